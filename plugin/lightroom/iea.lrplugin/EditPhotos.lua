@@ -1,0 +1,2 @@
+-- Library menu item: runs the "edit" action (IeaActions.lua).
+require('IeaActions').run('edit')

@@ -1,0 +1,2 @@
+-- Library menu item: runs the "export_preset" action (IeaActions.lua).
+require('IeaActions').run('export_preset')

@@ -1,0 +1,2 @@
+-- Library menu item: runs the "refine" action (IeaActions.lua).
+require('IeaActions').run('refine')

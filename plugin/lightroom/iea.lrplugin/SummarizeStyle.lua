@@ -1,0 +1,2 @@
+-- Library menu item: runs the "summarize" action (IeaActions.lua).
+require('IeaActions').run('summarize')

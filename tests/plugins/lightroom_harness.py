@@ -1,0 +1,155 @@
+"""Run the Lightroom plug-in's Lua outside Lightroom.
+
+The plug-in folder is copied to a temp dir (so `iea_config.json` can point at a fake client), its
+files run in a Lua 5.1 runtime (lupa) with the recording SDK stubs of ``lr_stubs.lua``, and
+``LrTasks.execute`` runs commands through ``/bin/sh`` for real, as Lightroom on macOS does. The
+fake client is a small Python script that records the request it got and writes a canned reply
+envelope to ``--out``: the Lua under test never knows it is not talking to iea.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from lupa.lua51 import LuaRuntime
+
+REPO = Path(__file__).resolve().parents[2]
+PLUGIN_SRC = REPO / "plugin" / "lightroom" / "iea.lrplugin"
+STUBS = Path(__file__).with_name("lr_stubs.lua")
+
+FAKE_CLIENT = textwrap.dedent('''\
+    #!{python}
+    """Fake `iea`: records `iea client METHOD --json P --out F --timeout S`, replies from files."""
+    import json, sys
+    from pathlib import Path
+    state = Path({state!r})
+    args = sys.argv[1:]
+    assert args[0] == "client", args
+    method = args[1]
+    opts = dict(zip(args[2::2], args[3::2]))
+    with open(state / "calls.jsonl", "a") as log:
+        log.write(json.dumps({{"method": method, "params": json.loads(opts["--json"]),
+                              "timeout": opts.get("--timeout"), "out": opts["--out"]}}) + "\\n")
+    reply = state / f"reply_{{method}}.json"
+    if reply.exists():
+        Path(opts["--out"]).write_bytes(reply.read_bytes())
+    code = state / f"exit_{{method}}"
+    sys.exit(int(code.read_text()) if code.exists() else 0)
+''')
+
+
+def envelope(result: Any = None, *, error: tuple[str, str] | None = None) -> dict:
+    if error:
+        return {"v": 1, "id": "t", "ok": False, "error": {"code": error[0], "message": error[1]}}
+    return {"v": 1, "id": "t", "ok": True, "result": result}
+
+
+class Lightroom:
+    """One plug-in instance in a fresh Lua state, with its fake client and recorded calls."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.plugin = root / "iea.lrplugin"
+        shutil.copytree(PLUGIN_SRC, self.plugin)
+        self.state = root / "client-state"
+        self.state.mkdir()
+        self.temp = root / "temp"
+        self.temp.mkdir()
+        self.client = root / "fake-iea"
+        self.client.write_text(FAKE_CLIENT.format(python=sys.executable, state=str(self.state)))
+        self.client.chmod(0o755)
+        self.set_config({"client": str(self.client)})
+
+        self.lua = LuaRuntime(unpack_returned_tuples=True)
+        g = self.lua.globals()
+        self.R = self.lua.execute(STUBS.read_text())
+        self.R.temp_dir = str(self.temp)
+        self.R.app_data = str(root / "Adobe" / "Lightroom")
+        self.R.execute = self._execute
+        g._PLUGIN = self.lua.table_from({"path": str(self.plugin), "id": "org.iea.lightroom"})
+        g.WIN_ENV, g.MAC_ENV = False, True
+        self.lua.execute(
+            """
+            local R, dir = ...
+            import = function(name)
+              return R.modules[name] or error("the stubs have no SDK module " .. tostring(name))
+            end
+            -- Lightroom's require: load NAME.lua from the plug-in folder, once.
+            local loaded = {}
+            require = function(name)
+              if loaded[name] == nil then
+                local chunk = assert(loadfile(dir .. "/" .. name .. ".lua"))
+                loaded[name] = chunk() or true
+              end
+              return loaded[name]
+            end
+            """,
+            self.R, str(self.plugin),
+        )
+
+    # --- configuration --------------------------------------------------------------------
+    def set_config(self, data: dict) -> None:
+        (self.plugin / "iea_config.json").write_text(json.dumps(data))
+
+    def reply(self, method: str, body: Any, exit_code: int = 0) -> None:
+        """The fake client's next answer: a dict (JSON-encoded), raw text, or None (no file)."""
+        path = self.state / f"reply_{method}.json"
+        if body is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(body if isinstance(body, str) else json.dumps(body))
+        (self.state / f"exit_{method}").write_text(str(exit_code))
+
+    def select(self, *photos: tuple[int, str] | tuple[int, str, str]) -> None:
+        self.R.targets = self.lua.table_from([self.R.new_photo(*p) for p in photos])
+
+    def dialogs(self, *steps: dict) -> None:
+        """Answers for the next modal dialogs: {"button": "ok"|"cancel", "values": {...}}."""
+        lua_steps = []
+        for step in steps:
+            t = self.lua.table_from({"button": step.get("button", "ok")})
+            t.values = self.lua.table_from(step.get("values", {}))
+            lua_steps.append(t)
+        self.R.dialog_script = self.lua.table_from(lua_steps)
+
+    # --- running --------------------------------------------------------------------------
+    def _execute(self, command: str) -> int:
+        return subprocess.run(["/bin/sh", "-c", command], timeout=60).returncode
+
+    def menu(self, script: str) -> None:
+        """Run a Library menu item script the way Lightroom does."""
+        chunk = self.lua.eval(f"assert(loadfile({json.dumps(str(self.plugin / script))}))")
+        chunk()
+
+    def module(self, name: str) -> Any:
+        return self.lua.globals().require(name)
+
+    # --- what happened --------------------------------------------------------------------
+    def calls(self, kind: str | None = None) -> list[dict]:
+        out = []
+        for i in range(1, len(self.R.calls) + 1):
+            d = to_python(self.R.calls[i])
+            if kind is None or d["kind"] == kind:
+                out.append(d)
+        return out
+
+    def client_calls(self) -> list[dict]:
+        path = self.state / "calls.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def to_python(value: Any) -> Any:
+    """Lua tables to dicts (or lists when keyed 1..n), recursively."""
+    if hasattr(value, "items") and not isinstance(value, dict):
+        d = {k: to_python(v) for k, v in value.items()}
+        if d and all(isinstance(k, int) for k in d) and sorted(d) == list(range(1, len(d) + 1)):
+            return [d[i] for i in range(1, len(d) + 1)]
+        return d
+    return value
