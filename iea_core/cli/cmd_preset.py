@@ -1,0 +1,43 @@
+"""``iea preset export PROGRAM.json --name N --host lightroom|darktable|both -o DIR``.
+
+Lightroom gets a Camera Raw preset (``.xmp``: Develop > Presets > Import), darktable a style
+(``.dtstyle``: lighttable > styles > import).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.group("preset")
+def cli() -> None:
+    """Export programs as presets the host editors import."""
+
+
+@cli.command("export")
+@click.argument("program_file", metavar="PROGRAM.json",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--name", required=True, help="Preset / style name shown in the editor.")
+@click.option("--host", type=click.Choice(["lightroom", "darktable", "both"]), default="both",
+              show_default=True)
+@click.option("--group", default="iea", show_default=True, help="Lightroom preset group.")
+@click.option("-o", "--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+def export(program_file: Path, name: str, host: str, group: str, out_dir: Path) -> None:
+    """Write PROGRAM.json as a preset named NAME into DIR and print the files as JSON."""
+    from ..program import Program
+
+    program = Program.load(program_file)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = []
+    if host in ("lightroom", "both"):
+        from ..hosts import lightroom
+
+        files.append(str(lightroom.write_preset(program, name, out_dir, group=group)))
+    if host in ("darktable", "both"):
+        from ..hosts import darktable
+
+        files.append(str(darktable.write_dtstyle(program, name, out_dir)))
+    click.echo(json.dumps({"files": files}))

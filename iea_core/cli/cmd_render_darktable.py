@@ -1,0 +1,28 @@
+"""``iea render-darktable IMAGE PROGRAM.json -o OUT``: render a program with the real darktable.
+
+Runs darktable-cli with a private temporary config directory and an in-memory library, so the
+user's darktable setup is neither read nor changed; the photo's own sidecar is not touched.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("render-darktable")
+@click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("program_file", metavar="PROGRAM.json",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--out", "out_path", required=True, type=click.Path(path_type=Path),
+              help="Output image (.jpg, .png or .tif); replaced if it exists.")
+@click.option("--width", type=click.IntRange(1), help="Maximum output width.")
+@click.option("--height", type=click.IntRange(1), help="Maximum output height.")
+def cli(image: Path, program_file: Path, out_path: Path, width: int | None,
+        height: int | None) -> None:
+    """Render IMAGE with PROGRAM.json through darktable-cli into OUT."""
+    from ..hosts import darktable
+    from ..program import Program
+
+    program = Program.load(program_file)
+    click.echo(str(darktable.render(image, program, out_path, width=width, height=height)))

@@ -1,0 +1,250 @@
+"""How each iea tool becomes darktable module parameters, and back.
+
+Per tool (scales in ``docs/hosts.md``; fitted against the ``default`` editor profile by
+``benchmarks/fidelity.py --fit``, which writes ``darktable_calibration.json`` beside this file):
+
+* exposure -> ``exposure`` (EV = value x 0.02: +100 = +2 EV, a gain in linear light);
+* temperature, tint -> ``channelmixerrgb`` as a pure 3x3 matrix (no chromatic adaptation): the
+  per-channel linear gains the editor applies, moved into darktable's linear Rec.2020 working space;
+* brightness, contrast, highlights, shadows, whites, blacks, fade -> one ``rgbcurve`` instance
+  each, whose nodes are the editor's tone response for that value (measured on neutral patches),
+  so darktable draws the same curve the preview does;
+* saturation, vibrance -> ``colorbalancergb`` chroma and vibrance;
+* natural_contrast -> ``bilat`` (local contrast, local laplacian) detail;
+* sharpness -> ``sharpen`` amount (negative amounts make the unsharp mask a blur);
+* vignette -> ``vignette`` brightness; grain -> ``grain`` strength (negative grain: nothing).
+
+Decoding inverts each mapping exactly for the values it produces (tone curves by matching the
+nodes of every candidate value), so Program -> history -> Program is the identity.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import darktable_params as P
+
+CALIBRATION_PATH = Path(__file__).with_name("darktable_calibration.json")
+TONE_TOOLS = ("brightness", "contrast", "highlights", "shadows", "whites", "blacks", "fade")
+CURVE_NODES = 20
+
+# sRGB-linear -> Rec.2020-linear (both D65): darktable's default working space is linear Rec.2020.
+SRGB_TO_REC2020 = np.array([[0.6274039, 0.3292830, 0.0433131],
+                            [0.0690973, 0.9195404, 0.0113623],
+                            [0.0163914, 0.0880133, 0.8955953]])
+REC2020_TO_SRGB = np.linalg.inv(SRGB_TO_REC2020)
+
+
+def srgb_to_linear(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x <= 0.04045, x / 12.92, ((np.clip(x, 0.04045, None) + 0.055) / 1.055) ** 2.4)
+
+
+def linear_to_srgb(x: np.ndarray) -> np.ndarray:
+    x = np.clip(np.asarray(x, dtype=np.float64), 0.0, None)
+    return np.where(x <= 0.0031308, x * 12.92, 1.055 * np.power(x, 1 / 2.4) - 0.055)
+
+
+# --- built-in tone curves (used until a calibration file is written) ------------------------------
+def _bump(t: np.ndarray) -> np.ndarray:
+    t = np.clip(t, 0.0, 1.0)
+    return 16.0 * t * t * (1 - t) * (1 - t)
+
+
+def analytic_tone_curve(tool: str, value: int, x: np.ndarray) -> np.ndarray:
+    """A display-referred tone response for ``tool`` at ``value`` (x, y in 0..1, sRGB-encoded)."""
+    a = value / 100.0
+    if tool == "brightness":
+        y = np.power(x, 2.0 ** (-0.7 * a))
+    elif tool == "contrast":
+        y = x - 0.12 * a * np.sin(2 * np.pi * x)
+    elif tool == "highlights":
+        y = x + 0.15 * a * _bump(2 * x - 1)
+    elif tool == "shadows":
+        y = x + 0.15 * a * _bump(2 * x)
+    elif tool == "whites":
+        y = x + 0.15 * a * x ** 3
+    elif tool == "blacks":
+        y = x + 0.10 * a * (1 - x) ** 3
+    elif tool == "fade":
+        y = 0.25 * a + (1 - 0.25 * a) * x if a > 0 else np.power(x, 1 - 0.6 * a)
+    else:
+        raise KeyError(tool)
+    return np.clip(y, 0.0, 1.0)
+
+
+def analytic_wb_gains(tool: str, value: int) -> tuple[float, float, float]:
+    """Linear sRGB channel gains for temperature (+ warmer) or tint (+ greener)."""
+    a = value / 100.0
+    if tool == "temperature":
+        return 2.0 ** (0.35 * a), 1.0, 2.0 ** (-0.35 * a)
+    if tool == "tint":
+        return 2.0 ** (-0.12 * a), 2.0 ** (0.25 * a), 2.0 ** (-0.12 * a)
+    raise KeyError(tool)
+
+
+DEFAULT_SCALES = {
+    "exposure_ev": 0.02,  # EV per unit
+    "saturation_chroma": 1.0,  # chroma_global at +100
+    "saturation_chroma_neg": 1.0,  # chroma_global at -100 (-1 = black and white)
+    "vibrance": 1.0,  # colorbalancergb vibrance at +100
+    "natural_contrast": 1.0,  # bilat detail at +100
+    "sharpen_amount": 1.5,  # sharpen amount at +100
+    "soften_amount": 1.0,  # -amount at -100
+    "sharpen_radius": 2.0,
+    "vignette_brightness": 1.0,  # vignette brightness at -100 is -1 x this
+    "vignette_scale": 50.0,
+    "vignette_falloff": 100.0,
+    "grain_strength": 0.3,  # grain strength per unit
+    "grain_scale": 1600.0 / 213.2,
+    "rgbcurve_preserve": P.RGB_NORM_LUMINANCE,
+}
+
+
+@dataclass
+class Calibration:
+    """Everything the mapping reads; fitted by ``benchmarks/fidelity.py --fit``."""
+
+    scales: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCALES))
+    curve_x: list[float] = field(default_factory=lambda: list(np.linspace(0, 1, CURVE_NODES)))
+    curves: dict[str, dict[str, list]] = field(default_factory=dict)  # tool -> {grid, y}
+    wb: dict[str, dict[str, list]] = field(default_factory=dict)  # tool -> {grid, gains}
+    source: str = "built-in"
+
+    def to_json(self) -> str:
+        return json.dumps({"version": 1, "source": self.source, "scales": self.scales,
+                           "curve_x": self.curve_x, "curves": self.curves, "wb": self.wb},
+                          indent=1)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Calibration":
+        data = json.loads(text)
+        scales = dict(DEFAULT_SCALES)
+        scales.update(data.get("scales", {}))
+        return cls(scales=scales, curve_x=data.get("curve_x") or list(
+            np.linspace(0, 1, CURVE_NODES)), curves=data.get("curves", {}),
+            wb=data.get("wb", {}), source=data.get("source", "file"))
+
+
+@functools.lru_cache(maxsize=1)
+def calibration() -> Calibration:
+    if CALIBRATION_PATH.exists():
+        return Calibration.from_json(CALIBRATION_PATH.read_text())
+    return Calibration()
+
+
+def _interp_grid(grid: list[float], rows: list[list[float]], value: float) -> np.ndarray:
+    grid_a = np.asarray(grid, dtype=np.float64)
+    rows_a = np.asarray(rows, dtype=np.float64)
+    i = int(np.clip(np.searchsorted(grid_a, value) - 1, 0, len(grid_a) - 2))
+    t = (value - grid_a[i]) / (grid_a[i + 1] - grid_a[i])
+    return rows_a[i] * (1 - t) + rows_a[i + 1] * t
+
+
+def tone_response(tool: str, value: int, cal: Calibration | None = None) -> tuple[np.ndarray,
+                                                                                  np.ndarray]:
+    """(x, y) display-referred samples of ``tool``'s tone curve at ``value``."""
+    cal = cal or calibration()
+    x = np.asarray(cal.curve_x, dtype=np.float64)
+    table = cal.curves.get(tool)
+    if table:
+        y = _interp_grid(table["grid"], table["y"], value)
+    else:
+        y = analytic_tone_curve(tool, value, x)
+    return x, np.clip(y, 0.0, 1.0)
+
+
+def curve_points(tool: str, value: int, cal: Calibration | None = None
+                 ) -> list[tuple[float, float]]:
+    """rgbcurve nodes (linear working-space x, y) reproducing the tool's display response.
+
+    The nodes are float32-rounded so that decoding can compare them bit for bit.
+    """
+    x, y = tone_response(tool, value, cal)
+    xl = srgb_to_linear(x)
+    yl = srgb_to_linear(y)
+    yl = np.maximum.accumulate(yl)  # rgbcurve's monotone spline wants non-decreasing nodes
+    return [(float(np.float32(a)), float(np.float32(b))) for a, b in zip(xl, yl)]
+
+
+def wb_gains(temperature: int, tint: int, cal: Calibration | None = None) -> np.ndarray:
+    """Linear sRGB per-channel gains of temperature and tint combined (they multiply)."""
+    cal = cal or calibration()
+    gains = np.ones(3)
+    for tool, value in (("temperature", temperature), ("tint", tint)):
+        if not value:
+            continue
+        table = cal.wb.get(tool)
+        if table:
+            gains = gains * _interp_grid(table["grid"], table["gains"], value)
+        else:
+            gains = gains * np.asarray(analytic_wb_gains(tool, value))
+    return gains
+
+
+def wb_matrix(temperature: int, tint: int, cal: Calibration | None = None) -> np.ndarray:
+    """The gains as a 3x3 matrix acting on linear Rec.2020 (darktable's working space)."""
+    gains = wb_gains(temperature, tint, cal)
+    matrix = SRGB_TO_REC2020 @ np.diag(gains) @ REC2020_TO_SRGB
+    return matrix.astype(np.float32).astype(np.float64)
+
+
+def round_half_away(value: float) -> int:
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
+def scale(name: str, cal: Calibration | None = None) -> float:
+    return float((cal or calibration()).scales[name])
+
+
+def as_f32(value: float) -> float:
+    return float(np.float32(value))
+
+
+def invert_linear(param: float, per_unit: float) -> int:
+    """The integer tool value whose ``value * per_unit`` encodes to ``param``."""
+    if per_unit == 0:
+        return 0
+    return max(-100, min(100, round_half_away(param / per_unit)))
+
+
+def decode_curve(tool: str, nodes: list[tuple[float, float]],
+                 cal: Calibration | None = None) -> tuple[int, float]:
+    """The value whose curve matches ``nodes`` best, and the largest node difference."""
+    best, best_err = 0, math.inf
+    target = np.asarray(nodes, dtype=np.float64)
+    for value in range(-100, 101):
+        candidate = np.asarray(curve_points(tool, value, cal), dtype=np.float64)
+        if candidate.shape != target.shape:
+            continue
+        err = float(np.max(np.abs(candidate - target)))
+        if err < best_err:
+            best, best_err = value, err
+            if err == 0.0:
+                break
+    return best, best_err
+
+
+def decode_wb(matrix: np.ndarray, cal: Calibration | None = None) -> tuple[int, int, float]:
+    """(temperature, tint, error) whose matrix is closest to ``matrix``."""
+    gains = np.diag(REC2020_TO_SRGB @ np.asarray(matrix, dtype=np.float64) @ SRGB_TO_REC2020)
+    values = np.arange(-100, 101)
+    cal = cal or calibration()
+    temp_g = np.array([wb_gains(int(v), 0, cal) for v in values])
+    tint_g = np.array([wb_gains(0, int(v), cal) for v in values])
+    combo = np.log(np.maximum(temp_g[:, None, :] * tint_g[None, :, :], 1e-9))
+    err = np.abs(combo - np.log(np.maximum(gains, 1e-9))).max(axis=2)
+    i, j = np.unravel_index(np.argmin(err), err.shape)
+    return int(values[i]), int(values[j]), float(err[i, j])
+
+
+def params_summary(_: Any = None) -> dict[str, Any]:
+    """The scales in use (for ``iea xmp read`` and docs)."""
+    cal = calibration()
+    return {"source": cal.source, **cal.scales}

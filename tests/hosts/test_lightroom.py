@@ -1,0 +1,124 @@
+"""Lightroom crs mapping: exact round trips, preserved settings, sidecars and presets that XMP
+validators accept."""
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from iea_core.hosts import lightroom as L
+from iea_core.program import Program
+from iea_core.tools import TOOL_NAMES
+
+from .helpers import etree_parse, exiftool_validate, exiv2_properties, random_program
+
+
+@pytest.mark.parametrize("raw", [False, True], ids=["rendered", "raw"])
+def test_every_value_of_every_tool_round_trips(raw: bool) -> None:
+    for tool in TOOL_NAMES:
+        for value in range(-100, 101):
+            program = Program({tool: value})
+            crs, notes = L.program_to_crs_report(program, raw=raw)
+            back, unmapped, back_notes = L.crs_to_program_report(crs, raw=raw)
+            if tool == "grain" and value < 0:
+                assert back.to_dict() == {} and any("grain" in n for n in notes)
+                continue
+            assert back.to_dict() == program.to_dict(), (tool, value, crs)
+            assert not [n for n in back_notes if "clamped" in n or "differ" in n], back_notes
+
+
+def test_mapping_signs_and_scales() -> None:
+    crs = L.program_to_crs(Program({"exposure": 50, "tint": 20, "temperature": -30,
+                                    "vignette": -40, "fade": 25, "sharpness": 100}))
+    assert crs["Exposure2012"] == 1.0  # +50 = +1 EV
+    assert crs["IncrementalTint"] == -20  # iea + is green, Lightroom + is magenta
+    assert crs["IncrementalTemperature"] == -30
+    assert crs["PostCropVignetteAmount"] == -40  # negative darkens in both
+    assert crs["ToneCurvePV2012"] == [(0, 25), (255, 255)]  # raised black point
+    assert crs["Sharpness"] == 150
+    raw = L.program_to_crs(Program({"temperature": 40, "tint": 10}), raw=True)
+    assert raw["Temperature"] > L.DEFAULT_KELVIN and raw["Tint"] == -10
+    assert "IncrementalTemperature" not in raw
+
+
+def test_unknown_settings_are_returned_not_dropped() -> None:
+    settings = {"Exposure2012": "+0.50", "Dehaze": 12, "LensProfileEnable": 1,
+                "ToneCurvePV2012": ["0, 0", "128, 140", "255, 255"], "Texture": 30,
+                "CameraProfile": "Adobe Standard"}
+    program, unmapped, notes = L.crs_to_program_report(settings)
+    assert program.to_dict() == {"exposure": 25}
+    for key in ("Dehaze", "LensProfileEnable", "ToneCurvePV2012", "Texture", "CameraProfile"):
+        assert key in unmapped
+    assert any("ToneCurvePV2012" in n for n in notes)
+    # out-of-range values are clamped and said so
+    program, _, notes = L.crs_to_program_report({"Exposure2012": 3.0})
+    assert program["exposure"] == 100 and any("clamped" in n for n in notes)
+
+
+def test_sidecar_merge_keeps_everything_else(tmp_path: Path) -> None:
+    raw = tmp_path / "IMG_0001.CR2"
+    raw.write_bytes(b"not really a raw file")
+    sidecar = tmp_path / "IMG_0001.xmp"
+    sidecar.write_text(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+        'xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/" crs:Dehaze="+15" '
+        'crs:Temperature="4800" crs:Tint="+6" crs:WhiteBalance="As Shot" crs:Contrast2012="+5">'
+        '<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Harbour</rdf:li></rdf:Alt></dc:title>'
+        '</rdf:Description></rdf:RDF></x:xmpmeta>')
+    before = sidecar.read_bytes()
+    program = Program({"contrast": 30, "temperature": 20, "tint": -10, "fade": 12})
+    assert L.write_sidecar(raw, program) == sidecar
+    assert sidecar.with_name("IMG_0001.xmp.bak").read_bytes() == before
+    settings = L.read_settings(sidecar)
+    assert settings["Dehaze"] == 15 and settings["Contrast2012"] == 30
+    assert settings["Temperature"] > 4800  # warmer, relative to the photo's own 4800 K
+    assert settings["Tint"] == 16  # 6 + 10 (tint -10 in iea = more magenta = + in Lightroom)
+    assert "Harbour" in sidecar.read_text()
+    back, unmapped, _ = L.crs_to_program_report(settings, raw=True, base_temperature=4800,
+                                                base_tint=6)
+    assert back.to_dict() == program.to_dict()
+    assert unmapped["Dehaze"] == 15
+    exiftool_validate(sidecar)
+    assert "Xmp.dc.title" in exiv2_properties(sidecar)
+
+
+def test_random_programs_validate_in_two_parsers(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    for i in range(6):
+        program = random_program(rng)
+        image = tmp_path / f"photo{i}.NEF"
+        image.write_bytes(b"x")
+        sidecar = L.write_sidecar(image, program)
+        preset = L.write_preset(program, f"Look {i}: warm & soft", tmp_path / "presets",
+                                group="iea tests")
+        exiftool_validate(sidecar, preset)
+        props = exiv2_properties(preset)
+        assert re.search(r"Xmp\.crs\.PresetType\s+Normal", props)
+        assert "Xmp.crs.UUID" in props and "Xmp.crs.Group" in props
+        root = etree_parse(preset)  # a third, stdlib parser
+        assert root.tag == "{adobe:ns:meta/}xmpmeta"
+        settings = L.read_settings(preset)
+        assert settings["Name"] == f"Look {i}: warm & soft" and settings["Group"] == "iea tests"
+        assert re.fullmatch(r"[0-9A-F]{32}", settings["UUID"])
+        expected = {k: v for k, v in program.to_dict().items() if not (k == "grain" and v < 0)}
+        assert L.crs_to_program(settings)[0].to_dict() == expected
+        assert L.crs_to_program(L.read_settings(sidecar), raw=True)[0].to_dict() == expected
+
+
+def test_settings_embedded_in_a_jpeg_are_read(tmp_path: Path, sample_jpeg: Path) -> None:
+    from iea_core.hosts import xmp
+
+    preset = L.write_preset(Program({"exposure": 10, "vibrance": 25}), "p", tmp_path)
+    packet = preset.read_bytes()
+    data = sample_jpeg.read_bytes()
+    header = b"http://ns.adobe.com/xap/1.0/\x00" + packet
+    segment = b"\xff\xe1" + (len(header) + 2).to_bytes(2, "big") + header
+    jpeg = tmp_path / "photo.jpg"
+    jpeg.write_bytes(data[:2] + segment + data[2:])
+    assert xmp.extract_packet(jpeg.read_bytes()) is not None
+    program, _ = L.crs_to_program(L.read_settings(jpeg))
+    assert program.to_dict() == {"exposure": 10, "vibrance": 25}
