@@ -1,0 +1,118 @@
+"""The request journal: every accepted request is on disk until it is answered.
+
+SQLite in WAL mode: one row per request id, written when the daemon accepts the request, updated
+when a worker takes it and when it is answered. The stored reply makes resends idempotent (a
+client that lost a reply asks again with the same id and gets the same bytes, nothing re-runs), and
+rows still unanswered when the daemon starts are the work a crash or restart interrupted.
+
+``synchronous=NORMAL`` with WAL survives a killed daemon process (the case that matters here); a
+power cut may lose the last few commits, which then look like requests that were never sent.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS requests (
+    id          TEXT PRIMARY KEY,
+    method      TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    request     TEXT NOT NULL,      -- the request envelope as received
+    state       TEXT NOT NULL,      -- queued | running | done
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    received    REAL NOT NULL,      -- wall clock, seconds
+    deadline    REAL NOT NULL,      -- wall clock, seconds
+    answered    REAL,
+    reply       TEXT                -- the reply envelope, once answered
+);
+CREATE INDEX IF NOT EXISTS requests_state ON requests(state);
+CREATE INDEX IF NOT EXISTS requests_answered ON requests(answered);
+"""
+
+
+@dataclass(frozen=True)
+class JournalRow:
+    id: str
+    method: str
+    fingerprint: str
+    request: str
+    state: str
+    attempts: int
+    received: float
+    deadline: float
+    reply: str | None
+
+
+class Journal:
+    """One daemon's journal. Not thread-safe: only the daemon's main loop touches it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=5.0)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_DDL)
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise RuntimeError(f"journal {self.path} was written by a newer iea "
+                               f"(schema {row[0]} > {SCHEMA_VERSION}); move it away to start")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def accept(self, request_id: str, method: str, fingerprint: str, request: str,
+               deadline: float) -> None:
+        self._db.execute(
+            "INSERT INTO requests (id, method, fingerprint, request, state, received, deadline) "
+            "VALUES (?, ?, ?, ?, 'queued', ?, ?)",
+            (request_id, method, fingerprint, request, time.time(), deadline))
+
+    def mark_running(self, request_id: str) -> None:
+        self._db.execute("UPDATE requests SET state='running', attempts=attempts+1 WHERE id=?",
+                         (request_id,))
+
+    def mark_queued(self, request_id: str) -> None:
+        self._db.execute("UPDATE requests SET state='queued' WHERE id=? AND state!='done'",
+                         (request_id,))
+
+    def answer(self, request_id: str, reply: str) -> None:
+        self._db.execute("UPDATE requests SET state='done', answered=?, reply=? WHERE id=?",
+                         (time.time(), reply, request_id))
+
+    def lookup(self, request_id: str) -> JournalRow | None:
+        row = self._db.execute(
+            "SELECT id, method, fingerprint, request, state, attempts, received, deadline, reply "
+            "FROM requests WHERE id=?", (request_id,)).fetchone()
+        return JournalRow(*row) if row else None
+
+    def unanswered(self) -> list[JournalRow]:
+        rows = self._db.execute(
+            "SELECT id, method, fingerprint, request, state, attempts, received, deadline, reply "
+            "FROM requests WHERE state!='done' ORDER BY received").fetchall()
+        return [JournalRow(*row) for row in rows]
+
+    def count_unanswered(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM requests WHERE state!='done'")
+                   .fetchone()[0])
+
+    def prune(self, *, keep_seconds: float = 24 * 3600, keep_rows: int = 20_000) -> int:
+        """Forget answered requests older than ``keep_seconds`` or beyond the newest
+        ``keep_rows``; a client resending after that long gets its request run again."""
+        cutoff = time.time() - keep_seconds
+        cur = self._db.execute("DELETE FROM requests WHERE state='done' AND answered < ?",
+                               (cutoff,))
+        removed = cur.rowcount
+        cur = self._db.execute(
+            "DELETE FROM requests WHERE state='done' AND id NOT IN "
+            "(SELECT id FROM requests WHERE state='done' ORDER BY answered DESC LIMIT ?)",
+            (keep_rows,))
+        return removed + cur.rowcount
