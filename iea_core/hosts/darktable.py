@@ -122,7 +122,7 @@ def program_to_history_report(program: Program | Mapping[str, int]
             items.append(_item("rgbcurve", tool, {
                 "curve_nodes": nodes + list(P.RGBCURVE.defaults()["curve_nodes"][40:]),
                 "curve_num_nodes": [count, 2, 2],
-                "preserve_colors": int(s["rgbcurve_preserve"])}))
+                "preserve_colors": int(s[f"preserve_{tool}"])}))
     if program["natural_contrast"]:
         items.append(_item("bilat", "natural contrast", {
             "detail": f32(program["natural_contrast"] / 100 * s["natural_contrast"])}))
@@ -561,8 +561,13 @@ class Renderer:
 
     def render_sidecar(self, image_path: str | os.PathLike[str], sidecar: str | os.PathLike[str],
                        out_path: str | os.PathLike[str], *, width: int | None = None,
-                       height: int | None = None, extra_args: Sequence[str] = ()) -> Path:
-        """Render ``image_path`` with the history in ``sidecar`` to ``out_path`` (replaced)."""
+                       height: int | None = None, extra_args: Sequence[str] = (),
+                       core_args: Sequence[str] = ()) -> Path:
+        """Render ``image_path`` with the history in ``sidecar`` to ``out_path`` (replaced).
+
+        ``extra_args`` go to darktable-cli (e.g. ``--style NAME``), ``core_args`` after ``--core``
+        to darktable itself (e.g. ``--luacmd ...``).
+        """
         out_path = Path(out_path)
         suffix = out_path.suffix.lower() or ".jpg"
         if suffix not in (".jpg", ".jpeg", ".png", ".tif", ".tiff"):
@@ -581,7 +586,7 @@ class Renderer:
                 cmd += ["--height", str(int(height))]
             cmd += list(extra_args)
             cmd += ["--hq", "true", "--core", "--configdir", str(self.configdir),
-                    "--library", ":memory:"]
+                    "--library", ":memory:", *core_args]
             try:
                 proc = subprocess.run(cmd, capture_output=True, text=True, timeout=self.timeout,
                                       stdin=subprocess.DEVNULL)

@@ -103,7 +103,11 @@ DEFAULT_SCALES = {
     "vignette_falloff": 100.0,
     "grain_strength": 0.3,  # grain strength per unit
     "grain_scale": 1600.0 / 213.2,
-    "rgbcurve_preserve": P.RGB_NORM_LUMINANCE,
+    # rgbcurve colour preservation per tone tool: luminance keeps hue and saturation, but a
+    # luminance ratio cannot lift pure black, so the black-point tools work per channel.
+    **{f"preserve_{tool}": P.RGB_NORM_LUMINANCE for tool in TONE_TOOLS},
+    "preserve_fade": P.RGB_NORM_NONE,
+    "preserve_blacks": P.RGB_NORM_NONE,
 }
 
 
