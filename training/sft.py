@@ -1,0 +1,87 @@
+"""Stage 1 and Stage 3: supervised fine-tuning of the Qwen2.5-VL policy with TRL's SFTTrainer.
+
+Stage 1 trains on records from expert pairs; Stage 3 on synthetic records with the Stage-1 file
+mixed back in (``mix_files`` / ``mix_ratios``). The loss covers the answer only (prompt-completion
+data, ``completion_only_loss``). With ``use_lora`` the adapters are trained and merged at the end,
+so ``output_dir`` always holds a complete checkpoint the agent backends load directly.
+
+    python -m training.sft --config training/configs/sft_stage1.yaml --set max_steps=10
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from iea_core.errors import TrainingError
+
+from .config import SftConfig
+
+
+def load_policy(config: Any, *, trainable_vision: bool = False):
+    """(model, processor) from ``config.model_path`` in the dtype the config asks for."""
+    import torch
+
+    from iea_core.agent.transformers_backend import load_processor
+
+    from transformers import Qwen2_5_VLForConditionalGeneration
+
+    processor = load_processor(config.model_path, max_pixels=config.max_pixels)
+    processor.tokenizer.padding_side = "left"
+    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(
+        config.model_path, local_files_only=True,
+        dtype=torch.bfloat16 if config.bf16 else torch.float32)
+    if not trainable_vision:
+        visual = getattr(model, "visual", None) or getattr(model.model, "visual", None)
+        if visual is not None:
+            for parameter in visual.parameters():
+                parameter.requires_grad_(False)
+    return model, processor
+
+
+def losses_from(trainer) -> list[float]:
+    return [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
+
+
+def save_policy(trainer, processor, output_dir: str | Path, use_lora: bool) -> Path:
+    """Write a loadable checkpoint (LoRA merged) plus the processor to ``output_dir``."""
+    out = Path(output_dir)
+    model = trainer.model
+    if use_lora:
+        trainer.save_model(str(out / "adapter"))
+        model = model.merge_and_unload()
+    model.save_pretrained(out)
+    processor.save_pretrained(out)
+    return out
+
+
+def train_sft(config: SftConfig) -> dict[str, Any]:
+    """Run SFT; returns {"losses", "output_dir", "examples"}."""
+    from trl import SFTTrainer
+
+    from .data.prepare import load_mixture, rows_for_mixture, to_dataset
+
+    config.check_paths()
+    items = load_mixture(config.train_file, config.mix_files, config.mix_ratios, config.seed)
+    if not items:
+        raise TrainingError(f"{config.train_file} holds no records")
+    rows = rows_for_mixture(items, Path(config.output_dir) / "prepared",
+                            max_side=config.max_image_side)
+    dataset = to_dataset(rows).remove_columns(
+        ["id", "task", "original_path", "reference_path", "summary"])
+    model, processor = load_policy(config, trainable_vision=not config.freeze_vision)
+    trainer = SFTTrainer(model=model, args=config.to_trl(), train_dataset=dataset,
+                         processing_class=processor, peft_config=config.peft_config())
+    trainer.train()
+    out = save_policy(trainer, processor, config.output_dir, config.use_lora)
+    return {"losses": losses_from(trainer), "output_dir": str(out), "examples": len(rows)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .cli_args import run_stage
+
+    return run_stage("sft", argv if argv is not None else sys.argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
