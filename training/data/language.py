@@ -68,10 +68,15 @@ def effect_phrase(name: str, value: int, rng: random.Random) -> str:
     return f"{degree} {effect}".strip()
 
 
-def amateur_instruction(program: Program, rng: random.Random) -> str:
+def _effects(program: Program, rng: random.Random) -> list[str]:
+    """The visible effect of each tool, in a random order (people list them any way)."""
     items = list(program.to_dict().items())
     rng.shuffle(items)
-    parts = [effect_phrase(name, value, rng) for name, value in items]
+    return [effect_phrase(name, value, rng) for name, value in items]
+
+
+def amateur_instruction(program: Program, rng: random.Random) -> str:
+    parts = _effects(program, rng)
     if not parts:
         return "Keep the photo as it is."
     return rng.choice(_OPENERS).format(_join(parts))
@@ -79,9 +84,7 @@ def amateur_instruction(program: Program, rng: random.Random) -> str:
 
 def summary_sentence(program: Program, rng: random.Random) -> str:
     """How a photographer would sum the look up (IEA's Image-Summary target)."""
-    items = list(program.to_dict().items())
-    rng.shuffle(items)
-    parts = [effect_phrase(name, value, rng) for name, value in items]
+    parts = _effects(program, rng)
     if not parts:
         return "Leave the photo unchanged."
     opener = rng.choice(("The user prefers a photo that is {}.", "Make the photo {}.",
