@@ -110,7 +110,6 @@ def program_to_crs_report(program: Program | Mapping[str, int], *, raw: bool = F
     if raw:
         if temperature or tint or base_temperature is not None:
             base = float(base_temperature or DEFAULT_KELVIN)
-            crs["WhiteBalance"] = "Custom"
             crs["Temperature"] = _kelvin(temperature, base)
             # iea tint + is green; Lightroom's Tint + is magenta.
             crs["Tint"] = int(max(-150, min(150, round((base_tint or 0) - tint))))
@@ -139,9 +138,8 @@ def program_to_crs_report(program: Program | Mapping[str, int], *, raw: bool = F
     if program["vignette"]:
         crs.update(PostCropVignetteStyle=1, PostCropVignetteMidpoint=50,
                    PostCropVignetteFeather=50, PostCropVignetteRoundness=0)
-    curve = _fade_curve(program["fade"])
-    crs["ToneCurveName2012"] = "Linear" if curve == _LINEAR_CURVE else "Custom"
-    crs["ToneCurvePV2012"] = curve
+    # applyDevelopSettings takes a curve as a flat list x1, y1, x2, y2, ...
+    crs["ToneCurvePV2012"] = [c for point in _fade_curve(program["fade"]) for c in point]
     crs["HasSettings"] = True
     return crs, notes
 
@@ -174,10 +172,15 @@ def _number(value: Any) -> float | None:
 
 
 def _curve_points(value: Any) -> list[tuple[int, int]] | None:
+    """Curve points from the XMP form (["0, 0", ...]), pairs, or Lightroom's flat list."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, (list, tuple)):
         return None
+    if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        if len(value) % 2:
+            return None
+        value = list(zip(value[0::2], value[1::2]))
     points = []
     for item in value:
         if isinstance(item, str):
@@ -384,9 +387,28 @@ def _crs_description(root: etree._Element) -> etree._Element:
     return xmp.ensure_namespace(descs[0], "crs", xmp.NS_CRS)
 
 
+def xmp_form(crs: Mapping[str, Any]) -> dict[str, Any]:
+    """Develop settings as an XMP file states them: curves as points with their name, and a
+    custom white balance named as such (Lightroom derives both itself when settings are applied
+    through the SDK)."""
+    out = dict(crs)
+    for key in _CURVE_KEYS:
+        if key in out:
+            points = _curve_points(out[key])
+            if points is None:
+                raise SidecarError(f"{key} is not a list of curve points")
+            out[key] = points
+    if "ToneCurvePV2012" in out:
+        out["ToneCurveName2012"] = "Linear" if out["ToneCurvePV2012"] == _LINEAR_CURVE \
+            else "Custom"
+    if "Temperature" in out:
+        out["WhiteBalance"] = "Custom"
+    return out
+
+
 def apply_settings(desc: etree._Element, crs: Mapping[str, Any]) -> None:
     """Write ``crs`` into an ``rdf:Description``, replacing earlier values of the same keys."""
-    for key, value in crs.items():
+    for key, value in xmp_form(crs).items():
         tag = xmp.q("crs", key)
         desc.attrib.pop(tag, None)
         for old in desc.findall(tag):

@@ -36,7 +36,10 @@ def test_mapping_signs_and_scales() -> None:
     assert crs["IncrementalTint"] == -20  # iea + is green, Lightroom + is magenta
     assert crs["IncrementalTemperature"] == -30
     assert crs["PostCropVignetteAmount"] == -40  # negative darkens in both
-    assert crs["ToneCurvePV2012"] == [(0, 25), (255, 255)]  # raised black point
+    assert crs["ToneCurvePV2012"] == [0, 25, 255, 255]  # raised black point, flat as the SDK
+    settings = L.xmp_form(crs)
+    assert settings["ToneCurvePV2012"] == [(0, 25), (255, 255)]
+    assert settings["ToneCurveName2012"] == "Custom"
     assert crs["Sharpness"] == 150
     raw = L.program_to_crs(Program({"temperature": 40, "tint": 10}), raw=True)
     assert raw["Temperature"] > L.DEFAULT_KELVIN and raw["Tint"] == -10
@@ -122,3 +125,17 @@ def test_settings_embedded_in_a_jpeg_are_read(tmp_path: Path, sample_jpeg: Path)
     assert xmp.extract_packet(jpeg.read_bytes()) is not None
     program, _ = L.crs_to_program(L.read_settings(jpeg))
     assert program.to_dict() == {"exposure": 10, "vibrance": 25}
+
+
+def test_settings_pass_the_lightroom_plugins_allow_list() -> None:
+    """Every key program_to_crs emits is one the Lightroom plug-in accepts (IeaSettings.lua)."""
+    lua = Path(__file__).resolve().parents[2] / "plugin" / "lightroom" / "iea.lrplugin" / \
+        "IeaSettings.lua"
+    if not lua.exists():
+        pytest.skip("the Lightroom plug-in is not in this checkout")
+    text = lua.read_text()
+    allowed = set(re.findall(r"(\w+)\s*=\s*(?:\{ *-?\d|true)", text))
+    for raw in (False, True):
+        for program in (Program({t: 37 for t in TOOL_NAMES}), Program({t: -37 for t in TOOL_NAMES})):
+            keys = set(L.program_to_crs(program, raw=raw))
+            assert keys <= allowed, keys - allowed
