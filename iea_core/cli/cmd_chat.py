@@ -1,0 +1,166 @@
+"""``iea chat IMAGE``: edit a photo in turns, with refine, undo and redo.
+
+Each line typed is an instruction (the first one) or feedback on the current edit ("a bit less
+warm", "undo the vignette"); the agent answers with the full new program, which is printed and
+rendered to a preview after every turn. Commands: ``undo``, ``redo``, ``show``, ``save NAME``
+(keep the current look as a style), ``help``, ``quit``. The conversation is stored in the session
+database, so ``iea chat IMAGE --resume`` picks it up after a restart. Lines can be piped in::
+
+    printf 'warmer\\nless\\nundo\\nquit\\n' | iea chat photo.jpg
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import IeaError
+from .cmd_edit import (CHAT_PREVIEW, PROFILES, agent_view, check_not_input, default_output,
+                       display_path, echo_program, load_photo, make_agent, resolve_profile,
+                       write_result)
+
+HELP = """Type an instruction ("warmer, lift the shadows") or feedback ("a bit less").
+Commands: undo, redo, show, save NAME (keep this look as a style), help, quit."""
+QUIT = {"quit", "exit", "q", ":q", "bye"}
+
+
+class _Chat:
+    """The state of one chat: the photo, its preview, the agent and the stored session."""
+
+    def __init__(self, image: Path, photo: Any, agent: Any, store: Any, session_id: int,
+                 profile: str, preview_path: Path) -> None:
+        self.image, self.photo, self.agent, self.store = image, photo, agent, store
+        self.session_id, self.profile, self.preview_path = session_id, profile, preview_path
+        self.view = agent_view(photo, CHAT_PREVIEW)
+
+    @property
+    def program(self) -> Any:
+        return self.store.current_program(self.session_id)
+
+    def write_preview(self) -> None:
+        from ..editor import render
+        from ..imageio import write_image
+
+        write_image(self.preview_path, render(self.view, self.program, self.profile))
+        click.echo(f"  preview: {display_path(self.preview_path)}")
+
+    def show(self, header: str = "current edit") -> None:
+        turn = self.store.current_turn(self.session_id)
+        click.echo(f"[{header}]")
+        echo_program(self.program, turn.reasoning if turn else "")
+
+    def instruct(self, text: str) -> None:
+        from ..sessions import agent_history
+
+        history = agent_history(self.store.history(self.session_id))
+        current = self.program
+        if current.is_identity and not history:
+            result = self.agent.edit(self.view, text, history)
+        else:
+            result = self.agent.refine(self.view, current, text, history)
+        reasoning = result.reasoning or result.program.reasoning
+        self.store.add_turn(self.session_id, text, result.program, reasoning,
+                            backend=str(getattr(self.agent, "name", "")))
+        click.echo("[edit]")
+        echo_program(result.program, reasoning, result.explanations)
+        self.write_preview()
+
+    def undo(self) -> None:
+        turn = self.store.undo(self.session_id)
+        self.show("undone" + (f': back to "{turn.user_text}"' if turn else ": back to the original"))
+        self.write_preview()
+
+    def redo(self) -> None:
+        turn = self.store.redo(self.session_id)
+        self.show(f'redone: "{turn.user_text}"')
+        self.write_preview()
+
+    def save_style(self, name: str) -> None:
+        from ..describe import describe_program
+        from ..editor import render
+        from ..styles import StyleLibrary, median_luminance
+
+        program = self.program
+        if program.is_identity:
+            raise IeaError("nothing to save yet: the photo is unedited")
+        sentence = describe_program(program)
+        median = median_luminance(render(self.view, program, self.profile))
+        with StyleLibrary(store=self.store) as library:
+            style = library.save(name, sentence, program, source=(str(self.image), ""),
+                                 reference_median=median)
+        click.echo(f'saved style "{style.name}": {sentence}')
+
+
+@click.command("chat")
+@click.argument("image", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--backend", help="Agent backend [default: config].")
+@click.option("--profile", type=click.Choice(PROFILES), default=None,
+              help="Editor profile for previews and output [default: config or 'default'].")
+@click.option("--preview", type=click.Path(dir_okay=False, path_type=Path),
+              help="Preview written after each turn [default: ./<name>_iea_preview.jpg].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the full-resolution result here when the chat ends.")
+@click.option("--resume", is_flag=True, help="Continue the latest session of this photo.")
+def cli(image: Path, backend: str | None, profile: str | None, preview: Path | None,
+        output: Path | None, resume: bool) -> None:
+    """Edit IMAGE in a conversation: instructions, feedback, undo/redo."""
+    from ..sessions import SessionStore
+
+    profile = resolve_profile(profile)
+    preview = preview or default_output(image, "_iea_preview", ".jpg")
+    check_not_input(preview, image)
+    if output is not None:
+        check_not_input(output, image)
+    photo = load_photo(image)
+    agent = make_agent(backend)
+    stdin = sys.stdin
+    interactive = stdin.isatty()
+
+    with SessionStore() as store:
+        session_id = store.latest_session(image) if resume else None
+        if session_id is None:
+            session_id = store.create_session(image)
+        chat = _Chat(image, photo, agent, store, session_id, profile, preview)
+        click.echo(f"iea chat on {display_path(image)} (session {session_id}). "
+                   "Type 'help' for commands.")
+        if resume and not store.current_program(session_id).is_identity:
+            chat.show("resumed")
+        while True:
+            if interactive:
+                click.echo("> ", nl=False)
+            line = stdin.readline()
+            if not line:  # end of input
+                break
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            if not interactive:
+                click.echo(f"> {text}")
+            word, _, rest = text.partition(" ")
+            command = word.lower()
+            try:
+                if command in QUIT and not rest:
+                    break
+                if command == "help" and not rest:
+                    click.echo(HELP)
+                elif command == "undo" and not rest:
+                    chat.undo()
+                elif command == "redo" and not rest:
+                    chat.redo()
+                elif command == "show" and not rest:
+                    chat.show()
+                elif command == "save" and rest.strip():
+                    chat.save_style(rest.strip())
+                else:
+                    chat.instruct(text)
+            except IeaError as exc:
+                # one bad turn (nothing to undo, a model hiccup) must not end the conversation
+                click.echo(f"  ! {exc}", err=True)
+
+        final = store.current_program(session_id)
+        if output is not None:
+            write_result(photo, final, output, profile)
+            click.echo(f"Wrote {display_path(output)}")
+        click.echo(f"Session {session_id} saved; continue with: iea chat {image} --resume")

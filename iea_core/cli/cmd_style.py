@@ -1,0 +1,173 @@
+"""``iea style``: the style library (list, show, apply to many photos, delete).
+
+    iea style list
+    iea style show "Warm film"
+    iea style apply "Warm film" shoot/*.jpg --adapt -o styled/ --sheet sheet.png
+    iea style apply "Warm film" shoot/*.CR3 --xmp lightroom
+
+``apply`` renders each photo into ``-o DIR`` (default: the current folder) and/or writes the
+host's XMP sidecar next to it (``--xmp``; then images are rendered only when ``-o`` is given).
+``--adapt`` changes only the exposure per photo, so that each result has the median brightness of
+the style's reference (see :mod:`iea_core.styles`). A photo that cannot be read is reported and
+skipped; the others are still done, and the command exits non-zero at the end.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import IeaError
+from .cmd_edit import (HOSTS, PROFILES, agent_view, check_not_input, display_path, echo_program,
+                       load_photo, resolve_profile, write_result, write_sidecar)
+
+SHEET_THUMB = 384
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "style"
+
+
+@click.group("style")
+def cli() -> None:
+    """Saved styles: list, show, apply to photos, delete."""
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_styles(as_json: bool) -> None:
+    """List saved styles."""
+    from ..styles import StyleLibrary
+
+    with StyleLibrary() as library:
+        styles = library.list()
+    if as_json:
+        click.echo(json.dumps([{"name": s.name, "sentence": s.sentence,
+                                "program": s.program.to_dict()} for s in styles],
+                              ensure_ascii=False))
+        return
+    if not styles:
+        click.echo("No styles saved yet. Make one with: iea summarize BEFORE AFTER "
+                   "--save-style NAME")
+        return
+    width = max(len(s.name) for s in styles)
+    for style in styles:
+        click.echo(f"{style.name:<{width}}  {style.sentence}  ({len(style.program)} tools)")
+
+
+@cli.command("show")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def show_style(name: str, as_json: bool) -> None:
+    """Show a style's sentence, program and origin."""
+    from ..styles import StyleLibrary
+
+    with StyleLibrary() as library:
+        info = library.info(name)
+        style = library.get(name)
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+        return
+    click.echo(f"{info['name']}: {info['sentence']}")
+    click.echo("")
+    echo_program(style.program)
+    before, after = info["source"]
+    if before or after:
+        click.echo("")
+        click.echo(f"  learned from {before or '?'} -> {after or '?'}")
+    if info["distance"] is not None:
+        click.echo(f"  recovered within d = {info['distance']:.4f}")
+
+
+@cli.command("delete")
+@click.argument("name")
+def delete_style(name: str) -> None:
+    """Delete a saved style."""
+    from ..styles import StyleLibrary, StyleNotFound
+
+    with StyleLibrary() as library:
+        style = library.get(name)
+        if not library.delete(style.name):  # pragma: no cover - raced with another delete
+            raise StyleNotFound(f"no style called {name!r}")
+    click.echo(f'Deleted style "{style.name}"')
+
+
+@cli.command("apply")
+@click.argument("name")
+@click.argument("images", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--xmp", "host", type=click.Choice(HOSTS),
+              help="Write the style into each photo's XMP sidecar for this host.")
+@click.option("--adapt", is_flag=True,
+              help="Adapt the exposure to each photo (match the style's median brightness).")
+@click.option("-o", "--output-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the rendered photos [default: current folder; with --xmp, "
+                   "photos are rendered only when this is given].")
+@click.option("--sheet", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write a before/after contact sheet (PNG).")
+@click.option("--profile", type=click.Choice(PROFILES), default=None,
+              help="Editor profile for rendered photos [default: config or 'default'].")
+def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bool,
+                output_dir: Path | None, sheet: Path | None, profile: str | None) -> None:
+    """Apply style NAME to IMAGES (rendered copies and/or XMP sidecars)."""
+    from tqdm import tqdm
+
+    from ..styles import StyleLibrary
+
+    profile = resolve_profile(profile)
+    render_images = host is None or output_dir is not None
+    folder = output_dir or Path.cwd()
+    if render_images:
+        folder.mkdir(parents=True, exist_ok=True)
+    failures: list[tuple[Path, str]] = []
+    done = 0
+    pairs: list[tuple[Any, Any]] = []
+
+    with StyleLibrary() as library:
+        style = library.get(name)
+        suffix = "_" + _slug(style.name)
+        bar = tqdm(images, unit="photo", desc=f"style {style.name}", dynamic_ncols=True,
+                   disable=None)
+        for image in bar:
+            try:
+                photo = load_photo(image)
+                program = library.program_for(style.name, agent_view(photo, 512), adapt=adapt,
+                                              profile=profile)
+                messages = []
+                if render_images:
+                    ext = image.suffix.lower() if image.suffix.lower() in (
+                        ".png", ".tif", ".tiff") else ".jpg"
+                    output = folder / f"{image.stem}{suffix}{ext}"
+                    check_not_input(output, *images)
+                    write_result(photo, program, output, profile)
+                    messages.append(display_path(output))
+                if host is not None:
+                    messages.append(display_path(write_sidecar(host, image, program)))
+                if sheet is not None:
+                    from ..editor import render
+
+                    view = agent_view(photo, SHEET_THUMB)
+                    pairs.append((view, render(view, program, profile)))
+                done += 1
+                if adapt:
+                    messages.append(f"exposure {program['exposure']:+d}")
+                tqdm.write(f"  {display_path(image)} -> {', '.join(messages)}")
+            except (IeaError, OSError) as exc:
+                reason = str(exc) if isinstance(exc, IeaError) else (
+                    f"{exc.strerror or exc}: {exc.filename or image}")
+                failures.append((image, reason))
+                tqdm.write(f"  ! {display_path(image)}: {reason}", file=sys.stderr)
+        bar.close()
+
+    if sheet is not None and pairs:
+        from ..plot import contact_sheet
+
+        contact_sheet(pairs, sheet)
+        click.echo(f"Wrote contact sheet {display_path(sheet)}")
+    click.echo(f'Applied "{style.name}" to {done} of {len(images)} photo(s).')
+    if failures:
+        names = ", ".join(display_path(p) for p, _ in failures)
+        raise IeaError(f"{len(failures)} photo(s) failed: {names}")
