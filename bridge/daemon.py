@@ -218,7 +218,10 @@ class Daemon:
 
                 self.backend_name = load_config().agent.backend
             curve = self.config.curve_keys is not None
-            self.frontend = self._router(curve=curve, client_facing=True)
+            # ipc is already private to this user (0600 socket in a 0700 folder), and local
+            # plugins call `iea client` without keys: CURVE guards tcp endpoints only
+            front_curve = curve and parse_endpoint(self.endpoint).transport == "tcp"
+            self.frontend = self._router(curve=front_curve, client_facing=True)
             self.endpoint_bound = self._bind(self.frontend, self.endpoint)
             if self.slots:
                 self.local_backend = self._router(curve=False, client_facing=False)
@@ -238,7 +241,7 @@ class Daemon:
                 self._spawn(slot, now)
             log("info", "listening", endpoint=self.endpoint_bound, workers=len(self.slots),
                 remote_endpoint=getattr(self, "remote_backend_url", None),
-                backend=self.backend_name, curve=curve, journal=str(journal_path),
+                backend=self.backend_name, curve=front_curve, journal=str(journal_path),
                 test_methods=self.config.enable_test_methods)
         except BaseException:
             self.close()

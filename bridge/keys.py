@@ -21,6 +21,7 @@ from typing import Any
 from iea_core.errors import ConfigError
 
 SERVER = "server"
+ZAP_DOMAIN = "iea"   # pyzmq's authenticator matches the domain exactly ('*' is not a wildcard)
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def make_server(socket: Any, pair: CurvePair) -> None:
     socket.setsockopt(zmq.CURVE_SERVER, 1)
     socket.setsockopt(zmq.CURVE_PUBLICKEY, pair.public)
     socket.setsockopt(zmq.CURVE_SECRETKEY, pair.secret)
-    socket.setsockopt(zmq.ZAP_DOMAIN, b"iea")
+    socket.setsockopt(zmq.ZAP_DOMAIN, ZAP_DOMAIN.encode())
 
 
 def make_client(socket: Any, server_public: bytes, pair: CurvePair) -> None:
@@ -113,5 +114,5 @@ def start_authenticator(context: Any, authorized: Path) -> Any:
 
     auth = ThreadAuthenticator(context)
     auth.start()
-    auth.configure_curve(domain="*", location=str(authorized))
+    auth.configure_curve(domain=ZAP_DOMAIN, location=str(authorized))
     return auth

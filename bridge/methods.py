@@ -71,7 +71,8 @@ def _path(params: Mapping[str, Any], key: str, *, must_exist: bool = True) -> Pa
         raise MethodError(f"params.{key} must be an absolute path (got {value!r}); "
                           "`iea client` makes relative paths absolute for you")
     if must_exist and not path.exists():
-        raise MethodError(f"params.{key}: no such file {value!r}", code="file_not_found")
+        raise MethodError(f"params.{key}: no such file {value!r}",
+                          code=protocol.FILE_NOT_FOUND)
     return path
 
 
@@ -167,15 +168,17 @@ def summarize(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
 
 # --- rendering and host files -------------------------------------------------------------------
 def render_preview(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
+    program = _program(params["program"])
+    image = _path(params, "image")
+    out = _path(params, "out", must_exist=False) if "out" in params else None
     import numpy as np
     from PIL import Image
 
     from iea_core.editor import render
     from iea_core.imageio import read_image, resize_max, to_float
 
-    program = _program(params["program"])
     max_size = params.get("max_size", 1024)
-    photo = read_image(_path(params, "image"), max_size=max_size)
+    photo = read_image(image, max_size=max_size)
     pixels = photo.pixels
     if max(pixels.shape[:2]) > max_size:
         pixels = resize_max(pixels, max_size)
@@ -184,8 +187,7 @@ def render_preview(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, A
     if rendered.dtype != np.uint8:
         rendered = np.clip(np.rint(to_float(rendered) * 255.0), 0, 255).astype(np.uint8)
     quality = params.get("quality", 90)
-    if "out" in params:
-        out = _path(params, "out", must_exist=False)
+    if out is not None:
         from iea_core.imageio import write_image
 
         write_image(out, rendered[..., :3], icc_profile=photo.icc_profile, quality=quality)

@@ -42,13 +42,15 @@ WORKER_CRASHED = "worker_crashed"
 CANCELLED = "cancelled"
 INTERRUPTED = "interrupted"
 INTERNAL = "internal"
+NOT_AVAILABLE = "not_available"      # the method needs a part of iea that is not installed
+FILE_NOT_FOUND = "file_not_found"
 # Client-side codes (never sent by the daemon, written by the client into --out files).
 UNAVAILABLE = "unavailable"
 TIMEOUT = "timeout"
 
 PROTOCOL_ERROR_CODES = (BAD_REQUEST, UNSUPPORTED_VERSION, UNKNOWN_METHOD, TOO_LARGE,
                         DEADLINE_EXPIRED, BUSY, WORKER_CRASHED, CANCELLED, INTERRUPTED, INTERNAL,
-                        UNAVAILABLE, TIMEOUT)
+                        NOT_AVAILABLE, FILE_NOT_FOUND, UNAVAILABLE, TIMEOUT)
 
 # --- daemon <-> worker frames (internal; versioned so old workers are refused loudly) ----------
 WORKER_PROTOCOL = b"IEAW01"

@@ -136,8 +136,12 @@ class Worker:
             reply = protocol.ok_reply(request_id, result)
         except IeaError as exc:
             reply = protocol.error_reply(request_id, exc.code, str(exc))
+        except ImportError as exc:
+            reply = protocol.error_reply(request_id, protocol.NOT_AVAILABLE,
+                                         f"{method} is not available in this installation: "
+                                         f"{exc}")
         except FileNotFoundError as exc:
-            reply = protocol.error_reply(request_id, "file_not_found",
+            reply = protocol.error_reply(request_id, protocol.FILE_NOT_FOUND,
                                          f"no such file: {exc.filename or exc}")
         except PermissionError as exc:
             reply = protocol.error_reply(request_id, "permission_denied",

@@ -65,9 +65,11 @@ class DaemonProcess:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "iea_core", "serve", "--endpoint", self.endpoint,
                  *self.args], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        expected = workers_ready
-        wait_for(lambda: self._ready(expected), START_TIMEOUT_S,
-                 f"daemon at {self.endpoint} (log: {self.log_text()[-2000:]})", 0.1)
+        try:
+            wait_for(lambda: self._ready(workers_ready), START_TIMEOUT_S,
+                     f"daemon at {self.endpoint}", 0.1)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; log: {self.log_text()[-3000:]}") from None
         return self
 
     def _ready(self, workers: int | None) -> bool:
