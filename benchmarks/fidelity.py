@@ -170,7 +170,12 @@ def fit_editor_response(editor: EditorFn, cal: M.Calibration, log: Callable[[str
         # the editor's value at 0 may not be exactly x (8-bit input): express every curve
         # relative to the identity so darktable's identity stays exact
         zero = np.asarray(rows[grid.index(0)])
-        rows = [list(np.clip(np.asarray(r) - zero + x, 0, 1)) for r in rows]
+        rows = [np.clip(np.asarray(r) - zero + x, 0, 1) for r in rows]
+        # Decoding finds a value by its curve, so no two values may share one: where the editor's
+        # response stops changing (a clipped extreme), a 1e-5 step at mid-grey keeps them apart.
+        mid = int(np.argmin(np.abs(x - 0.5)))
+        rows = [list(map(float, r + np.eye(len(x))[mid] * 2e-5 * v / 100))
+                for r, v in zip(rows, grid)]
         cal.curves[tool] = {"grid": grid, "y": rows}
         log(f"  measured {tool} tone response")
     grey = np.full((8, 8, 3), 128, np.uint8)

@@ -142,3 +142,21 @@ def test_random_programs_validate_and_round_trip(tmp_path: Path) -> None:
         assert D.read_sidecar(sidecar).to_dict() == expected
         name, from_style = D.read_dtstyle(style)
         assert name == f"iea look {i}" and from_style.to_dict() == expected
+
+
+def test_legacy_order_is_kept_and_extended(tmp_path: Path) -> None:
+    """A display-referred (legacy order) sidecar keeps its module order; iea's instances join it."""
+    from iea_core.hosts import darktable_order as O
+
+    image = tmp_path / "old.jpg"
+    image.write_bytes(b"x")
+    sidecar = D.sidecar_path(image)
+    sidecar.write_text(user_sidecar_text().replace('iop_order_version="3"',
+                                                   'iop_order_version="1"'))
+    D.write_sidecar(image, {"contrast": 10, "sharpness": 20})
+    state = D.read_history(sidecar)
+    legacy = [op for op, _ in O.base_order(O.ORDER_LEGACY)]
+    assert [op for op, i in state.order_list if i == 0] == legacy
+    listed = state.order_list
+    assert listed.index(("rgbcurve", 1)) == listed.index(("rgbcurve", 0)) + 1
+    assert listed.index(("sharpen", 1)) == listed.index(("sharpen", 0)) + 1
