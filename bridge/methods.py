@@ -241,9 +241,7 @@ def export_preset(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, An
         from iea_core.hosts.darktable import write_dtstyle
 
         dest.mkdir(parents=True, exist_ok=True)
-        safe = "".join(c if c.isalnum() or c in " -_." else "_" for c in name).strip(" .")
-        path = write_dtstyle(program, name, dest / f"{safe or 'style'}.dtstyle",
-                             description=program.reasoning or "")
+        path = write_dtstyle(program, name, dest, description=program.reasoning or "")
     return {"files": [str(path)]}
 
 

@@ -1,0 +1,176 @@
+"""Real methods end to end through the daemon: sidecars, presets, batches, previews, edits."""
+from __future__ import annotations
+
+import base64
+import importlib.util
+import io
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bridge_helpers import RawPeer, request
+
+
+def _has(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@pytest.fixture
+def photos_dir(tmp_path: Path, sample_jpeg: Path, photos) -> Path:
+    from PIL import Image
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    shutil.copy(sample_jpeg, folder / "sample.jpg")
+    for name in ("astronaut", "coffee"):
+        Image.fromarray(photos[name]).save(folder / f"{name}.jpg", quality=92)
+    return folder
+
+
+def test_write_xmp_for_lightroom_and_darktable(daemon, photos_dir):
+    from iea_core.hosts import darktable, lightroom
+    from iea_core.program import Program
+
+    program = {"exposure": 20, "contrast": -15, "temperature": 30, "vignette": -10}
+    image = str(photos_dir / "sample.jpg")
+    with daemon.client() as client:
+        lr = client.request("write_xmp", {"image": image, "program": program,
+                                          "host": "lightroom"})
+        settings = lightroom.read_settings(lr["sidecar"])
+        expected = lightroom.program_to_crs(program)
+        assert settings["Exposure2012"] == pytest.approx(expected["Exposure2012"])
+        assert settings["Contrast2012"] == expected["Contrast2012"]
+        assert lr["backup"] is None
+        again = client.request("write_xmp", {"image": image, "program": {"exposure": 5},
+                                             "host": "lightroom"})
+        assert again["backup"] and Path(again["backup"]).exists()
+
+        dt = client.request("write_xmp", {"image": image, "program": program,
+                                          "host": "darktable"})
+        assert darktable.read_sidecar(dt["sidecar"]) == Program(program)
+
+        bad = client.call("write_xmp", {"image": image, "program": {"exposure": 500},
+                                        "host": "lightroom"})
+        assert bad["error"]["code"] == "invalid_program" and "exposure" in \
+            bad["error"]["message"]
+        missing = client.call("write_xmp", {"image": str(photos_dir / "nope.jpg"),
+                                            "program": program, "host": "darktable"})
+        assert missing["error"]["code"] == "file_not_found"
+        relative = client.call("write_xmp", {"image": "sample.jpg", "program": program,
+                                             "host": "darktable"})
+        assert relative["error"]["code"] == "bad_request" and "absolute" in \
+            relative["error"]["message"]
+
+
+def test_export_preset_for_both_hosts(daemon, tmp_path):
+    from iea_core.hosts import darktable, lightroom
+    from iea_core.program import Program
+
+    program = {"shadows": 30, "highlights": -20, "fade": 10}
+    with daemon.client() as client:
+        lr = client.request("export_preset", {"program": program, "name": "Soft lift",
+                                              "host": "lightroom", "dest": str(tmp_path / "lr")})
+        dt = client.request("export_preset", {"program": program, "name": "Soft lift",
+                                              "host": "darktable", "dest": str(tmp_path / "dt")})
+    settings = lightroom.read_settings(lr["files"][0])
+    assert settings["Shadows2012"] == lightroom.program_to_crs(program)["Shadows2012"]
+    name, parsed = darktable.read_dtstyle(dt["files"][0])
+    assert name == "Soft lift" and parsed == Program(program)
+
+
+def test_batch_apply_streams_progress_and_reports_each_image(daemon, photos_dir):
+    from iea_core.hosts import lightroom
+
+    images = [str(p) for p in sorted(photos_dir.glob("*.jpg"))]
+    images.insert(1, str(photos_dir / "missing.jpg"))
+    peer = RawPeer(daemon.endpoint)
+    try:
+        peer.send_json(request("batch_apply", {"images": images, "host": "lightroom",
+                                               "program": {"vibrance": 25}}, "batch"))
+        events = []
+        while True:
+            message = peer.recv(30)
+            assert message is not None
+            if "event" in message:
+                events.append(message)
+            else:
+                break
+    finally:
+        peer.close()
+    assert [e["done"] for e in events] == list(range(1, len(images) + 1))
+    assert all(e["total"] == len(images) for e in events)
+    results = message["result"]["results"]
+    assert [r["image"] for r in results] == images
+    assert [r["ok"] for r in results] == [True, False, True, True]
+    assert results[1]["error"]["code"] == "file_not_found"
+    for entry in results:
+        if entry["ok"]:
+            assert lightroom.read_settings(entry["sidecar"])["Vibrance"] == 25
+
+
+def test_batch_apply_with_a_saved_style(daemon, photos_dir):
+    from iea_core.hosts import darktable
+    from iea_core.program import Program
+    from iea_core.styles import StyleLibrary
+
+    with StyleLibrary() as library:
+        library.save("crisp", "crisper and a little warmer",
+                     Program({"sharpness": 40, "temperature": 10}))
+    images = [str(photos_dir / "coffee.jpg")]
+    with daemon.client() as client:
+        result = client.request("batch_apply", {"images": images, "host": "darktable",
+                                                "style": "crisp"})
+        unknown = client.call("batch_apply", {"images": images, "host": "darktable",
+                                              "style": "nope"})
+    assert darktable.read_sidecar(result["results"][0]["sidecar"])["sharpness"] == 40
+    assert unknown["error"]["code"] in ("session_error",) or "nope" in \
+        unknown["error"]["message"]
+
+
+@pytest.mark.skipif(not (_has("iea_core.editor") and _has("iea_core.imageio")),
+                    reason="the editor and image I/O are not in the repository yet")
+def test_render_preview_on_a_real_photo(daemon, photos_dir, tmp_path):
+    from PIL import Image
+
+    image = str(photos_dir / "astronaut.jpg")
+    with daemon.client(timeout=120) as client:
+        plain = client.request("render_preview", {"image": image, "program": {},
+                                                  "max_size": 256})
+        bright = client.request("render_preview", {"image": image,
+                                                   "program": {"exposure": 60},
+                                                   "max_size": 256})
+        out = tmp_path / "preview.jpg"
+        written = client.request("render_preview", {"image": image,
+                                                    "program": {"saturation": -100},
+                                                    "out": str(out), "max_size": 200})
+    a = np.asarray(Image.open(io.BytesIO(base64.b64decode(plain["jpeg_base64"]))), np.float32)
+    b = np.asarray(Image.open(io.BytesIO(base64.b64decode(bright["jpeg_base64"]))), np.float32)
+    assert max(a.shape[:2]) == 256 and a.shape == b.shape
+    assert b.mean() > a.mean() + 10          # exposure +60 brightens the photo
+    grey = np.asarray(Image.open(written["path"]).convert("RGB"), np.float32)
+    assert max(grey.shape[:2]) == 200
+    assert np.abs(grey[..., 0] - grey[..., 1]).mean() < 3  # saturation -100 is grey
+
+
+@pytest.mark.skipif(not (_has("iea_core.agent.embedded") and _has("iea_core.imageio")),
+                    reason="the embedded agent is not in the repository yet")
+def test_edit_with_the_embedded_agent(daemon_factory, photos_dir):
+    from iea_core.program import Program
+
+    daemon = daemon_factory("--backend", "embedded", workers=2)
+    image = str(photos_dir / "coffee.jpg")
+    with daemon.client(timeout=170) as client:
+        result = client.request("edit", {"image": image, "host": "lightroom",
+                                         "instruction": "make it much brighter and warmer"})
+    program = Program(result["program"])
+    assert program["exposure"] > 0 or program["brightness"] > 0
+    assert result["reasoning"]
+    assert "Exposure2012" in result["host_settings"] or "HasSettings" in \
+        result["host_settings"]
+    json.dumps(result)
