@@ -32,9 +32,12 @@ FAKE_CLIENT = textwrap.dedent('''\
     assert args[0] == "client", args
     method = args[1]
     opts = dict(zip(args[2::2], args[3::2]))
+    assert opts["--json"].startswith("@"), "parameters travel in a file"
+    params = json.loads(Path(opts["--json"][1:]).read_text())
     with open(state / "calls.jsonl", "a") as log:
-        log.write(json.dumps({{"method": method, "params": json.loads(opts["--json"]),
-                              "timeout": opts.get("--timeout"), "out": opts["--out"]}}) + "\\n")
+        log.write(json.dumps({{"method": method, "params": params,
+                              "timeout": opts.get("--timeout"), "out": opts["--out"],
+                              "request": opts["--json"][1:]}}) + "\\n")
     reply = state / f"reply_{{method}}.json"
     if reply.exists():
         Path(opts["--out"]).write_bytes(reply.read_bytes())

@@ -64,6 +64,8 @@ def test_edit_applies_crs_settings_inside_one_write_block(lr: Lightroom) -> None
     assert preview.read_bytes().startswith(b"\xff\xd8")
     assert not (Path.cwd() / "PWNED").exists() and not (Path.cwd() / "PWNED2").exists()
     assert not Path(call["out"]).exists(), "the reply file is removed after reading"
+    assert not Path(call["request"]).exists(), "and so is the request file"
+    assert call["timeout"] == "120"
 
     kinds = [c["kind"] for c in lr.calls() if c["kind"] in ("write_begin", "apply", "write_end")]
     assert kinds == ["write_begin", "apply", "write_end"]
@@ -277,3 +279,24 @@ def test_summarize_then_apply_and_export_the_style(lr: Lightroom) -> None:
     assert call["params"]["dest"].endswith("Adobe/CameraRaw/Settings")
     assert "Golden hour.xmp" in lr.calls("message")[-1]["message"]
     assert critical_messages(lr) == []
+
+
+def test_settings_iea_writes_for_any_program_pass_the_allow_list(lr: Lightroom) -> None:
+    """Contract with iea_core.hosts.lightroom: what the bridge sends is what the plug-in accepts."""
+    import random
+
+    from iea_core.hosts.lightroom import program_to_crs
+    from iea_core.program import Program
+    from iea_core.tools import TOOL_NAMES
+
+    settings_module = lr.module("IeaSettings")
+    check = lr.lua.eval("function(m, s) local v, e = m.develop_settings(s) return v ~= nil, e end")
+    decode = lr.module("IeaJson").decode
+    rng = random.Random(7)
+    programs = [{t: v for t in TOOL_NAMES} for v in (-100, 100)]
+    programs += [{t: rng.randint(-100, 100) for t in rng.sample(TOOL_NAMES, 5)} for _ in range(40)]
+    for values in programs:
+        for raw in (False, True):
+            crs = program_to_crs(Program(values), raw=raw)
+            ok, problem = check(settings_module, decode(json.dumps(crs)))
+            assert ok, (values, raw, problem)

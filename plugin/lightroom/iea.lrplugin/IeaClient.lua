@@ -1,9 +1,11 @@
 --[[----------------------------------------------------------------------------
 IeaClient.lua: the plugin's only way to talk to iea.
 
-Each call runs `iea client METHOD --json PARAMS --out FILE --timeout S` with LrTasks.execute
-(which returns only the exit code, so the reply travels through FILE) and reads back the reply
-envelope {"v": 1, "ok": ..., "result"|"error": ...} with the data-only IeaJson reader.
+Each call runs `iea client METHOD --json @REQUEST --out REPLY --timeout S` with LrTasks.execute
+(which returns only the exit code, so the reply travels through a file) and reads back the reply
+envelope {"v": 1, "ok": ..., "result"|"error": ...} with the data-only IeaJson reader. The
+parameters travel in a file too: JSON full of quotes never has to survive sh or cmd.exe quoting,
+and only two temp paths and the client path are ever put on a command line.
 
 Exit codes of the client: 0 ok, 1 error reply, 3 no daemon could be reached or started.
 
@@ -88,10 +90,27 @@ function IeaClient.quote(arg)
   return "'" .. string.gsub(arg, "'", "'\\''") .. "'"
 end
 
-local function temp_reply_path()
+local function temp_path(kind)
   counter = counter + 1
-  local name = string.format("iea-reply-%d-%d-%d.json", os.time(), math.random(1, 1000000000), counter)
+  local name = string.format("iea-%s-%d-%d-%d.json", kind, os.time(), math.random(1, 1000000000),
+                             counter)
   return LrPathUtils.child(LrPathUtils.getStandardFilePath("temp"), name)
+end
+
+local function write_file(path, text)
+  local handle = io.open(path, "wb")
+  if not handle then
+    return false
+  end
+  handle:write(text)
+  handle:close()
+  return true
+end
+
+local function remove(path)
+  if LrFileUtils.exists(path) then
+    LrFileUtils.delete(path)
+  end
 end
 
 -- An error the user can act on: {code = "...", message = "..."}.
@@ -170,10 +189,13 @@ function IeaClient.call(method, params, options)
     return nil, problem("bad_params", "cannot send this request: " .. err)
   end
   local timeout = options.timeout or IeaClient.timeout()
-  local out = temp_reply_path()
+  local request, out = temp_path("request"), temp_path("reply")
+  if not write_file(request, json) then
+    return nil, problem("temp_folder", "cannot write a temporary file in " .. request .. ".")
+  end
   local command = table.concat({
     IeaClient.quote(client), "client", method,
-    "--json", IeaClient.quote(json),
+    "--json", IeaClient.quote("@" .. request),
     "--out", IeaClient.quote(out),
     "--timeout", tostring(timeout),
   }, " ")
@@ -182,9 +204,8 @@ function IeaClient.call(method, params, options)
   end
   local exit_code = LrTasks.execute(command)
   local text, read_problem = read_file(out, IeaClient.MAX_REPLY_BYTES)
-  if LrFileUtils.exists(out) then
-    LrFileUtils.delete(out)
-  end
+  remove(request)
+  remove(out)
   if read_problem then
     return nil, problem("protocol_error", "iea's reply is larger than the plug-in accepts.")
   end

@@ -1,0 +1,577 @@
+--[[
+  iea.lua - describe a change in words, get an explainable edit from iea's agent
+
+  This file is part of iea. Licensed under the Apache License, Version 2.0.
+
+  iea answers an instruction such as "warmer, lift the shadows, less harsh" with a program over
+  16 global tools (exposure, contrast, temperature, ...) and its reasoning. This script is the
+  darktable side, and stays thin: it sends requests through the `iea client` command, imports the
+  darktable style (.dtstyle) iea writes for each answer, and applies it to the images. The edit
+  lands in each image's history stack like any other, so it can be inspected, tweaked or undone
+  in the darkroom.
+
+  ADDITIONAL SOFTWARE NEEDED FOR THIS SCRIPT
+  * iea (`pip install iea`), which provides the `iea` command
+
+  USAGE
+  * run `iea plugin install darktable`: it copies this script to <configdir>/lua/iea/, adds
+    `require "iea/iea"` to luarc and records where the `iea` command lives
+  * in the lighttable, open the "iea" module in the right panel
+  * select images, type what should change, press "edit"
+  * "refine" adjusts the last edit from feedback ("a bit less warm")
+  * "summarize selected pair" turns a before/after pair into a reusable style;
+    "apply style" applies it to the selected images; "export preset" saves it as a .dtstyle
+
+  A reply is only ever read as data (JSON), never run as code.
+]]
+
+local dt = require "darktable"
+local IeaJson = require "iea/IeaJson"
+
+local MODULE = "iea"
+
+-- lua-scripts' helper library is optional: check the API level with it when it is installed,
+-- by hand otherwise (Debian's darktable ships without lua-scripts).
+local has_du, du = pcall(require, "lib/dtutils")
+if has_du then
+  du.check_min_api_version("7.0.0", MODULE)
+elseif dt.configuration.api_version_major < 7 then
+  dt.print_error("iea needs darktable 4.0 or newer (Lua API 7.0.0)")
+  error("iea: darktable's Lua API " .. dt.configuration.api_version_string .. " is too old")
+end
+
+local gettext = dt.gettext
+local function _(msg)
+  return gettext.dgettext("iea", msg)
+end
+
+-- -------------------------------------------------------------------------------- script data --
+
+local script_data = {}
+
+script_data.metadata = {
+  name = "iea",
+  purpose = _("edit images by describing the change, with iea's agent"),
+  author = "iea contributors",
+  help = "https://github.com/iea-photo/iea/blob/main/docs/plugins.md"
+}
+
+script_data.destroy = nil
+script_data.destroy_method = nil
+script_data.restart = nil
+script_data.show = nil
+
+-- ------------------------------------------------------------------------------------ state --
+
+local iea = {
+  module_installed = false,
+  event_registered = false,
+  widgets = {},
+  last_program = {},     -- image id -> program of its last iea edit (this session)
+  current_style = nil,   -- { name, program, sentence } from the last summarized pair
+  busy = false,
+}
+
+local DEFAULT_TIMEOUT = 120
+local MAX_REPLY_BYTES = 8 * 1024 * 1024
+local TOOLS = {
+  "exposure", "brightness", "contrast", "natural_contrast", "highlights", "shadows", "whites",
+  "blacks", "saturation", "vibrance", "temperature", "tint", "sharpness", "vignette", "fade",
+  "grain",
+}
+local TOOL_SET = {}
+for _, name in ipairs(TOOLS) do TOOL_SET[name] = true end
+
+local function script_dir()
+  local source = debug.getinfo(1, "S").source
+  local dir = source:match("^@(.*)[/\\][^/\\]*$")
+  return dir or (dt.configuration.config_dir .. "/lua/iea")
+end
+
+local function read_file(path, limit)
+  local handle = io.open(path, "rb")
+  if not handle then return nil end
+  local text = handle:read(limit + 1)
+  handle:close()
+  if text and #text > limit then return nil, "too large" end
+  return text or ""
+end
+
+-- The `iea` command `iea plugin install darktable` recorded in config.json, or plain "iea".
+local function installed_client()
+  local text = read_file(script_dir() .. "/config.json", 64 * 1024)
+  local config = text and IeaJson.decode(text)
+  if type(config) == "table" and type(config.client) == "string" and config.client ~= "" then
+    return config.client
+  end
+  return "iea"
+end
+
+dt.preferences.register(MODULE, "client_path", "file",
+  _("iea: client program"),
+  _("the `iea` command the iea module runs; `iea plugin install darktable` sets it"),
+  installed_client())
+dt.preferences.register(MODULE, "timeout", "integer",
+  _("iea: timeout in seconds"),
+  _("how long to wait for iea's answer on one image (the first request also starts the agent)"),
+  DEFAULT_TIMEOUT, 5, 3600)
+
+-- ------------------------------------------------------------------------------- messages --
+
+local function set_status(text)
+  if iea.widgets.status then
+    iea.widgets.status.text = text
+  end
+  dt.print_log("iea: " .. text)
+end
+
+-- Tell the photographer once, in the toast and in the module, and keep a line in the log.
+local function report_problem(text)
+  dt.print(text)
+  set_status(text)
+end
+
+local function refuse(text)
+  error({ iea_message = text }, 0)
+end
+
+local function message_of(err)
+  if type(err) == "table" and type(err.iea_message) == "string" then
+    return err.iea_message
+  end
+  return _("the iea module ran into a problem it did not expect: ") .. tostring(err)
+end
+
+-- -------------------------------------------------------------------------------- client --
+
+local function quote(arg)
+  arg = tostring(arg)
+  if dt.configuration.running_os == "windows" then
+    return '"' .. arg:gsub('(\\*)"', function(s) return s .. s .. '\\"' end):gsub("%%", "%%%%") .. '"'
+  end
+  return "'" .. arg:gsub("'", "'\\''") .. "'"
+end
+
+local FRIENDLY = {
+  unavailable = _("iea is not running and could not be started; check that `iea client health` works in a terminal"),
+  timeout = _("iea did not answer in time; try again or raise the timeout in preferences > lua options"),
+  busy = _("iea is busy with other work; try again in a moment"),
+}
+
+-- Exit code + reply text -> result table, or raises a message for the photographer.
+local function interpret(exit_code, text)
+  if text == nil or text == "" then
+    if exit_code == 3 then refuse(FRIENDLY.unavailable) end
+    if exit_code == 126 or exit_code == 127 then
+      refuse(_("the iea client could not be run; set its path in preferences > lua options"))
+    end
+    refuse(string.format(_("the iea client stopped without answering (exit code %d)"), exit_code))
+  end
+  local envelope, err = IeaJson.decode(text)
+  if not envelope then refuse(_("iea sent a reply the module cannot read: ") .. err) end
+  if type(envelope) ~= "table" or envelope.v ~= 1 or type(envelope.ok) ~= "boolean" then
+    refuse(_("iea sent a reply in an unknown format"))
+  end
+  if envelope.ok then
+    if exit_code ~= 0 or type(envelope.result) ~= "table" or IeaJson.is_array(envelope.result) then
+      refuse(_("iea's reply holds no result"))
+    end
+    return envelope.result
+  end
+  local e = type(envelope.error) == "table" and envelope.error or {}
+  local code = type(e.code) == "string" and e.code:sub(1, 64) or "error"
+  local message = type(e.message) == "string" and e.message:sub(1, 1000) or ""
+  if FRIENDLY[code] then
+    refuse(FRIENDLY[code] .. (message ~= "" and (" (" .. message .. ")") or ""))
+  end
+  refuse(message ~= "" and message or (_("iea could not do this: ") .. code))
+end
+
+-- Run `iea client METHOD --json @REQUEST --out REPLY --timeout S` and return the result table.
+-- The parameters go through a file so that no JSON ever needs shell quoting.
+local function call(method, params)
+  local client = dt.preferences.read(MODULE, "client_path", "file")
+  if client == nil or client == "" then client = installed_client() end
+  local timeout = dt.preferences.read(MODULE, "timeout", "integer")
+  if not timeout or timeout < 5 then timeout = DEFAULT_TIMEOUT end
+  local json, err = IeaJson.encode(params)
+  if not json then refuse(_("cannot send this request: ") .. err) end
+  local request, out = os.tmpname(), os.tmpname()
+  local handle = io.open(request, "wb")
+  if not handle then refuse(_("cannot write a temporary file: ") .. request) end
+  handle:write(json)
+  handle:close()
+  local command = table.concat({ quote(client), "client", method, "--json", quote("@" .. request),
+                                 "--out", quote(out), "--timeout", tostring(timeout) }, " ")
+  local status = dt.control.execute(command)
+  os.remove(request)
+  -- system() status: POSIX packs the exit code in the high byte
+  local exit_code = (status and status >= 256) and (status // 256) or (status or -1)
+  local text, problem = read_file(out, MAX_REPLY_BYTES)
+  os.remove(out)
+  if problem then refuse(_("iea's reply is larger than the module accepts")) end
+  return interpret(exit_code, text)
+end
+
+-- ---------------------------------------------------------------------- checking replies --
+
+local function check_program(program)
+  if type(program) ~= "table" or IeaJson.is_array(program) then
+    refuse(_("iea's reply holds no program"))
+  end
+  local clean = {}
+  for tool, value in pairs(program) do
+    if not TOOL_SET[tool] then refuse(_("iea's program names an unknown tool: ") .. tostring(tool)) end
+    if math.type(value) == "float" and value == math.floor(value) then value = math.tointeger(value) end
+    if math.type(value) ~= "integer" or value < -100 or value > 100 then
+      refuse(string.format(_("iea's program has an invalid value for %s"), tool))
+    end
+    if value ~= 0 then clean[tool] = value end
+  end
+  return clean
+end
+
+-- host_settings for darktable: { dtstyle = path, style_name = name }.
+local function check_style_reply(settings)
+  if type(settings) ~= "table" then refuse(_("iea's reply holds no darktable style")) end
+  local path, name = settings.dtstyle, settings.style_name
+  if type(path) ~= "string" or not path:match("%.dtstyle$") or path:find("[%c]") then
+    refuse(_("iea's reply names no .dtstyle file"))
+  end
+  if type(name) ~= "string" or #name == 0 or #name > 200 or name:find("[%c]") then
+    refuse(_("iea's reply holds no usable style name"))
+  end
+  local text = read_file(path, 1024 * 1024)
+  if not text then refuse(_("cannot read the style iea wrote: ") .. path) end
+  if not text:find("<darktable_style", 1, true) then
+    refuse(_("the file iea wrote is not a darktable style: ") .. path)
+  end
+  return path, name
+end
+
+local function text_of(value, limit)
+  if type(value) ~= "string" then return "" end
+  return value:sub(1, limit or 2000)
+end
+
+local function program_summary(program)
+  local parts = {}
+  for _, tool in ipairs(TOOLS) do
+    local v = program[tool]
+    if v then parts[#parts + 1] = string.format("%s %+d", tool, v) end
+  end
+  return #parts > 0 and table.concat(parts, ", ") or _("no change")
+end
+
+-- -------------------------------------------------------------------------------- styles --
+
+local function find_style(name)
+  for _, style in ipairs(dt.styles) do
+    if style.name == name then return style end
+  end
+  return nil
+end
+
+-- Import the .dtstyle iea wrote; a style of the same name (an older answer) is replaced, since
+-- darktable refuses to import over an existing name.
+local function import_style(path, name)
+  local old = find_style(name)
+  if old then dt.styles.delete(old) end
+  dt.styles.import(path)
+  local style = find_style(name)
+  if not style then
+    refuse(string.format(_("darktable did not import the style '%s' from %s"), name, path))
+  end
+  return style
+end
+
+-- ------------------------------------------------------------------------------ images --
+
+local function image_path(image)
+  return image.path .. "/" .. image.filename
+end
+
+local function is_raw(image)
+  return image.is_raw == true
+end
+
+local function action_images(minimum)
+  local images = {}
+  for _, image in ipairs(dt.gui.action_images) do images[#images + 1] = image end
+  if #images < minimum then
+    refuse(minimum == 1 and _("select an image first")
+      or string.format(_("select %d images first"), minimum))
+  end
+  return images
+end
+
+-- A JPEG of the image as darktable renders it now (with its history), for summarizing.
+local function export_preview(image)
+  local format = dt.new_format("jpeg")
+  format.max_width, format.max_height = 1024, 1024
+  local path = os.tmpname() .. ".jpg"
+  format:write_image(image, path)
+  local written = io.open(path, "rb")
+  local size = written and written:seek("end") or 0
+  if written then written:close() end
+  if size == 0 then
+    refuse(_("darktable could not export a preview of ") .. image.filename)
+  end
+  return path
+end
+
+-- ----------------------------------------------------------------------------- actions --
+
+-- Run fn with a progress job over images; each image is one client call. Returns count done.
+local function for_each_with_job(title, images, fn)
+  local cancelled = false
+  local job = dt.gui.create_job(title, true, function(j)
+    cancelled = true
+    j.valid = false
+  end)
+  local done = 0
+  local ok, err = pcall(function()
+    for i, image in ipairs(images) do
+      if cancelled then break end
+      fn(image, i)
+      done = done + 1
+      job.percent = i / #images
+    end
+  end)
+  if job.valid then job.valid = false end
+  if not ok then error(err, 0) end
+  return done, cancelled
+end
+
+-- Edit or refine one image: ask iea, import its style, apply it, remember the program.
+local function edit_one(method, image, text)
+  local params = { image = image_path(image), host = "darktable", raw = is_raw(image),
+                   history = IeaJson.array({}) }
+  if method == "refine" then
+    params.program, params.feedback = iea.last_program[image.id], text
+  else
+    params.instruction = text
+  end
+  local result = call(method, params)
+  local program = check_program(result.program)
+  local path, name = check_style_reply(result.host_settings)
+  local style = import_style(path, name)
+  dt.styles.apply(style, image)
+  dt.styles.delete(style) -- the history keeps the edit; the style list stays clean
+  iea.last_program[image.id] = program
+  return program, text_of(result.reasoning)
+end
+
+local function guarded(fn)
+  return function(...)
+    if iea.busy then
+      dt.print(_("iea is still working on the last request"))
+      return
+    end
+    iea.busy = true
+    local ok, err = pcall(fn, ...)
+    iea.busy = false
+    if not ok then report_problem(message_of(err)) end
+  end
+end
+
+local function instruction_text()
+  local text = iea.widgets.instruction.text or ""
+  text = text:gsub("^%s+", ""):gsub("%s+$", "")
+  if text == "" then
+    refuse(_("type what should change, for example \"warmer, lift the shadows\""))
+  end
+  return text
+end
+
+local function run_edits(method, title)
+  local images = action_images(1)
+  local text = instruction_text()
+  if method == "refine" then
+    for _, image in ipairs(images) do
+      if not iea.last_program[image.id] then
+        refuse(image.filename .. _(" has no iea edit to refine yet; press \"edit\" first"))
+      end
+    end
+  end
+  local lines = {}
+  local done, cancelled = for_each_with_job(title, images, function(image)
+    set_status(_("working on ") .. image.filename .. " ...")
+    local program, reasoning = edit_one(method, image, text)
+    lines[#lines + 1] = image.filename .. ": " .. program_summary(program)
+    if #images == 1 and reasoning ~= "" then lines[#lines + 1] = reasoning end
+  end)
+  if cancelled then lines[#lines + 1] = string.format(_("cancelled after %d of %d"), done, #images) end
+  set_status(table.concat(lines, "\n"))
+  dt.print(string.format(_("iea edited %d image(s)"), done))
+end
+
+local function edit()
+  run_edits("edit", _("iea: editing"))
+end
+
+local function refine()
+  run_edits("refine", _("iea: refining"))
+end
+
+local function summarize()
+  local images = action_images(2)
+  if #images ~= 2 then refuse(_("select exactly two images: the original, then the edited one")) end
+  set_status(_("summarizing ") .. images[1].filename .. " -> " .. images[2].filename .. " ...")
+  local before, after = export_preview(images[1]), export_preview(images[2])
+  local ok, result = pcall(call, "summarize", { before = before, after = after, host = "darktable" })
+  os.remove(before)
+  os.remove(after)
+  if not ok then error(result, 0) end
+  local program = check_program(result.program)
+  local path, name = check_style_reply(result.host_settings)
+  import_style(path, name) -- kept: it is the photographer's new style
+  iea.current_style = { name = name, program = program, sentence = text_of(result.sentence) }
+  set_status(string.format(_("style '%s': %s\n%s"), name, iea.current_style.sentence,
+                           program_summary(program)))
+end
+
+local function apply_style()
+  local current = iea.current_style
+  if not current then
+    refuse(_("summarize a before/after pair first (or use darktable's styles module)"))
+  end
+  local style = find_style(current.name)
+  if not style then refuse(string.format(_("the style '%s' is no longer in darktable"), current.name)) end
+  local images = action_images(1)
+  local done = for_each_with_job(_("iea: applying style"), images, function(image)
+    dt.styles.apply(style, image)
+  end)
+  set_status(string.format(_("applied '%s' to %d image(s)"), current.name, done))
+end
+
+local function export_preset()
+  local current = iea.current_style
+  local program = current and current.program
+  if not program then
+    local images = dt.gui.action_images
+    program = #images > 0 and iea.last_program[images[1].id] or nil
+  end
+  if not program then refuse(_("summarize a pair or edit an image first: there is nothing to export")) end
+  local name = (iea.widgets.name.text or ""):gsub("^%s+", ""):gsub("%s+$", "")
+  if name == "" then name = current and current.name or "iea style" end
+  local dest = dt.configuration.config_dir .. "/styles"
+  local result = call("export_preset", { program = program, name = name, group = "iea",
+                                         host = "darktable", dest = dest })
+  local files = {}
+  for _, file in ipairs(type(result.files) == "table" and result.files or {}) do
+    if type(file) == "string" and file:match("%.dtstyle$") then files[#files + 1] = file end
+  end
+  if #files == 0 then refuse(_("iea wrote no darktable style")) end
+  for _, file in ipairs(files) do
+    local text = read_file(file, 1024 * 1024) or ""
+    local style_name = text:match("<name>(.-)</name>")
+    if style_name and find_style(style_name) then dt.styles.delete(find_style(style_name)) end
+    dt.styles.import(file)
+  end
+  set_status(_("exported ") .. table.concat(files, ", "))
+  dt.print(string.format(_("iea style '%s' is now in the styles module"), name))
+end
+
+iea.actions = {
+  edit = guarded(edit),
+  refine = guarded(refine),
+  summarize = guarded(summarize),
+  apply_style = guarded(apply_style),
+  export_preset = guarded(export_preset),
+}
+
+-- ------------------------------------------------------------------------------ widgets --
+
+iea.widgets.instruction = dt.new_widget("entry") {
+  text = "",
+  placeholder = _("e.g. warmer, lift the shadows, less harsh"),
+  editable = true,
+  tooltip = _("what should change in the selected images"),
+}
+iea.widgets.name = dt.new_widget("entry") {
+  text = "",
+  placeholder = _("style name for export"),
+  editable = true,
+  tooltip = _("name of the preset \"export preset\" writes"),
+}
+iea.widgets.status = dt.new_widget("text_view") {
+  text = _("select images and describe the change"),
+  editable = false,
+  tooltip = _("iea's reasoning and the values it chose"),
+}
+
+local function button(label, tooltip, action)
+  return dt.new_widget("button") {
+    label = label,
+    tooltip = tooltip,
+    clicked_callback = function() action() end,
+  }
+end
+
+iea.widgets.box = dt.new_widget("box") {
+  orientation = "vertical",
+  iea.widgets.instruction,
+  button(_("edit"), _("ask iea for an edit of each selected image"), iea.actions.edit),
+  button(_("refine"), _("adjust each image's last iea edit with the text above as feedback"),
+         iea.actions.refine),
+  dt.new_widget("section_label") { label = _("styles") },
+  button(_("summarize selected pair"), _("turn an original and its edited version into a style"),
+         iea.actions.summarize),
+  button(_("apply style"), _("apply the summarized style to the selected images"),
+         iea.actions.apply_style),
+  iea.widgets.name,
+  button(_("export preset"), _("save the style as a darktable style (.dtstyle)"),
+         iea.actions.export_preset),
+  iea.widgets.status,
+}
+
+local function install_module()
+  if not iea.module_installed then
+    dt.register_lib(
+      MODULE,
+      _("iea"),
+      true,  -- expandable
+      false, -- resetable
+      { [dt.gui.views.lighttable] = { "DT_UI_CONTAINER_PANEL_RIGHT_CENTER", 100 } },
+      iea.widgets.box,
+      nil,
+      nil
+    )
+    iea.module_installed = true
+  end
+end
+
+local function destroy()
+  dt.gui.libs[MODULE].visible = false
+  if iea.event_registered then
+    dt.destroy_event(MODULE, "view-changed")
+    iea.event_registered = false
+  end
+end
+
+local function restart()
+  dt.gui.libs[MODULE].visible = true
+end
+
+if dt.gui.current_view().id == "lighttable" then
+  install_module()
+else
+  dt.register_event(MODULE, "view-changed", function(event, old_view, new_view)
+    if new_view.name == "lighttable" and old_view.name == "darkroom" then
+      install_module()
+    end
+  end)
+  iea.event_registered = true
+end
+
+script_data.destroy = destroy
+script_data.restart = restart
+script_data.destroy_method = "hide"
+script_data.show = restart
+
+-- for tests and other scripts: the same functions the buttons call, and the widgets
+script_data.actions = iea.actions
+script_data.widgets = iea.widgets
+
+return script_data
