@@ -200,11 +200,14 @@ def fit_editor_response(editor: EditorFn, cal: M.Calibration, log: Callable[[str
 SCALAR_FITS = {
     "saturation_chroma": ("saturation", (50, 100), (0.3, 0.5, 0.7, 0.9, 1.2)),
     "saturation_chroma_neg": ("saturation", (-50, -100), (0.5, 0.7, 0.85, 1.0)),
-    "vibrance": ("vibrance", (50, -50), (0.3, 0.6, 1.0, 1.5, 2.0)),
-    "natural_contrast": ("natural_contrast", (50, -50), (0.3, 0.6, 1.0, 1.5, 2.5)),
+    "vibrance": ("vibrance", (50, 100), (0.3, 0.6, 1.0, 1.5, 2.0)),
+    "vibrance_neg": ("vibrance", (-50, -100), (0.3, 0.6, 1.0, 1.5, 2.0)),
+    "natural_contrast": ("natural_contrast", (50, 100), (0.3, 0.6, 1.0, 1.5, 2.5)),
+    "natural_contrast_neg": ("natural_contrast", (-50, -100), (0.3, 0.6, 1.0, 1.5)),
     "sharpen_amount": ("sharpness", (50, 100), (0.5, 1.0, 2.0, 3.0)),
     "soften_amount": ("sharpness", (-50, -100), (0.3, 0.6, 1.0, 1.5)),
-    "vignette_brightness": ("vignette", (-50, 50), (0.3, 0.5, 0.8, 1.0)),
+    "vignette_brightness_neg": ("vignette", (-50, -100), (0.3, 0.5, 0.8, 1.0)),
+    "vignette_brightness": ("vignette", (50, 100), (0.1, 0.2, 0.3, 0.5)),
     "vignette_scale": ("vignette", (-50,), (20.0, 40.0, 60.0, 80.0)),
     "vignette_falloff": ("vignette", (-50,), (50.0, 100.0, 150.0)),
     "grain_strength": ("grain", (50,), (0.1, 0.2, 0.4, 0.6)),
@@ -218,8 +221,7 @@ def fit_scalars(editor: EditorFn, dt: DarktableSide, image: np.ndarray, boxes: l
     for name, (tool, values, candidates) in SCALAR_FITS.items():
         if only and tool not in only:
             continue
-        errors = []
-        for candidate in candidates:
+        def error_of(candidate: float) -> float:
             cal.scales[name] = candidate
             _install(cal)
             err = 0.0
@@ -228,7 +230,17 @@ def fit_scalars(editor: EditorFn, dt: DarktableSide, image: np.ndarray, boxes: l
                 if key not in targets:
                     targets[key] = editor(image, Program({tool: value}))
                 err += per_photo(distance, targets[key], dt.render(Program({tool: value})), boxes)
-            errors.append(err / len(values))
+            return err / len(values)
+
+        candidates = list(candidates)
+        errors = [error_of(c) for c in candidates]
+        # one refinement step: the midpoints either side of the best grid point
+        i = int(np.argmin(errors))
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(candidates):
+                mid = round((candidates[i] + candidates[j]) / 2, 4)
+                candidates.append(mid)
+                errors.append(error_of(mid))
         best = candidates[int(np.argmin(errors))]
         cal.scales[name] = best
         _install(cal)

@@ -111,11 +111,10 @@ def program_to_history_report(program: Program | Mapping[str, int]
             "amount": f32(amount), "radius": f32(s["sharpen_radius"]),
             "threshold": 0.5 if v > 0 else 0.0}))
     if program["saturation"] or program["vibrance"]:
-        sat = program["saturation"]
-        per = s["saturation_chroma"] if sat > 0 else s["saturation_chroma_neg"]
+        sat, vib = program["saturation"], program["vibrance"]
         items.append(_item("colorbalancergb", "colour", {
-            "chroma_global": f32(sat / 100 * per),
-            "vibrance": f32(program["vibrance"] / 100 * s["vibrance"])}))
+            "chroma_global": f32(sat / 100 * M.signed_scale("saturation_chroma", sat, cal)),
+            "vibrance": f32(vib / 100 * M.signed_scale("vibrance", vib, cal))}))
     for tool in M.TONE_TOOLS:
         if program[tool]:
             nodes, count = P.curve_nodes(M.curve_points(tool, program[tool], cal))
@@ -124,8 +123,9 @@ def program_to_history_report(program: Program | Mapping[str, int]
                 "curve_num_nodes": [count, 2, 2],
                 "preserve_colors": int(s[f"preserve_{tool}"])}))
     if program["natural_contrast"]:
+        v = program["natural_contrast"]
         items.append(_item("bilat", "natural contrast", {
-            "detail": f32(program["natural_contrast"] / 100 * s["natural_contrast"])}))
+            "detail": f32(v / 100 * M.signed_scale("natural_contrast", v, cal))}))
     if program["grain"] > 0:
         items.append(_item("grain", "grain", {
             "strength": f32(program["grain"] * s["grain_strength"]),
@@ -134,8 +134,9 @@ def program_to_history_report(program: Program | Mapping[str, int]
         notes.append(f"grain {program['grain']}: darktable's grain module cannot remove grain; "
                      "nothing written")
     if program["vignette"]:
+        v = program["vignette"]
         items.append(_item("vignette", "vignette", {
-            "brightness": f32(program["vignette"] / 100 * s["vignette_brightness"]),
+            "brightness": f32(v / 100 * M.signed_scale("vignette_brightness", v, cal)),
             "scale": f32(s["vignette_scale"]), "falloff_scale": f32(s["vignette_falloff"])}))
     return items, notes
 
@@ -184,10 +185,9 @@ def history_to_program_report(items: Iterable[HistoryItem]) -> tuple[Program, li
             per = s["sharpen_amount"] if amount > 0 else s["soften_amount"]
             values["sharpness"] = inv(amount, per / 100)
         elif op == "colorbalancergb":
-            chroma = p["chroma_global"]
-            per = s["saturation_chroma"] if chroma > 0 else s["saturation_chroma_neg"]
-            values["saturation"] = inv(chroma, per / 100)
-            values["vibrance"] = inv(p["vibrance"], s["vibrance"] / 100)
+            for tool, field, name in (("saturation", "chroma_global", "saturation_chroma"),
+                                      ("vibrance", "vibrance", "vibrance")):
+                values[tool] = inv(p[field], M.signed_scale(name, p[field], cal) / 100)
         elif op == "rgbcurve" and key in M.TONE_TOOLS:
             count = p["curve_num_nodes"][0]
             flat = p["curve_nodes"][:2 * count]
@@ -197,11 +197,13 @@ def history_to_program_report(items: Iterable[HistoryItem]) -> tuple[Program, li
             if err > 1e-6:
                 notes.append(f"{key} curve was edited in darktable; nearest value {value}")
         elif op == "bilat":
-            values["natural_contrast"] = inv(p["detail"], s["natural_contrast"] / 100)
+            values["natural_contrast"] = inv(
+                p["detail"], M.signed_scale("natural_contrast", p["detail"], cal) / 100)
         elif op == "grain":
             values["grain"] = inv(p["strength"], s["grain_strength"])
         elif op == "vignette":
-            values["vignette"] = inv(p["brightness"], s["vignette_brightness"] / 100)
+            values["vignette"] = inv(
+                p["brightness"], M.signed_scale("vignette_brightness", p["brightness"], cal) / 100)
         else:
             notes.append(f"unrecognised iea item {op} {item.multi_name!r}")
     ordered = {name: values[name] for name in TOOL_NAMES if values.get(name)}

@@ -91,14 +91,19 @@ def analytic_wb_gains(tool: str, value: int) -> tuple[float, float, float]:
 
 DEFAULT_SCALES = {
     "exposure_ev": 0.02,  # EV per unit
+    # Magnitudes at +/-100; "_neg" is the scale for negative values where darktable's module
+    # responds differently to the two directions.
     "saturation_chroma": 1.0,  # chroma_global at +100
     "saturation_chroma_neg": 1.0,  # chroma_global at -100 (-1 = black and white)
     "vibrance": 1.0,  # colorbalancergb vibrance at +100
+    "vibrance_neg": 1.0,
     "natural_contrast": 1.0,  # bilat detail at +100
+    "natural_contrast_neg": 1.0,
     "sharpen_amount": 1.5,  # sharpen amount at +100
     "soften_amount": 1.0,  # -amount at -100
     "sharpen_radius": 2.0,
-    "vignette_brightness": 1.0,  # vignette brightness at -100 is -1 x this
+    "vignette_brightness": 0.3,  # vignette brightness at +100 (lighter corners)
+    "vignette_brightness_neg": 1.0,  # -brightness at -100 (darker corners)
     "vignette_scale": 50.0,
     "vignette_falloff": 100.0,
     "grain_strength": 0.3,  # grain strength per unit
@@ -205,6 +210,14 @@ def round_half_away(value: float) -> int:
 
 def scale(name: str, cal: Calibration | None = None) -> float:
     return float((cal or calibration()).scales[name])
+
+
+def signed_scale(name: str, value: float, cal: Calibration | None = None) -> float:
+    """The magnitude at 100 for ``value``'s direction (``name_neg`` for negative values)."""
+    scales = (cal or calibration()).scales
+    if value < 0 and f"{name}_neg" in scales:
+        return float(scales[f"{name}_neg"])
+    return float(scales[name])
 
 
 def as_f32(value: float) -> float:
