@@ -28,11 +28,23 @@ def cli() -> None:
 @click.option("--raw/--rendered", default=None,
               help="Treat IMAGE as a raw file (Kelvin white balance) or not [default: by "
                    "extension].")
-def write(image: Path, program_file: Path, host: str, raw: bool | None) -> None:
+@click.option("--embed", is_flag=True,
+              help="Lightroom, JPEG/TIFF/DNG: write into the file itself (exiftool; the original "
+                   "is kept as NAME.bak) instead of a sidecar.")
+def write(image: Path, program_file: Path, host: str, raw: bool | None, embed: bool) -> None:
     """Merge PROGRAM.json into IMAGE's sidecar and print the sidecar's path."""
     from ..program import Program
 
     program = Program.load(program_file)
+    if embed:
+        if host != "lightroom":
+            raise click.UsageError("--embed is for Lightroom; darktable reads sidecars")
+        from ..hosts import lightroom
+
+        path = lightroom.embed_in_file(image, program)
+        backup = path.with_name(path.name + ".bak")
+        click.echo(json.dumps({"file": str(path), "backup": str(backup)}))
+        return
     if host == "lightroom":
         from ..hosts import lightroom as module
     else:

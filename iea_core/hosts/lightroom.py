@@ -492,3 +492,49 @@ def write_preset(program: Program | Mapping[str, int], name: str,
 def _safe_filename(name: str) -> str:
     cleaned = "".join(c if c.isalnum() or c in " -_." else "_" for c in name.strip())
     return cleaned.strip(" .")[:120] or "preset"
+
+
+#: Rendered formats Lightroom reads develop settings from (inside the file, not a sidecar).
+EMBEDDABLE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".tif", ".tiff", ".dng"})
+
+
+def embed_in_file(image_path: str | os.PathLike[str], program: Program | Mapping[str, int]
+                  ) -> Path:
+    """Write ``program`` into a JPEG/TIFF/DNG's own XMP, where Lightroom reads it ("Read Metadata
+    from File"). Uses exiftool to rewrite the metadata; the photo is replaced atomically and the
+    original kept as ``NAME.bak``. Returns the photo's path."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    image_path = Path(image_path)
+    if image_path.suffix.lower() not in EMBEDDABLE_EXTENSIONS:
+        raise SidecarError(f"Lightroom keeps settings inside JPEG, TIFF and DNG files only, not "
+                           f"{image_path.suffix or 'extension-less'} files; use write_sidecar")
+    exiftool = shutil.which("exiftool")
+    if exiftool is None:
+        from ..errors import HostToolMissing
+
+        raise HostToolMissing("exiftool is not installed (Debian/Ubuntu: apt-get install "
+                              "libimage-exiftool-perl); it is needed to write settings into "
+                              "a JPEG/TIFF")
+    raw = is_raw_path(image_path)
+    with xmp.locked_update(image_path), tempfile.TemporaryDirectory(prefix="iea-xmp-") as tmp:
+        current = read_settings(image_path)
+        base_t = _number(current.get("Temperature")) if raw else None
+        root, desc = xmp.new_document({"crs": xmp.NS_CRS})
+        apply_settings(desc, program_to_crs(
+            program, raw=raw, base_temperature=base_t,
+            base_tint=_number(current.get("Tint")) if base_t else None))
+        packet = Path(tmp) / "settings.xmp"
+        packet.write_bytes(xmp.serialize(root))
+        out = Path(tmp) / ("out" + image_path.suffix)
+        proc = subprocess.run(
+            [exiftool, "-q", "-m", "-o", str(out), "-tagsfromfile", str(packet), "-xmp-crs:all",
+             str(image_path)], capture_output=True, text=True, timeout=120,
+            stdin=subprocess.DEVNULL)
+        if proc.returncode != 0 or not out.exists():
+            raise SidecarError(f"exiftool could not write settings into {image_path}: "
+                               f"{(proc.stderr or proc.stdout).strip()[:300]}")
+        xmp.write_atomic(image_path, out.read_bytes())
+    return image_path

@@ -139,3 +139,24 @@ def test_settings_pass_the_lightroom_plugins_allow_list() -> None:
         for program in (Program({t: 37 for t in TOOL_NAMES}), Program({t: -37 for t in TOOL_NAMES})):
             keys = set(L.program_to_crs(program, raw=raw))
             assert keys <= allowed, keys - allowed
+
+
+def test_settings_embedded_with_exiftool(tmp_path: Path, sample_jpeg: Path) -> None:
+    from PIL import Image
+
+    from tests.conftest import require_tool
+
+    require_tool("exiftool")
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(sample_jpeg.read_bytes())
+    original = photo.read_bytes()
+    program = Program({"exposure": -15, "tint": 12, "fade": 8, "natural_contrast": 30})
+    L.embed_in_file(photo, program)
+    assert photo.with_name("photo.jpg.bak").read_bytes() == original
+    assert L.crs_to_program(L.read_settings(photo))[0] == program
+    with Image.open(photo) as image:  # still a valid JPEG with the same pixels
+        image.load()
+        assert image.size == Image.open(sample_jpeg).size
+    exiftool_validate(photo)
+    with pytest.raises(Exception, match="JPEG, TIFF and DNG"):
+        L.embed_in_file(tmp_path / "x.CR2", program)
