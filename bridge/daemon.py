@@ -636,7 +636,7 @@ class Daemon:
         if now >= self._next_prune:
             if self._next_prune:
                 self.journal.prune()
-            self._next_prune = now + 600.0
+            self._next_prune = now + 60.0
 
     # --- main loop -------------------------------------------------------------------------------
     def serve_forever(self) -> None:

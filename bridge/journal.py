@@ -104,15 +104,23 @@ class Journal:
         return int(self._db.execute("SELECT COUNT(*) FROM requests WHERE state!='done'")
                    .fetchone()[0])
 
-    def prune(self, *, keep_seconds: float = 24 * 3600, keep_rows: int = 20_000) -> int:
+    def prune(self, *, keep_seconds: float = 24 * 3600, keep_rows: int = 20_000,
+              large_bytes: int = 64 * 1024, keep_large: int = 64) -> int:
         """Forget answered requests older than ``keep_seconds`` or beyond the newest
-        ``keep_rows``; a client resending after that long gets its request run again."""
+        ``keep_rows``; a client resending after that long gets its request run again.
+
+        Large replies (inline JPEG previews) are kept only for the newest ``keep_large``: a
+        resend comes seconds after a lost reply, and a day of previews would be gigabytes.
+        """
         cutoff = time.time() - keep_seconds
-        cur = self._db.execute("DELETE FROM requests WHERE state='done' AND answered < ?",
-                               (cutoff,))
-        removed = cur.rowcount
-        cur = self._db.execute(
+        removed = self._db.execute("DELETE FROM requests WHERE state='done' AND answered < ?",
+                                   (cutoff,)).rowcount
+        removed += self._db.execute(
             "DELETE FROM requests WHERE state='done' AND id NOT IN "
             "(SELECT id FROM requests WHERE state='done' ORDER BY answered DESC LIMIT ?)",
-            (keep_rows,))
-        return removed + cur.rowcount
+            (keep_rows,)).rowcount
+        removed += self._db.execute(
+            "DELETE FROM requests WHERE state='done' AND length(reply) > ?1 AND id NOT IN "
+            "(SELECT id FROM requests WHERE state='done' AND length(reply) > ?1 "
+            "ORDER BY answered DESC LIMIT ?2)", (large_bytes, keep_large)).rowcount
+        return removed

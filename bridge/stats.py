@@ -5,6 +5,7 @@ weeks, and reflects current behaviour rather than an average over its whole life
 """
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter, deque
 from typing import Any
@@ -16,7 +17,7 @@ def percentile(sorted_values: list[float], q: float) -> float:
     """Nearest-rank percentile of an ascending list (q in 0..100)."""
     if not sorted_values:
         return 0.0
-    rank = max(1, min(len(sorted_values), int(round(q / 100.0 * len(sorted_values) + 0.5))))
+    rank = max(1, min(len(sorted_values), math.ceil(q / 100.0 * len(sorted_values))))
     return sorted_values[rank - 1]
 
 
