@@ -116,6 +116,23 @@ dt.preferences.register(MODULE, "timeout", "integer",
   _("how long to wait for iea's answer on one image (the first request also starts the agent)"),
   DEFAULT_TIMEOUT, 5, 3600)
 
+-- Say once, at start-up, when the configured client is missing: every action would fail.
+local function check_client_once()
+  local client = dt.preferences.read(MODULE, "client_path", "file")
+  if client == nil or client == "" then client = installed_client() end
+  if client:find("[/\\]") then
+    local handle = io.open(client, "rb")
+    if not handle then
+      dt.print(_("iea: the client program is missing: ") .. client
+        .. _("; run `iea plugin install darktable` again"))
+      dt.print_log("iea: client program not found: " .. client)
+      return false
+    end
+    handle:close()
+  end
+  return true
+end
+
 -- ------------------------------------------------------------------------------- messages --
 
 local function set_status(text)
@@ -553,6 +570,8 @@ end
 local function restart()
   dt.gui.libs[MODULE].visible = true
 end
+
+check_client_once()
 
 if dt.gui.current_view().id == "lighttable" then
   install_module()

@@ -113,7 +113,7 @@ def install(configdir: Path, client: Path) -> None:
     (configdir / "darktablerc").write_text(
         "ui_last/window_w=1280\nui_last/window_h=860\nui_last/maximized=FALSE\n"
         "plugins/lighttable/tooltips=FALSE\nwrite_sidecar_files=on import\n"
-        "lighttable/ui/expose_statuses=FALSE\n")
+        "lighttable/ui/expose_statuses=FALSE\nplugins/lighttable/images_in_row=3\n")
 
 
 def fake_client(root: Path) -> Path:

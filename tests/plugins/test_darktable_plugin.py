@@ -161,3 +161,18 @@ def test_unreachable_client_is_reported_not_raised(tmp_path: Path, sample_jpeg: 
     assert "not running and could not be started" in run.step("failed")["status"]
     assert "select an image first" in run.step("nothing selected")["status"]
     assert exposures(photo.with_name(photo.name + ".xmp")) == pytest.approx([])
+
+
+def test_missing_client_is_reported_at_startup_and_on_use(tmp_path: Path, sample_jpeg: Path) -> None:
+    photo = copy_photo(sample_jpeg, tmp_path, "lost.jpg")
+    missing = tmp_path / "uninstalled" / "iea"
+    run = run_darktable(tmp_path, f"""
+      local image = dt.database.import({json.dumps(str(photo))})
+      dt.gui.selection({{image}})
+      iea.widgets.instruction.text = "brighter"
+      iea.actions.edit()
+      record("failed", {{ status = status() }})
+    """, client=missing)
+    assert_clean_log(run.log)
+    assert f"iea: client program not found: {missing}" in run.log
+    assert "could not be run" in run.step("failed")["status"]
