@@ -47,6 +47,9 @@ function R.new_photo(id, name, format)
     callback(R.thumbnail, nil)
     return {}
   end
+  function photo:getDevelopSettings()
+    return copy((R.develop or {})[self.localIdentifier] or {})
+  end
   function photo:applyDevelopSettings(settings, history_name)
     record { kind = "apply", photo = self.localIdentifier, settings = copy(settings),
              in_write = R.in_write, write_label = R.write_label, history_name = history_name }

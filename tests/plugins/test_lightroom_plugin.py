@@ -80,6 +80,28 @@ def test_edit_applies_crs_settings_inside_one_write_block(lr: Lightroom) -> None
     assert json.loads(lr.R.prefs.recentInstructions) == [instruction]
 
 
+def test_edit_goes_on_top_of_the_photos_own_sliders(lr: Lightroom) -> None:
+    """The agent saw the photo with its current settings, so its changes add to them."""
+    lr.select((9, "edited-before.jpg"))
+    lr.R.develop = lr.lua.table_from({9: lr.lua.table_from(
+        {"Exposure2012": 1.0, "Shadows2012": 90, "Temperature": 5000, "Dehaze": 12})})
+    lr.reply("edit", envelope(EDIT_RESULT))
+    lr.dialogs({"values": {"text": "warmer"}})
+    lr.menu("EditPhotos.lua")
+    applied = lr.calls("apply")[0]["settings"]
+    assert applied == {"Exposure2012": pytest.approx(1.4), "Shadows2012": 100,  # clamped
+                       "IncrementalTemperature": 15}
+    # a refine replaces iea's part and keeps the photographer's own base
+    refined = dict(EDIT_RESULT, host_settings={"Exposure2012": 0.2, "Shadows2012": 5})
+    lr.reply("refine", envelope(refined))
+    lr.R.develop = lr.lua.table_from({9: lr.lua.table_from({"Exposure2012": 1.4})})
+    lr.dialogs({"values": {"text": "less"}})
+    lr.menu("RefineEdit.lua")
+    assert lr.calls("apply")[-1]["settings"] == {"Exposure2012": pytest.approx(1.2),
+                                                 "Shadows2012": 95}
+    assert critical_messages(lr) == []
+
+
 def test_raw_photo_is_flagged_for_kelvin_white_balance(lr: Lightroom) -> None:
     lr.select((7, "IMG_0007.CR2", "RAW"))
     result = dict(EDIT_RESULT, host_settings={"Temperature": 6100, "Tint": 12})
@@ -300,3 +322,17 @@ def test_settings_iea_writes_for_any_program_pass_the_allow_list(lr: Lightroom) 
             crs = program_to_crs(Program(values), raw=raw)
             ok, problem = check(settings_module, decode(json.dumps(crs)))
             assert ok, (values, raw, problem)
+
+
+def test_refine_without_the_old_preview_sends_the_original_file(lr: Lightroom) -> None:
+    lr.select((3, "IMG_3.CR2", "RAW"))
+    lr.reply("edit", envelope(EDIT_RESULT))
+    lr.dialogs({"values": {"text": "warmer"}})
+    lr.menu("EditPhotos.lua")
+    Path(lr.client_calls()[0]["params"]["image"]).unlink()  # temp folder cleaned meanwhile
+    lr.reply("refine", envelope(EDIT_RESULT))
+    lr.dialogs({"values": {"text": "less warm"}})
+    lr.menu("RefineEdit.lua")
+    params = lr.client_calls()[-1]["params"]
+    assert params["image"] == "/photos/IMG_3.CR2" and params["raw"] is True
+    assert critical_messages(lr) == []

@@ -157,14 +157,16 @@ local function remember_instruction(text)
   save_pref_json("recentInstructions", list)
 end
 
-local function remember_edit(photo, program, preview, instruction)
+-- What a refine needs: the program, the preview the agent saw, and the slider values the
+-- photo had before iea's edit (iea's additive values go on top of those).
+local function remember_edit(photo, program, preview, base)
   local key = tostring(photo.localIdentifier)
-  remembered[key] = { program = program, preview = preview, instruction = instruction }
+  remembered[key] = { program = program, preview = preview, base = base }
   local stored = load_pref_json("lastEdits", {})
-  stored[key] = program
+  stored[key] = { program = program, base = base }
   local count = 0
   for _ in pairs(stored) do count = count + 1 end
-  if count > MAX_REMEMBERED_EDITS then stored = { [key] = program } end
+  if count > MAX_REMEMBERED_EDITS then stored = { [key] = stored[key] } end
   save_pref_json("lastEdits", stored)
 end
 
@@ -173,9 +175,11 @@ local function last_edit(photo)
   if remembered[key] then
     return remembered[key]
   end
-  local program = load_pref_json("lastEdits", {})[key]
-  if type(program) == "table" and IeaSettings.program(program) then
-    return { program = IeaSettings.program(program) }
+  local stored = load_pref_json("lastEdits", {})[key]
+  local program = type(stored) == "table" and IeaSettings.program(stored.program)
+  if program then
+    local base = IeaSettings.develop_settings(stored.base or {}) or {}
+    return { program = program, base = IeaSettings.additive_base(base) }
   end
   return nil
 end
@@ -282,7 +286,7 @@ local function apply_all(catalog, items, label)
   local status = catalog:withWriteAccessDo(label, function()
     for _, item in ipairs(items) do
       if next(item.settings) ~= nil then
-        item.photo:applyDevelopSettings(item.settings, label)
+        item.photo:applyDevelopSettings(IeaSettings.on_top_of(item.settings, item.base), label)
         applied = applied + 1
       end
     end
@@ -301,13 +305,13 @@ local function per_photo(context, title, photos, method, make_params)
     if scope:isCanceled() then break end
     scope:setCaption(photo_name(photo))
     scope:setPortionComplete(i - 1, #photos)
-    local params, preview = make_params(photo)
+    local params, preview, base = make_params(photo)
     local result = call(method, params)
     local edit, problem = IeaSettings.edit_result(result)
     if not edit then
       refuse("iea's answer for " .. photo_name(photo) .. " was refused: " .. problem .. ".")
     end
-    edit.photo, edit.preview = photo, preview
+    edit.photo, edit.preview, edit.base = photo, preview, base
     edit.name = #photos > 1 and photo_name(photo) or nil
     items[#items + 1] = edit
   end
@@ -325,15 +329,16 @@ local function edit(context)
   if not instruction then return end
   remember_instruction(instruction)
   local items, canceled = per_photo(context, "iea: editing", photos, "edit", function(photo)
+    local base = IeaSettings.additive_base(photo:getDevelopSettings())
     local preview = write_preview(photo)
     return { image = preview, instruction = instruction, host = "lightroom", raw = is_raw(photo),
-             history = IeaJson.array({}) }, preview
+             history = IeaJson.array({}) }, preview, base
   end)
   if canceled and #items == 0 then return end
   if not review("iea: " .. instruction, items, "Apply") then return end
   apply_all(catalog, items, "iea: " .. instruction)
   for _, item in ipairs(items) do
-    remember_edit(item.photo, item.program, item.preview, instruction)
+    remember_edit(item.photo, item.program, item.preview, item.base)
   end
 end
 
@@ -349,16 +354,21 @@ local function refine(context)
   if not feedback then return end
   local items, canceled = per_photo(context, "iea: refining", photos, "refine", function(photo)
     local last = last_edit(photo)
+    -- The agent must see the photo as it was before the last edit: the preview it saw then, or
+    -- (in a later session) the original file, which shows the photo without any settings.
     local image = last.preview
-    if not (image and LrFileUtils.exists(image)) then image = write_preview(photo) end
+    if not (image and LrFileUtils.exists(image)) then
+      image = photo:getRawMetadata("path")
+      last.base = {}
+    end
     return { image = image, program = last.program, feedback = feedback, host = "lightroom",
-             raw = is_raw(photo), history = IeaJson.array({}) }, image
+             raw = is_raw(photo), history = IeaJson.array({}) }, image, last.base
   end)
   if canceled and #items == 0 then return end
   if not review("iea: " .. feedback, items, "Apply") then return end
   apply_all(catalog, items, "iea: " .. feedback)
   for _, item in ipairs(items) do
-    remember_edit(item.photo, item.program, item.preview, feedback)
+    remember_edit(item.photo, item.program, item.preview, item.base)
   end
 end
 

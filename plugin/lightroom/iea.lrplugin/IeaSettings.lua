@@ -178,6 +178,43 @@ function IeaSettings.develop_settings(settings)
   return clean, count
 end
 
+-- Sliders whose neutral value is 0 and whose effect adds up: iea's value for them is a change
+-- relative to the photo as the agent saw it (the preview shows the current settings), so it is
+-- added to what the photo had before the edit. Everything else (white balance in Kelvin, curves,
+-- grain size, vignette shape) is set as iea gives it.
+local ADDITIVE = {
+  Exposure2012 = true, Contrast2012 = true, Highlights2012 = true, Shadows2012 = true,
+  Whites2012 = true, Blacks2012 = true, Clarity2012 = true, Texture = true, Dehaze = true,
+  Vibrance = true, Saturation = true, IncrementalTemperature = true, IncrementalTint = true,
+  PostCropVignetteAmount = true, ParametricShadows = true, ParametricDarks = true,
+  ParametricLights = true, ParametricHighlights = true,
+}
+
+-- The photo's current values of the additive sliders (from photo:getDevelopSettings()).
+function IeaSettings.additive_base(current)
+  local base = {}
+  if type(current) == "table" then
+    for key in pairs(ADDITIVE) do
+      if is_finite_number(current[key]) and current[key] ~= 0 then base[key] = current[key] end
+    end
+  end
+  return base
+end
+
+-- iea's settings placed on top of the photo's earlier values (see ADDITIVE), within range.
+function IeaSettings.on_top_of(settings, base)
+  local out = {}
+  for key, value in pairs(settings) do
+    local before = base and base[key]
+    if ADDITIVE[key] and is_finite_number(before) then
+      local range = NUMERIC[key]
+      value = math.max(range[1], math.min(range[2], before + value))
+    end
+    out[key] = value
+  end
+  return out
+end
+
 -- Validate an iea program {tool = integer -100..100}. Returns a fresh table or nil, problem.
 function IeaSettings.program(program)
   if type(program) ~= "table" or IeaJson.is_array(program) then
