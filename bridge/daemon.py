@@ -21,9 +21,11 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -152,6 +154,9 @@ class Daemon:
         self.local_backend: zmq.Socket | None = None
         self.remote_backend: zmq.Socket | None = None
         self.journal: Journal | None = None
+        self._fetches: queue.Queue[tuple[bytes, bytes, bytes, str] | None] = queue.Queue()
+        self._files: zmq.Socket | None = None        # reader thread -> main loop
+        self._reader: threading.Thread | None = None
 
     # --- start-up ------------------------------------------------------------------------------
     def _check_encryption(self, url: str, what: str) -> None:
@@ -231,6 +236,11 @@ class Daemon:
                 self.remote_backend = self._router(curve=curve, client_facing=False)
                 self.remote_backend_url = self._bind(self.remote_backend,
                                                      self.config.worker_endpoint)
+                self._files = self.context.socket(zmq.PAIR)
+                self._files.bind(f"inproc://files-{id(self)}")
+                self._reader = threading.Thread(target=self._read_files, name="iea-file-reader",
+                                                daemon=True)
+                self._reader.start()
             journal_path = self.config.journal_path or _default_journal(self.endpoint)
             self.journal = Journal(journal_path)
             self.journal.prune()
@@ -553,10 +563,15 @@ class Daemon:
                 code = None if reply.get("ok") else reply["error"]["code"]
                 if reply.get("id") != request_id:
                     raise ValueError("reply id does not match")
+                if worker.remote and code is None:
+                    payload = self._materialize(reply, payload)
             except (ValueError, KeyError, TypeError, AttributeError):
                 self._finish_error(job, protocol.INTERNAL, "the worker sent a malformed reply")
                 return
             self._finish(job, payload, code)
+        elif command == protocol.W_FETCH and len(frames) == 5:
+            self._on_fetch(worker, frames[3].decode(errors="replace"),
+                           frames[4].decode(errors="replace"))
         elif command == protocol.W_PROGRESS and len(frames) == 5:
             job = self.jobs.get(frames[3].decode(errors="replace"))
             if job is not None and job.worker is worker and job.streams:
@@ -568,6 +583,67 @@ class Daemon:
             if worker.job is not None and worker.job.state != "done":
                 self._finish_error(worker.job, protocol.WORKER_CRASHED,
                                    "the worker running this request shut down")
+
+    # --- inputs for remote workers ---------------------------------------------------------------
+    def _on_fetch(self, worker: WorkerRef, request_id: str, key: str) -> None:
+        """A remote worker asks for an input photo of the request it is running, and nothing
+        else: the key must be an input parameter and the request must be its current one."""
+        job = worker.job
+        value = job.request.params.get(key) if job is not None else None
+        if (not worker.remote or job is None or job.request.id != request_id
+                or key not in protocol.FETCHABLE_KEYS or not isinstance(value, str)):
+            log("warning", "fetch_refused", identity=worker.identity.decode(errors="replace"),
+                id=request_id, key=key)
+            self._send_worker(worker, protocol.W_FILE, request_id.encode(), key.encode(),
+                              b"error", b"not an input of the request this worker runs")
+            return
+        self._fetches.put((worker.identity, request_id.encode(), key.encode(), value))
+
+    def _read_files(self) -> None:
+        """Reader thread: file I/O off the main loop, results back over an inproc PAIR."""
+        out = self.context.socket(zmq.PAIR)
+        out.connect(f"inproc://files-{id(self)}")
+        try:
+            while (item := self._fetches.get()) is not None:
+                identity, request_id, key, value = item
+                try:
+                    path = Path(value)
+                    if not path.is_absolute():
+                        raise OSError(f"{value!r} is not an absolute path")
+                    size = path.stat().st_size
+                    if size > protocol.MAX_FETCH_BYTES:
+                        raise OSError(f"{value} is {size} bytes, over the "
+                                      f"{protocol.MAX_FETCH_BYTES} byte transfer limit")
+                    status, data = b"ok", path.read_bytes()
+                except OSError as exc:
+                    status, data = b"error", (str(exc) or type(exc).__name__).encode()
+                out.send_multipart([identity, request_id, key, status, data])
+        finally:
+            out.close(linger=0)
+
+    def _on_file(self, frames: list[bytes]) -> None:
+        identity, request_id, key, status, data = frames
+        worker = self.workers.get((id(self.remote_backend), identity))
+        if worker is not None and worker.job is not None \
+                and worker.job.request.id.encode() == request_id:
+            self._send_worker(worker, protocol.W_FILE, request_id, key, status, data)
+
+    def _materialize(self, reply: dict[str, Any], payload: bytes) -> bytes:
+        """A darktable style made on a remote worker: write it here, where the plugin runs."""
+        settings = (reply.get("result") or {}).get("host_settings")
+        if not isinstance(settings, dict) or "dtstyle_xml" not in settings:
+            return payload
+        from iea_core.config import user_data_dir
+        from iea_core.fileio import atomic_write_text
+
+        name = Path(str(settings.pop("file_name", "iea-remote.dtstyle"))).name
+        if not name.endswith(".dtstyle"):
+            name += ".dtstyle"
+        path = user_data_dir() / "dtstyles" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, str(settings.pop("dtstyle_xml")))
+        settings["dtstyle"] = str(path)
+        return protocol.encode(reply)
 
     def _dispatch(self) -> None:
         if not self.queue:
@@ -641,7 +717,8 @@ class Daemon:
     # --- main loop -------------------------------------------------------------------------------
     def serve_forever(self) -> None:
         poller = zmq.Poller()
-        sockets = [s for s in (self.frontend, self.local_backend, self.remote_backend) if s]
+        sockets = [s for s in (self.frontend, self.local_backend, self.remote_backend,
+                               self._files) if s]
         for sock in sockets:
             poller.register(sock, zmq.POLLIN)
         while not self.stopping:
@@ -657,6 +734,8 @@ class Daemon:
                     try:
                         if sock is self.frontend:
                             self._on_client(frames)
+                        elif sock is self._files:
+                            self._on_file(frames)
                         else:
                             self._on_worker(sock, frames)
                     except Exception as exc:  # noqa: BLE001 - the daemon outlives any message
@@ -694,7 +773,10 @@ class Daemon:
             slot.proc = None
         if self._auth is not None:
             self._auth.stop()
-        for sock in (self.frontend, self.local_backend, self.remote_backend):
+        if self._reader is not None:
+            self._fetches.put(None)
+            self._reader.join(timeout=5)
+        for sock in (self.frontend, self.local_backend, self.remote_backend, self._files):
             if sock is not None:
                 sock.close(linger=0)
         self.context.term()

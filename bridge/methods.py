@@ -46,6 +46,7 @@ class MethodContext:
     cancel_event: threading.Event = field(default_factory=threading.Event)
     emit: Callable[[dict[str, Any]], None] = lambda event: None
     agents: dict[str, Any] = field(default_factory=dict)  # one agent per backend, per worker
+    remote: bool = False  # on another machine: files it writes are not the daemon's files
 
     def progress(self, done: int, total: int, **extra: Any) -> None:
         self.emit(protocol.progress_event(self.request_id, done, total, **extra))
@@ -99,7 +100,7 @@ def _history(items: Any) -> tuple[Any, ...]:
 
 
 def _host_settings(program: Any, host: str | None, *, raw: bool = False,
-                   name: str | None = None) -> dict[str, Any]:
+                   name: str | None = None, remote: bool = False) -> dict[str, Any]:
     """What the plugin applies: crs settings for Lightroom, a .dtstyle for darktable."""
     if host is None:
         return {}
@@ -112,6 +113,12 @@ def _host_settings(program: Any, host: str | None, *, raw: bool = False,
 
     digest = protocol.request_fingerprint("dtstyle", program.to_dict())[:10]
     style_name = name or f"iea {digest}"
+    if remote:  # the daemon writes the file on its own machine (see Daemon._materialize)
+        from iea_core.hosts.darktable import dtstyle_bytes
+
+        return {"dtstyle_xml": dtstyle_bytes(program, style_name,
+                                             program.reasoning or "").decode("utf-8"),
+                "style_name": style_name, "file_name": f"iea-{digest}.dtstyle"}
     folder = user_data_dir() / "dtstyles"
     folder.mkdir(parents=True, exist_ok=True)
     path = write_dtstyle(program, style_name, folder / f"iea-{digest}.dtstyle",
@@ -119,11 +126,11 @@ def _host_settings(program: Any, host: str | None, *, raw: bool = False,
     return {"dtstyle": str(path), "style_name": style_name}
 
 
-def _edit_result(result: Any, host: str | None, raw: bool) -> dict[str, Any]:
+def _edit_result(result: Any, host: str | None, raw: bool, remote: bool) -> dict[str, Any]:
     program = result.program
     return {"program": program.to_dict(), "reasoning": result.reasoning or program.reasoning,
             "explanations": dict(result.explanations or {}),
-            "host_settings": _host_settings(program, host, raw=raw)}
+            "host_settings": _host_settings(program, host, raw=raw, remote=remote)}
 
 
 def _jsonable_float(value: Any) -> float | None:
@@ -135,7 +142,7 @@ def edit(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     image = _preview(_path(params, "image"), params.get("max_size", 1024))
     ctx.check_cancelled()
     result = ctx.agent().edit(image, params["instruction"], _history(params.get("history")))
-    return _edit_result(result, params.get("host"), bool(params.get("raw", False)))
+    return _edit_result(result, params.get("host"), bool(params.get("raw", False)), ctx.remote)
 
 
 def refine(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
@@ -144,7 +151,7 @@ def refine(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     ctx.check_cancelled()
     result = ctx.agent().refine(image, program, params["feedback"],
                                 _history(params.get("history")))
-    return _edit_result(result, params.get("host"), bool(params.get("raw", False)))
+    return _edit_result(result, params.get("host"), bool(params.get("raw", False)), ctx.remote)
 
 
 def summarize(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
@@ -162,7 +169,7 @@ def summarize(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     if params.get("host"):
         result["host_settings"] = _host_settings(style.program, params["host"],
                                                  raw=bool(params.get("raw", False)),
-                                                 name=params.get("name"))
+                                                 name=params.get("name"), remote=ctx.remote)
     return result
 
 
@@ -304,6 +311,15 @@ def debug_echo(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     return {"echo": dict(params), "pid": os.getpid()}
 
 
+def debug_checksum(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
+    """sha256 of the file at params.image as this worker sees it (tests input shipping)."""
+    import hashlib
+
+    path = _path(params, "image")
+    return {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "read": str(path),
+            "pid": os.getpid()}
+
+
 def debug_crash(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     os.kill(os.getpid(), signal.SIGKILL)
     raise AssertionError("unreachable")
@@ -313,4 +329,5 @@ METHODS: dict[str, Callable[[Mapping[str, Any], MethodContext], dict[str, Any]]]
     "edit": edit, "refine": refine, "summarize": summarize, "render_preview": render_preview,
     "write_xmp": write_xmp, "export_preset": export_preset, "batch_apply": batch_apply,
     "debug_sleep": debug_sleep, "debug_echo": debug_echo, "debug_crash": debug_crash,
+    "debug_checksum": debug_checksum,
 }

@@ -62,6 +62,12 @@ W_CANCEL = b"CANCEL"        # daemon -> worker: [W_CANCEL, id]
 W_HEARTBEAT = b"HB"         # both ways while idle or busy
 W_STOP = b"STOP"            # daemon -> worker: finish and exit
 W_DISCONNECT = b"BYE"       # worker -> daemon: leaving on purpose
+W_FETCH = b"FETCH"          # remote worker -> daemon: [W_FETCH, id, param key]
+W_FILE = b"FILE"            # daemon -> remote worker: [W_FILE, id, key, b"ok"|b"error", bytes]
+
+#: Parameters a remote worker may ask the daemon to send (inputs only, of its own request).
+FETCHABLE_KEYS = ("image", "before", "after")
+MAX_FETCH_BYTES = 512 * 1024 * 1024
 
 
 class RequestRejected(Exception):

@@ -12,8 +12,10 @@ import argparse
 import json
 import os
 import queue
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -30,6 +32,7 @@ HEARTBEAT_S = 1.0
 LIVENESS = 5             # missed daemon heartbeats before the daemon counts as gone
 BACKOFF_START_S = 1.0
 BACKOFF_MAX_S = 32.0
+FETCH_TIMEOUT_S = 300.0  # a 60 MB raw file over a slow link
 
 
 def worker_methods(enable_test_methods: bool, only: Sequence[str] | None = None) -> list[str]:
@@ -59,7 +62,8 @@ class Worker:
     def __init__(self, connect: str, *, identity: str | None = None, backend: str | None = None,
                  methods: Sequence[str] | None = None, enable_test_methods: bool = False,
                  curve: tuple[bytes, CurvePair] | None = None, parent_pid: int | None = None,
-                 remote: bool = False, heartbeat_s: float = HEARTBEAT_S) -> None:
+                 remote: bool = False, heartbeat_s: float = HEARTBEAT_S,
+                 shared_paths: bool = False) -> None:
         self.connect = connect
         self.identity = (identity or f"worker-{uuid.uuid4().hex[:12]}").encode()
         self.backend = backend
@@ -68,6 +72,8 @@ class Worker:
         self.parent_pid = parent_pid
         self.remote = remote
         self.heartbeat_s = heartbeat_s
+        self.shared_paths = shared_paths  # remote worker that sees the daemon's files itself
+        self._results: zmq.Socket | None = None
         self.context = zmq.Context.instance()
         self.tasks: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self.cancels: dict[str, threading.Event] = {}
@@ -114,8 +120,8 @@ class Worker:
                     out.send_multipart([protocol.W_PROGRESS, _id.encode(), protocol.encode(event)])
 
                 ctx = MethodContext(request_id, self.backend, self.cancels[request_id], emit,
-                                    self.agents)
-                reply = self._run(METHODS, task, ctx)
+                                    self.agents, remote=self.remote)
+                reply = self._run(METHODS, task, ctx, out)
                 try:
                     payload = protocol.encode(reply)
                 except (TypeError, ValueError) as exc:
@@ -126,12 +132,40 @@ class Worker:
         finally:
             out.close(linger=0)
 
-    def _run(self, methods: dict[str, Any], task: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    def _localize(self, task: dict[str, Any], out: zmq.Socket, folder: str) -> dict[str, Any]:
+        """Remote worker: fetch the request's input photos from the daemon into ``folder``."""
+        from .methods import MethodError
+
+        params = dict(task["params"])
+        for key in protocol.FETCHABLE_KEYS:
+            value = params.get(key)
+            if not isinstance(value, str):
+                continue
+            out.send_multipart([protocol.W_FETCH, task["id"].encode(), key.encode()])
+            if not out.poll(int(FETCH_TIMEOUT_S * 1000)):
+                raise MethodError(f"the daemon did not send params.{key} within "
+                                  f"{FETCH_TIMEOUT_S:g} s", code=protocol.INTERNAL)
+            frames = out.recv_multipart()
+            if len(frames) != 5 or frames[3] != b"ok":
+                message = frames[4].decode(errors="replace") if len(frames) == 5 else "bad reply"
+                raise MethodError(f"params.{key}: {message}", code=protocol.FILE_NOT_FOUND)
+            local = os.path.join(folder, key + os.path.splitext(value)[1][:16])
+            with open(local, "wb") as handle:
+                handle.write(frames[4])
+            params[key] = local
+        return {**task, "params": params}
+
+    def _run(self, methods: dict[str, Any], task: dict[str, Any], ctx: Any,
+             out: zmq.Socket | None = None) -> dict[str, Any]:
         from iea_core.errors import IeaError
 
         request_id, method = task["id"], task["method"]
         started = time.perf_counter()
+        folder = None
         try:
+            if self.remote and not self.shared_paths and out is not None:
+                folder = tempfile.mkdtemp(prefix="iea-inputs-")
+                task = self._localize(task, out, folder)
             result = methods[method](task["params"], ctx)
             reply = protocol.ok_reply(request_id, result)
         except IeaError as exc:
@@ -154,6 +188,9 @@ class Worker:
                 traceback=traceback.format_exc())
             reply = protocol.error_reply(request_id, protocol.INTERNAL,
                                          f"{method} failed: {type(exc).__name__}: {exc}")
+        finally:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
         log("info", "ran", id=request_id, method=method,
             ms=round((time.perf_counter() - started) * 1000, 3), ok=reply["ok"],
             code=None if reply["ok"] else reply["error"]["code"])
@@ -168,6 +205,7 @@ class Worker:
                 return 0
         results = self.context.socket(zmq.PAIR)
         results.bind(self._results_url)
+        self._results = results
         executor = threading.Thread(target=self._executor, name="iea-executor", daemon=True)
         executor.start()
         sock = self._open()
@@ -223,7 +261,7 @@ class Worker:
                 kind, request_id, payload = results.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
                 return
-            self._send(sock, kind, request_id, payload)
+            self._send(sock, kind, request_id, payload)  # REPLY, PROGRESS or FETCH
             if kind == protocol.W_REPLY:
                 self.cancels.pop(request_id.decode(), None)
                 self.current = None
@@ -252,6 +290,9 @@ class Worker:
                     event.set()
             elif command == protocol.W_STOP:
                 self.stopping = True
+            elif command == protocol.W_FILE and len(frames) == 5 and self._results is not None:
+                if frames[1].decode(errors="replace") == self.current:
+                    self._results.send_multipart(frames)  # to the executor waiting for it
             # W_HEARTBEAT needs nothing beyond updating last_heard
 
 
@@ -267,6 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--remote", action="store_true", help="reconnect instead of exiting")
     parser.add_argument("--curve-keys", help="key folder (server.key + this worker's pair)")
     parser.add_argument("--key-name", default="client")
+    parser.add_argument("--shared-paths", action="store_true",
+                        help="remote worker that reads the daemon's paths itself (shared mount)")
     args = parser.parse_args(argv)
     curve = None
     if args.curve_keys:
@@ -278,7 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     worker = Worker(args.connect, identity=args.identity, backend=args.backend,
                     methods=args.methods.split(",") if args.methods else None,
                     enable_test_methods=args.enable_test_methods, parent_pid=args.parent_pid,
-                    heartbeat_s=args.heartbeat, curve=curve, remote=args.remote)
+                    heartbeat_s=args.heartbeat, curve=curve, remote=args.remote,
+                    shared_paths=args.shared_paths)
     return worker.run()
 
 

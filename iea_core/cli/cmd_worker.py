@@ -19,8 +19,11 @@ import click
 @click.option("--methods", default="edit,refine,summarize", show_default=True,
               help="comma-separated methods this worker takes")
 @click.option("--identity", help="name shown in `iea status` (default: random)")
+@click.option("--shared-paths", is_flag=True,
+              help="the daemon's photo paths are mounted here at the same place: read them "
+                   "directly instead of having the daemon send each photo")
 def cli(connect: str, curve_keys: Path | None, key_name: str, backend: str | None, methods: str,
-        identity: str | None) -> None:
+        identity: str | None, shared_paths: bool) -> None:
     """Serve agent requests from a daemon over an encrypted connection; reconnects on its own."""
     from bridge.endpoints import is_loopback
     from bridge.worker import Worker
@@ -36,7 +39,8 @@ def cli(connect: str, curve_keys: Path | None, key_name: str, backend: str | Non
                           "talk to a daemon over CURVE")
     try:
         worker = Worker(connect, identity=identity, backend=backend,
-                        methods=[m for m in methods.split(",") if m], curve=curve, remote=True)
+                        methods=[m for m in methods.split(",") if m], curve=curve, remote=True,
+                        shared_paths=shared_paths)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     sys.exit(worker.run())

@@ -110,3 +110,17 @@ def test_relative_paths_become_absolute(tmp_path):
                             "instruction": "warmer"}, cwd=tmp_path)
     assert params == {"image": str(tmp_path / "a.jpg"), "out": "/abs/o.jpg",
                       "images": [str(tmp_path / "b.jpg"), "/c"], "instruction": "warmer"}
+
+
+def test_a_remote_darktable_style_is_written_on_the_daemon_side():
+    from bridge.daemon import Daemon
+    from iea_core.config import user_data_dir
+
+    reply = {"v": 1, "id": "x", "ok": True, "result": {"host_settings": {
+        "dtstyle_xml": "<darktable_style/>", "style_name": "iea abc",
+        "file_name": "../../evil.dtstyle"}}}
+    payload = Daemon._materialize(None, reply, protocol.encode(reply))  # type: ignore[arg-type]
+    settings = json.loads(payload)["result"]["host_settings"]
+    path = settings["dtstyle"]
+    assert path == str(user_data_dir() / "dtstyles" / "evil.dtstyle")  # no path escape
+    assert open(path).read() == "<darktable_style/>" and "dtstyle_xml" not in settings

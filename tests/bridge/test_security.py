@@ -1,6 +1,7 @@
 """Encryption and exposure: CURVE on, non-loopback binds refused without keys, private sockets."""
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import subprocess
@@ -87,7 +88,7 @@ def test_remote_worker_over_curve_takes_slow_work_and_is_purged_when_silent(
     worker = subprocess.Popen(
         [sys.executable, "-m", "bridge.worker", "--connect", backend, "--curve-keys", str(keys),
          "--key-name", "gpu1", "--remote", "--enable-test-methods", "--identity", "gpu1",
-         "--heartbeat", "0.3", "--methods", "debug_sleep,debug_echo"],
+         "--heartbeat", "0.3", "--methods", "debug_sleep,debug_echo,debug_checksum"],
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         status = wait_for(lambda: (s := daemon.status())["workers"]["remote"] == 1 and s, 15,
@@ -96,6 +97,14 @@ def test_remote_worker_over_curve_takes_slow_work_and_is_purged_when_silent(
         with daemon.client() as client:
             result = client.request("debug_sleep", {"seconds": 0.1})
             assert result["pid"] == worker.pid      # slow work prefers remote (GPU) workers
+            # a remote worker gets its input photo from the daemon, not from its own disk
+            photo = tmp_path / "photo.jpg"
+            photo.write_bytes(os.urandom(300_000))
+            checked = client.request("debug_checksum", {"image": str(photo)})
+            assert checked["pid"] == worker.pid and checked["read"] != str(photo)
+            assert checked["sha256"] == hashlib.sha256(photo.read_bytes()).hexdigest()
+            missing = client.call("debug_checksum", {"image": str(tmp_path / "gone.jpg")})
+            assert missing["error"]["code"] == "file_not_found"
             from bridge_helpers import RawPeer
 
             peer = RawPeer(daemon.endpoint)
