@@ -68,6 +68,7 @@ local iea = {
   event_registered = false,
   widgets = {},
   last_program = {},     -- image id -> program of its last iea edit (this session)
+  last_preview = {},     -- image id -> the JPEG iea saw for that edit (refine shows it again)
   current_style = nil,   -- { name, program, sentence } from the last summarized pair
   busy = false,
 }
@@ -361,8 +362,17 @@ local function for_each_with_job(title, images, fn)
 end
 
 -- Edit or refine one image: ask iea, import its style, apply it, remember the program.
+-- iea looks at the image as darktable renders it now (the photographer's own edits included) and
+-- its modules are added as separate "iea ..." instances on top; a refine shows iea the same
+-- render again, so the refined values replace iea's instances and nothing else.
 local function edit_one(method, image, text)
-  local params = { image = image_path(image), host = "darktable", raw = is_raw(image),
+  local preview = iea.last_preview[image.id]
+  if method == "edit" or not preview or not read_file(preview, MAX_REPLY_BYTES) then
+    if preview then os.remove(preview) end
+    preview = export_preview(image)
+    iea.last_preview[image.id] = preview
+  end
+  local params = { image = preview, host = "darktable", raw = is_raw(image),
                    history = IeaJson.array({}) }
   if method == "refine" then
     params.program, params.feedback = iea.last_program[image.id], text
@@ -560,6 +570,8 @@ local function install_module()
 end
 
 local function destroy()
+  for _, preview in pairs(iea.last_preview) do os.remove(preview) end
+  iea.last_preview = {}
   dt.gui.libs[MODULE].visible = false
   if iea.event_registered then
     dt.destroy_event(MODULE, "view-changed")

@@ -72,6 +72,7 @@ text = params.get("instruction") or params.get("feedback") or ""
 if "unreachable" in text:
     sys.exit(3)
 if method in ("edit", "refine"):
+    assert Path(params["image"]).stat().st_size > 1000, "a rendered preview, not an empty file"
     ev = 1.0 if "brighter" in text else -1.0
     if method == "refine":
         ev = 0.5

@@ -87,8 +87,11 @@ def test_edit_adds_history_and_brightens_the_export(tmp_path: Path, sample_jpeg:
     calls = [json.loads(line) for line in
              (tmp_path / "client-state" / "calls.jsonl").read_text().splitlines()]
     assert [c["method"] for c in calls] == ["edit", "refine"]
-    assert calls[0]["params"] == {"image": str(photo), "instruction": "a little brighter please",
-                                  "host": "darktable", "raw": False, "history": []}
+    preview = calls[0]["params"].pop("image")
+    assert preview.endswith(".jpg") and preview != str(photo)  # darktable's render of the photo
+    assert calls[0]["params"] == {"instruction": "a little brighter please", "host": "darktable",
+                                  "raw": False, "history": []}
+    assert calls[1]["params"]["image"] == preview  # refine shows iea the same image again
     assert calls[1]["params"]["program"] == {"exposure": 50}
     assert calls[1]["params"]["feedback"] == "a touch less"
 
