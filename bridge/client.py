@@ -28,6 +28,7 @@ from .endpoints import default_endpoint, is_loopback
 
 PATH_KEYS = ("image", "before", "after", "out", "dest")
 START_TIMEOUT_S = 30.0
+LOG_ROTATE_BYTES = 20 * 1024 * 1024
 
 
 class BridgeReplyError(BridgeError):
@@ -131,11 +132,20 @@ class BridgeClient:
         log_dir = user_data_dir() / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / "bridge.log"
+        try:  # keep one old log; a daemon that runs for months should not fill the disk
+            if log_path.stat().st_size > LOG_ROTATE_BYTES:
+                os.replace(log_path, log_path.with_name("bridge.log.1"))
+        except OSError:
+            pass
         command = [sys.executable, "-m", "iea_core", "serve", "--endpoint", self.endpoint,
                    *self.serve_args]
+        detach: dict[str, Any] = {"start_new_session": True}
+        if os.name == "nt":  # no sessions on Windows: a detached process group instead
+            detach = {"creationflags": subprocess.DETACHED_PROCESS  # type: ignore[attr-defined]
+                      | subprocess.CREATE_NEW_PROCESS_GROUP}  # type: ignore[attr-defined]
         with open(log_path, "ab") as log_file:
             proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file,
-                                    stderr=log_file, start_new_session=True, close_fds=True)
+                                    stderr=log_file, close_fds=True, **detach)
         self.started_pid = proc.pid
         self.announce(f"iea: no daemon was running; started one (pid {proc.pid}) at "
                       f"{self.endpoint}, log: {log_path}")

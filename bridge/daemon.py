@@ -18,7 +18,6 @@ Failure handling, in one place:
 """
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import queue
@@ -130,9 +129,9 @@ class Daemon:
         self.config = config
         self.endpoint = config.endpoint or default_endpoint()
         parse_endpoint(self.endpoint)
-        self._check_encryption(self.endpoint, "endpoint")
+        self._check_encryption(self.endpoint, "an endpoint")
         if config.worker_endpoint:
-            self._check_encryption(config.worker_endpoint, "worker endpoint")
+            self._check_encryption(config.worker_endpoint, "a worker endpoint")
         table = protocol.schema_methods()
         self.methods = {name: spec for name, spec in table.items()
                         if config.enable_test_methods or not spec["test_only"]}
@@ -162,17 +161,15 @@ class Daemon:
     def _check_encryption(self, url: str, what: str) -> None:
         if not is_loopback(url) and self.config.curve_keys is None:
             raise ConfigError(
-                f"refusing to listen on {url} without encryption: a {what} that is not loopback "
-                "or ipc needs --curve-keys DIR (create the keys with `iea keys generate DIR`)")
+                f"refusing to listen on {url} without encryption: {what} off loopback/ipc "
+                "needs --curve-keys DIR (create the keys with `iea keys generate DIR`)")
 
     def _lock(self) -> None:
         if parse_endpoint(self.endpoint).transport == "tcp" and self.endpoint.endswith(":*"):
             return  # ephemeral port: nothing to collide with
         path = state_file(self.endpoint, "lock")
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not _try_lock(fd):
             os.close(fd)
             pid = read_pid(self.endpoint)
             raise AlreadyRunning(f"a daemon already serves {self.endpoint}"
@@ -811,6 +808,25 @@ def read_pid(endpoint: str) -> int | None:
         return None
 
 
+def _try_lock(fd: int) -> bool:
+    """Non-blocking exclusive lock on an open file; released when the process dies."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
 def daemon_running(endpoint: str) -> bool:
     """True when some process holds this endpoint's daemon lock."""
     path = state_file(endpoint, "lock")
@@ -818,12 +834,7 @@ def daemon_running(endpoint: str) -> bool:
         return False
     fd = os.open(path, os.O_RDWR)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
+        return not _try_lock(fd)  # our probe lock, if we got it, goes with the close
     finally:
         os.close(fd)
 

@@ -82,7 +82,7 @@ def _private_dir(path: Path) -> Path:
     info = os.lstat(path)
     if not stat.S_ISDIR(info.st_mode) or stat.S_ISLNK(info.st_mode):
         raise ConfigError(f"{path} exists and is not a directory; remove it")
-    if info.st_uid != os.getuid():
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
         raise ConfigError(f"{path} belongs to another user; set IEA_RUNTIME_DIR to a private "
                           "folder")
     if info.st_mode & 0o077:
@@ -96,14 +96,24 @@ def socket_dir() -> Path:
     if len(str(runtime / _LONGEST_NAME).encode()) <= IPC_PATH_LIMIT - 8:
         return _private_dir(runtime)
     digest = hashlib.sha1(str(runtime.resolve()).encode()).hexdigest()[:10]
-    return _private_dir(Path("/tmp") / f"iea-{os.getuid()}-{digest}")
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return _private_dir(Path("/tmp") / f"iea-{uid}-{digest}")
+
+
+#: Where the daemon listens on systems without ipc sockets (Windows builds of libzmq).
+FALLBACK_TCP_ENDPOINT = "tcp://127.0.0.1:48151"
 
 
 def default_endpoint() -> str:
-    """``$IEA_BRIDGE_ENDPOINT`` or the ipc socket in the runtime directory."""
+    """``$IEA_BRIDGE_ENDPOINT``, else the ipc socket in the runtime directory (loopback tcp
+    where ZeroMQ has no ipc transport)."""
     env = os.environ.get(ENV_ENDPOINT)
     if env:
         return env
+    import zmq
+
+    if not zmq.has("ipc"):
+        return FALLBACK_TCP_ENDPOINT
     return f"ipc://{socket_dir() / 'bridge.sock'}"
 
 
