@@ -117,19 +117,34 @@ dt.preferences.register(MODULE, "timeout", "integer",
   _("how long to wait for iea's answer on one image (the first request also starts the agent)"),
   DEFAULT_TIMEOUT, 5, 3600)
 
--- Say once, at start-up, when the configured client is missing: every action would fail.
-local function check_client_once()
+local function is_path(program)
+  return program:find("[/\\]") ~= nil
+end
+
+local function file_exists(path)
+  local handle = io.open(path, "rb")
+  if handle then handle:close() end
+  return handle ~= nil
+end
+
+-- The client to run: the preference, unless it names a file that is gone (iea reinstalled
+-- elsewhere since darktable stored it), then what the installer recorded last.
+local function client_program()
   local client = dt.preferences.read(MODULE, "client_path", "file")
-  if client == nil or client == "" then client = installed_client() end
-  if client:find("[/\\]") then
-    local handle = io.open(client, "rb")
-    if not handle then
-      dt.print(_("iea: the client program is missing: ") .. client
-        .. _("; run `iea plugin install darktable` again"))
-      dt.print_log("iea: client program not found: " .. client)
-      return false
-    end
-    handle:close()
+  if client == nil or client == "" or (is_path(client) and not file_exists(client)) then
+    client = installed_client()
+  end
+  return client
+end
+
+-- Say once, at start-up, when the client is missing: every action would fail.
+local function check_client_once()
+  local client = client_program()
+  if is_path(client) and not file_exists(client) then
+    dt.print(_("iea: the client program is missing: ") .. client
+      .. _("; run `iea plugin install darktable` again"))
+    dt.print_log("iea: client program not found: " .. client)
+    return false
   end
   return true
 end
@@ -208,8 +223,7 @@ end
 -- Run `iea client METHOD --json @REQUEST --out REPLY --timeout S` and return the result table.
 -- The parameters go through a file so that no JSON ever needs shell quoting.
 local function call(method, params)
-  local client = dt.preferences.read(MODULE, "client_path", "file")
-  if client == nil or client == "" then client = installed_client() end
+  local client = client_program()
   local timeout = dt.preferences.read(MODULE, "timeout", "integer")
   if not timeout or timeout < 5 then timeout = DEFAULT_TIMEOUT end
   local json, err = IeaJson.encode(params)

@@ -187,7 +187,7 @@ def run_darktable(root: Path, body: str, *, timeout: float = 90, screenshot: Pat
     raise AssertionError(f"darktable hung while starting {attempts} times in a row")
 
 
-START_TIMEOUT = 30.0
+START_TIMEOUT = 20.0
 
 
 def _start_once(root: Path, body: str, client: Path, timeout: float,
