@@ -61,7 +61,8 @@ class Journal:
         self._db.executescript(_DDL)
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
-            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)",
+                             (str(SCHEMA_VERSION),))
         elif int(row[0]) > SCHEMA_VERSION:
             raise RuntimeError(f"journal {self.path} was written by a newer iea "
                                f"(schema {row[0]} > {SCHEMA_VERSION}); move it away to start")

@@ -247,7 +247,8 @@ def decode_request(payload: bytes, *, max_bytes: int, methods: Mapping[str, Any]
         exc.request_id = request_id
         raise
     except RecursionError:
-        raise RequestRejected(BAD_REQUEST, "request JSON is nested too deeply", request_id) from None
+        raise RequestRejected(BAD_REQUEST, "request JSON is nested too deeply",
+                              request_id) from None
     method = message["method"]
     if method not in methods:
         raise RequestRejected(UNKNOWN_METHOD, f"unknown method {method!r}; this daemon serves "

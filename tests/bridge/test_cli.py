@@ -94,3 +94,17 @@ def test_two_clients_racing_start_one_daemon(tmp_path):
         if pid is not None and pid_alive(pid):
             os.kill(pid, signal.SIGTERM)
             wait_for(lambda: not pid_alive(pid), 10, "the auto-started daemon to stop")
+
+
+def test_a_second_daemon_on_the_same_endpoint_is_refused(daemon):
+    done = iea("serve", "--endpoint", daemon.endpoint, "--workers", "1", timeout=30)
+    assert done.returncode != 0 and "already serves" in done.stderr
+    with daemon.client() as client:  # the first one is untouched
+        assert client.request("health", {})["workers"] == 2
+
+
+def test_schema_ships_with_the_package():
+    from importlib.resources import files
+
+    schema = json.loads(files("bridge.schema").joinpath("protocol-v1.json").read_text())
+    assert schema["$defs"]["request"]["properties"]["v"] == {"const": 1}

@@ -1,0 +1,1 @@
+"""The bridge protocol's JSON Schema (a package so that wheels ship the .json file)."""
