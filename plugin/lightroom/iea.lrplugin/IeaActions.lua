@@ -322,6 +322,16 @@ end
 
 -- --------------------------------------------------------------------------------- actions --
 
+-- Show the answers; on Apply write them (one undo step) and remember them for a refine.
+local function review_and_apply(catalog, items, canceled, label)
+  if canceled and #items == 0 then return end
+  if not review(label, items, "Apply") then return end
+  apply_all(catalog, items, label)
+  for _, item in ipairs(items) do
+    remember_edit(item.photo, item.program, item.preview, item.base)
+  end
+end
+
 local function edit(context)
   local catalog, photos = target_photos(1)
   local instruction = ask_text(context, "Edit with iea",
@@ -334,12 +344,7 @@ local function edit(context)
     return { image = preview, instruction = instruction, host = "lightroom", raw = is_raw(photo),
              history = IeaJson.array({}) }, preview, base
   end)
-  if canceled and #items == 0 then return end
-  if not review("iea: " .. instruction, items, "Apply") then return end
-  apply_all(catalog, items, "iea: " .. instruction)
-  for _, item in ipairs(items) do
-    remember_edit(item.photo, item.program, item.preview, item.base)
-  end
+  review_and_apply(catalog, items, canceled, "iea: " .. instruction)
 end
 
 local function refine(context)
@@ -364,12 +369,7 @@ local function refine(context)
     return { image = image, program = last.program, feedback = feedback, host = "lightroom",
              raw = is_raw(photo), history = IeaJson.array({}) }, image, last.base
   end)
-  if canceled and #items == 0 then return end
-  if not review("iea: " .. feedback, items, "Apply") then return end
-  apply_all(catalog, items, "iea: " .. feedback)
-  for _, item in ipairs(items) do
-    remember_edit(item.photo, item.program, item.preview, item.base)
-  end
+  review_and_apply(catalog, items, canceled, "iea: " .. feedback)
 end
 
 local function summarize(context)
