@@ -199,3 +199,22 @@ def test_no_rerun_answers_interrupted(daemon_factory, raw_peer, tmp_path):
                             deadline_ms=120_000)
     assert reply["error"]["code"] == "interrupted"
     assert "running" in reply["error"]["message"]
+
+
+def test_random_garbage_over_the_wire_gets_one_reply_each(daemon, raw_peer):
+    import random
+
+    rng = random.Random(1234)
+    peer = raw_peer(daemon.endpoint)
+    for n in range(200):
+        size = rng.choice([0, 1, 7, 64, 500, 5000])
+        peer.send(bytes(rng.getrandbits(8) for _ in range(size)))
+    replies = [peer.recv(10) for _ in range(200)]
+    assert all(r is not None and r["ok"] is False for r in replies)
+    assert peer.recv(0.3) is None
+    with daemon.client() as client:
+        assert client.request("health", {})["workers"] == 2
+    # the structured log names each refused request's code, one JSON object per line
+    events = [json.loads(line) for line in daemon.log_text().splitlines()
+              if line.startswith("{")]
+    assert sum(1 for e in events if e.get("event") == "refused") >= 200

@@ -124,3 +124,32 @@ def test_a_remote_darktable_style_is_written_on_the_daemon_side():
     path = settings["dtstyle"]
     assert path == str(user_data_dir() / "dtstyles" / "evil.dtstyle")  # no path escape
     assert open(path).read() == "<darktable_style/>" and "dtstyle_xml" not in settings
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_are_either_a_request_or_a_coded_refusal(payload):
+    try:
+        decode(payload)
+    except protocol.RequestRejected as exc:
+        assert exc.code in protocol.PROTOCOL_ERROR_CODES and exc.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(METHODS)), _json, _json)
+def test_any_params_are_either_valid_or_a_coded_refusal(method, params, deadline):
+    message = {"v": 1, "id": "fuzz", "method": method, "params": params, "deadline_ms": deadline}
+    try:
+        request = decode(message)
+    except protocol.RequestRejected as exc:
+        assert exc.code == "bad_request" and exc.request_id == "fuzz"
+    else:
+        assert isinstance(request.params, dict) and 1 <= request.deadline_ms <= 86_400_000

@@ -1,6 +1,7 @@
 """The daemon over real sockets: concurrency, schema-valid replies, idempotency, backpressure."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -34,6 +35,11 @@ def test_health_status_and_replies_follow_the_schema(daemon):
     for key in ("p50_ms", "p95_ms", "p99_ms"):
         assert status["latency"]["health"][key] >= 0
     assert status["uptime_s"] > 0
+    records = [json.loads(line) for line in daemon.log_text().splitlines() if line.startswith("{")]
+    answered = [r for r in records if r["event"] == "answered" and r.get("id") == echo["id"]]
+    assert answered and answered[0]["method"] == "debug_echo" and answered[0]["ok"] is True
+    ran = [r for r in records if r["event"] == "ran" and r.get("id") == echo["id"]]
+    assert ran and ran[0]["component"] == "worker"  # the worker logs the same request id
 
 
 def test_concurrent_clients_each_get_their_own_replies(daemon):
