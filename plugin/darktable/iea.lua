@@ -81,7 +81,7 @@ local TOOLS = {
   "grain",
 }
 local TOOL_SET = {}
-for _, name in ipairs(TOOLS) do TOOL_SET[name] = true end
+for _i, name in ipairs(TOOLS) do TOOL_SET[name] = true end
 
 local function script_dir()
   local source = debug.getinfo(1, "S").source
@@ -288,7 +288,7 @@ end
 
 local function program_summary(program)
   local parts = {}
-  for _, tool in ipairs(TOOLS) do
+  for _i, tool in ipairs(TOOLS) do
     local v = program[tool]
     if v then parts[#parts + 1] = string.format("%s %+d", tool, v) end
   end
@@ -298,7 +298,7 @@ end
 -- -------------------------------------------------------------------------------- styles --
 
 local function find_style(name)
-  for _, style in ipairs(dt.styles) do
+  for _i, style in ipairs(dt.styles) do
     if style.name == name then return style end
   end
   return nil
@@ -329,7 +329,7 @@ end
 
 local function action_images(minimum)
   local images = {}
-  for _, image in ipairs(dt.gui.action_images) do images[#images + 1] = image end
+  for _i, image in ipairs(dt.gui.action_images) do images[#images + 1] = image end
   if #images < minimum then
     refuse(minimum == 1 and _("select an image first")
       or string.format(_("select %d images first"), minimum))
@@ -429,7 +429,7 @@ local function run_edits(method, title)
   local images = action_images(1)
   local text = instruction_text()
   if method == "refine" then
-    for _, image in ipairs(images) do
+    for _i, image in ipairs(images) do
       if not iea.last_program[image.id] then
         refuse(image.filename .. _(" has no iea edit to refine yet; press \"edit\" first"))
       end
@@ -500,11 +500,11 @@ local function export_preset()
   local result = call("export_preset", { program = program, name = name, group = "iea",
                                          host = "darktable", dest = dest })
   local files = {}
-  for _, file in ipairs(type(result.files) == "table" and result.files or {}) do
+  for _i, file in ipairs(type(result.files) == "table" and result.files or {}) do
     if type(file) == "string" and file:match("%.dtstyle$") then files[#files + 1] = file end
   end
   if #files == 0 then refuse(_("iea wrote no darktable style")) end
-  for _, file in ipairs(files) do
+  for _i, file in ipairs(files) do
     local text = read_file(file, 1024 * 1024) or ""
     local style_name = text:match("<name>(.-)</name>")
     if style_name and find_style(style_name) then dt.styles.delete(find_style(style_name)) end
@@ -584,7 +584,7 @@ local function install_module()
 end
 
 local function destroy()
-  for _, preview in pairs(iea.last_preview) do os.remove(preview) end
+  for _k, preview in pairs(iea.last_preview) do os.remove(preview) end
   iea.last_preview = {}
   dt.gui.libs[MODULE].visible = false
   if iea.event_registered then

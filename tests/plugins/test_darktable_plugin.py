@@ -155,6 +155,12 @@ def test_unreachable_client_is_reported_not_raised(tmp_path: Path, sample_jpeg: 
       iea.widgets.instruction.text = "brighter but unreachable"
       iea.actions.edit()
       record("failed", {{ status = status() }})
+      iea.actions.refine()
+      record("refine first", {{ status = status() }})
+      iea.actions.summarize()
+      record("one image", {{ status = status() }})
+      iea.actions.apply_style()
+      record("no style", {{ status = status() }})
       dt.gui.selection({{}})
       iea.actions.edit()
       record("nothing selected", {{ status = status() }})
@@ -162,6 +168,9 @@ def test_unreachable_client_is_reported_not_raised(tmp_path: Path, sample_jpeg: 
     assert_clean_log(run.log)
     assert run.step("finished")["ok"] is True
     assert "not running and could not be started" in run.step("failed")["status"]
+    assert "quiet.jpg has no iea edit to refine yet" in run.step("refine first")["status"]
+    assert "select 2 images first" in run.step("one image")["status"]
+    assert "summarize a before/after pair first" in run.step("no style")["status"]
     assert "select an image first" in run.step("nothing selected")["status"]
     assert exposures(photo.with_name(photo.name + ".xmp")) == pytest.approx([])
 
