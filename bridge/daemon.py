@@ -45,6 +45,7 @@ from .stats import Stats
 
 TICK_S = 0.05
 MAX_BATCH = 256          # messages drained from one socket before looking at the others
+MAX_WAITERS = 16         # sockets that get a request's reply (each resend may be a new one)
 RERUN_ATTEMPTS = 2       # a request that was running when two daemons died is answered as failed
 
 
@@ -412,6 +413,7 @@ class Daemon:
             if job is not None:            # a resend while the first copy is still running
                 if waiter not in job.waiters:
                     job.waiters.append(waiter)
+                    del job.waiters[:-MAX_WAITERS]  # the oldest sockets are long closed
                 log("debug", "resend_joined", id=request.id)
                 return
             if row.reply is not None:      # answered before: the stored reply, nothing re-runs
@@ -651,12 +653,15 @@ class Daemon:
         local = [w for w in self.workers.values() if not w.remote]
         slow_cap = max(1, len(local) - 1)   # keep one local worker for previews and writes
         slow_busy = sum(1 for w in local if w.job is not None and w.job.lane == "slow")
+        remote_methods = {m for w in self.workers.values() if w.remote for m in w.methods}
         for job in list(self.queue):
             if not idle:
                 break
             candidates = [w for w in idle if job.request.method in w.methods]
-            if job.lane == "slow":
-                candidates.sort(key=lambda w: not w.remote)     # GPU workers first
+            if job.lane == "slow" and job.request.method in remote_methods:
+                # a GPU worker serves this: wait for one rather than answer with the CPU agent,
+                # so one deployment gives one quality of answer
+                candidates = [w for w in candidates if w.remote]
             for worker in candidates:
                 if job.lane == "slow" and not worker.remote and slow_busy >= slow_cap:
                     continue

@@ -129,7 +129,7 @@ def test_a_remote_darktable_style_is_written_on_the_daemon_side():
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4)
     | st.dictionaries(st.text(max_size=8), children, max_size=4), max_leaves=20)
 

@@ -112,6 +112,11 @@ def test_remote_worker_over_curve_takes_slow_work_and_is_purged_when_silent(
                 peer.send_json({"v": 1, "id": "remote-job", "method": "debug_sleep",
                                 "params": {"seconds": 30}})
                 wait_for(lambda: client.request("status", {})["running"] == 1, 5, "running")
+                # slow work waits for the GPU worker instead of falling back to the local one
+                waiting = client.call("debug_sleep", {"seconds": 0.1}, deadline_ms=800)
+                assert waiting["error"]["code"] == "deadline_expired"
+                assert "queued" in waiting["error"]["message"]
+                assert client.request("debug_echo", {"fast": 1})["pid"] != worker.pid
                 worker.kill()
                 worker.wait(timeout=10)
                 reply = peer.recv_reply("remote-job", timeout=10)
