@@ -8,7 +8,8 @@ Prints, measured side by side in one run:
 2. ``render_preview`` throughput on a 1024 x 1024 photo with 2 workers, against rendering the same
    previews in this process (needs the editor and image I/O);
 3. a load run: >= 1000 requests from 50 concurrent clients, counting lost and duplicated replies
-   (both must be 0).
+   (both must be 0), then the same with one worker killed by SIGKILL in the middle (its request
+   is answered ``worker_crashed``: still nothing lost or duplicated).
 
 Usage: ``python benchmarks/bridge.py [--quick] [--json OUT]``. Every wait is bounded; the daemon
 and its workers are stopped at the end, whatever happens.
@@ -142,9 +143,25 @@ def method_latency(endpoint: str, method: str, params: dict[str, Any], n: int) -
     return summary(samples)
 
 
-def load_run(endpoint: str, clients: int, per_client: int) -> dict[str, Any]:
+def kill_a_worker_soon(endpoint: str, delay: float) -> threading.Thread:
+    """Chaos for the second load run: SIGKILL one local worker mid-run."""
+    def run() -> None:
+        time.sleep(delay)
+        with BridgeClient(endpoint, autostart=False, timeout=5) as client:
+            workers = client.request("status", {})["workers"]["list"]
+        if workers:
+            os.kill(workers[0]["pid"], signal.SIGKILL)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def load_run(endpoint: str, clients: int, per_client: int, tag: str = "load",
+             slow_every: int = 0) -> dict[str, Any]:
     """Each client pipelines its requests (2 in flight) on its own DEALER, without retries, so
-    a lost or duplicated reply cannot be hidden by the Lazy Pirate resend."""
+    a lost or duplicated reply cannot be hidden by the Lazy Pirate resend. ``slow_every`` makes
+    every n-th request a 20 ms ``debug_sleep`` so workers are busy when the chaos hits."""
     ctx = zmq.Context.instance()
     received: dict[str, int] = {}
     errors: dict[str, int] = {}
@@ -155,7 +172,7 @@ def load_run(endpoint: str, clients: int, per_client: int) -> dict[str, Any]:
         sock = ctx.socket(zmq.DEALER)
         sock.setsockopt(zmq.LINGER, 0)
         sock.connect(endpoint)
-        ids = [f"load-{index}-{j}-{os.getpid()}" for j in range(per_client)]
+        ids = [f"{tag}-{index}-{j}-{os.getpid()}" for j in range(per_client)]
         pending: set[str] = set()
         sent = 0
         barrier.wait(timeout=30)
@@ -165,6 +182,8 @@ def load_run(endpoint: str, clients: int, per_client: int) -> dict[str, Any]:
                 while sent < len(ids) and len(pending) < 2:
                     method = "health" if sent % 5 == 0 else "debug_echo"
                     params = {} if method == "health" else {"client": index, "n": sent}
+                    if slow_every and sent % slow_every == 1:
+                        method, params = "debug_sleep", {"seconds": 0.02}
                     sock.send(protocol.encode(protocol.make_request(method, params, ids[sent],
                                                                     60_000)))
                     pending.add(ids[sent])
@@ -197,7 +216,7 @@ def load_run(endpoint: str, clients: int, per_client: int) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     total = clients * per_client
     lost = sum(1 for i in range(clients) for j in range(per_client)
-               if f"load-{i}-{j}-{os.getpid()}" not in received)
+               if f"{tag}-{i}-{j}-{os.getpid()}" not in received)
     duplicated = sum(count - 1 for count in received.values() if count > 1)
     return {"requests": total, "clients": clients, "replies": sum(received.values()),
             "lost": lost, "duplicated": duplicated, "errors": errors,
@@ -281,6 +300,10 @@ def main() -> int:
             figures["health_ipc"] = method_latency(ipc, "health", {}, n)
             figures["debug_echo_ipc"] = method_latency(ipc, "debug_echo", {"x": 1}, n // 2)
             figures["load"] = load_run(ipc, 50, per_client)
+            chaos = kill_a_worker_soon(ipc, 0.3)
+            figures["load_with_worker_kill"] = load_run(ipc, 50, per_client, "chaos",
+                                                        slow_every=10)
+            chaos.join(timeout=10)
             figures["render_preview"] = preview_throughput(ipc, home, 8 if args.quick else 24)
         finally:
             stop(daemon)
@@ -304,6 +327,10 @@ def main() -> int:
     print(f"load: {load['requests']} requests from {load['clients']} clients in "
           f"{load['seconds']} s ({load['requests_per_s']}/s): lost {load['lost']}, "
           f"duplicated {load['duplicated']}, error replies {load['errors'] or 'none'}")
+    chaos = figures["load_with_worker_kill"]
+    print(f"load with a worker killed (kill -9) mid-run: {chaos['requests']} requests in "
+          f"{chaos['seconds']} s: lost {chaos['lost']}, duplicated {chaos['duplicated']}, "
+          f"error replies {chaos['errors'] or 'none'}")
     preview = figures["render_preview"]
     if "skipped" in preview:
         print(f"render_preview: skipped ({preview['skipped']})")
@@ -313,7 +340,7 @@ def main() -> int:
               f"({preview['ratio_bridge_over_in_process']}x), failures {preview['failures']}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
-    ok = load["lost"] == 0 and load["duplicated"] == 0
+    ok = all(run["lost"] == 0 and run["duplicated"] == 0 for run in (load, chaos))
     return 0 if ok else 1
 
 
