@@ -179,17 +179,20 @@ class Daemon:
 
     def _bind(self, sock: zmq.Socket, url: str) -> str:
         endpoint = parse_endpoint(url)
-        if endpoint.transport == "ipc":
-            old = os.umask(0o177)   # the socket file is born 0600
-            try:
+        try:
+            if endpoint.transport == "ipc":
+                old = os.umask(0o177)   # the socket file is born 0600
+                try:
+                    sock.bind(url)
+                finally:
+                    os.umask(old)
+                path = Path(endpoint.address)
+                os.chmod(path, 0o600)
+                self._ipc_files.append(path)
+            else:
                 sock.bind(url)
-            finally:
-                os.umask(old)
-            path = Path(endpoint.address)
-            os.chmod(path, 0o600)
-            self._ipc_files.append(path)
-        else:
-            sock.bind(url)
+        except zmq.ZMQError as exc:
+            raise ConfigError(f"cannot listen on {url}: {exc}") from None
         return sock.getsockopt_string(zmq.LAST_ENDPOINT)
 
     def _router(self, *, curve: bool, client_facing: bool) -> zmq.Socket:

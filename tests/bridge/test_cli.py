@@ -108,3 +108,16 @@ def test_schema_ships_with_the_package():
 
     schema = json.loads(files("bridge.schema").joinpath("protocol-v1.json").read_text())
     assert schema["$defs"]["request"]["properties"]["v"] == {"const": 1}
+
+
+def test_a_port_in_use_is_one_clear_line():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = iea("serve", "--endpoint", f"tcp://127.0.0.1:{port}", timeout=30)
+    assert done.returncode == 1
+    assert done.stderr.strip().startswith("Error: cannot listen on") and "Traceback" not in \
+        done.stderr
