@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -611,7 +612,7 @@ class Renderer:
         image_path = Path(image_path)
         if not image_path.is_file():
             raise FileNotFoundError(2, "No such file", str(image_path))
-        sidecar = Path(self._tmp.name) / f"edit{self._count + 1}.xmp"
+        sidecar = Path(self._tmp.name) / f"edit-{uuid.uuid4().hex}.xmp"
         sidecar.write_bytes(merged_sidecar_bytes(None, program, raw=is_raw_path(image_path)))
         try:
             return self.render_sidecar(image_path, sidecar, out_path, width=width, height=height)
