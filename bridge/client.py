@@ -186,8 +186,9 @@ class BridgeClient:
              on_progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
         """Send one request and return the reply envelope (``ok`` true or false).
 
-        Raises :class:`BridgeTimeout` when no reply came within ``timeout`` seconds and
-        :class:`BridgeUnavailable` when no daemon runs and none may be started.
+        Raises :class:`BridgeTimeout` when no reply came within ``timeout`` seconds, and
+        :class:`BridgeUnavailable` when no daemon runs and none may be started, or when nothing
+        answered at all (not even ``health``) by the end of the timeout.
         """
         self.ensure_daemon()
         timeout = self.timeout if timeout is None else timeout
@@ -203,9 +204,12 @@ class BridgeClient:
         end = now + timeout
         interval = self.retry_interval
         resend_at = now + interval
+        heard = False
         while True:
             now = time.monotonic()
             if now >= end:
+                if not heard and not self.ping(timeout=min(1.0, max(0.2, timeout / 4))):
+                    raise BridgeUnavailable(f"no iea daemon answers at {self.endpoint}")
                 raise BridgeTimeout(f"no reply to {method} from {self.endpoint} within "
                                     f"{timeout:g} s")
             wait = max(0.0, min(end, resend_at) - now)
@@ -216,6 +220,7 @@ class BridgeClient:
                     continue
                 if message.get("id") != request_id:
                     continue  # a late answer to an earlier request on this socket
+                heard = True
                 if message.get("event") is not None:
                     if on_progress is not None:
                         on_progress(message)

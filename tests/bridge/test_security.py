@@ -13,7 +13,7 @@ import pytest
 from bridge.client import BridgeClient
 from bridge.endpoints import default_endpoint, is_loopback, parse_endpoint, socket_dir
 from bridge.keys import client_pair, generate
-from iea_core.errors import BridgeTimeout, ConfigError
+from iea_core.errors import BridgeUnavailable, ConfigError
 
 from bridge_helpers import free_port, wait_for
 
@@ -67,11 +67,11 @@ def test_curve_client_with_keys_works_without_keys_fails(daemon_factory, tmp_pat
         assert client.request("health", {})["workers"] == 2
         assert client.request("debug_echo", {"secret": 1})["echo"] == {"secret": 1}
     with BridgeClient(endpoint, autostart=False, retry_interval=0.5) as plain:
-        with pytest.raises(BridgeTimeout):
+        with pytest.raises(BridgeUnavailable):  # the handshake fails: nothing ever answers
             plain.call("health", {}, timeout=1.5)
     with BridgeClient(endpoint, curve_keys=stranger, autostart=False,
                       retry_interval=0.5) as intruder:
-        with pytest.raises(BridgeTimeout):
+        with pytest.raises(BridgeUnavailable):
             intruder.call("health", {}, timeout=1.5)
     with BridgeClient(endpoint, curve_keys=keys, autostart=False) as client:
         assert client.request("health", {})["workers"] == 2  # still serving
