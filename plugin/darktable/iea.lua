@@ -180,7 +180,9 @@ end
 local function quote(arg)
   arg = tostring(arg)
   if dt.configuration.running_os == "windows" then
-    return '"' .. arg:gsub('(\\*)"', function(s) return s .. s .. '\\"' end):gsub("%%", "%%%%") .. '"'
+    -- file paths only (parameters travel in a file): quotes as \", trailing backslashes doubled
+    arg = arg:gsub('(\\*)"', function(s) return s .. s .. '\\"' end):gsub("(\\+)$", "%1%1")
+    return '"' .. arg .. '"'
   end
   return "'" .. arg:gsub("'", "'\\''") .. "'"
 end
@@ -235,6 +237,9 @@ local function call(method, params)
   handle:close()
   local command = table.concat({ quote(client), "client", method, "--json", quote("@" .. request),
                                  "--out", quote(out), "--timeout", tostring(timeout) }, " ")
+  if dt.configuration.running_os == "windows" then
+    command = '"' .. command .. '"' -- cmd /c strips one outer pair of quotes
+  end
   local status = dt.control.execute(command)
   os.remove(request)
   -- system() status: POSIX packs the exit code in the high byte

@@ -336,3 +336,22 @@ def test_refine_without_the_old_preview_sends_the_original_file(lr: Lightroom) -
     params = lr.client_calls()[-1]["params"]
     assert params["image"] == "/photos/IMG_3.CR2" and params["raw"] is True
     assert critical_messages(lr) == []
+
+
+@pytest.mark.parametrize("arg", ["/Users/ann/My Photos/iea", "it's $HOME `id` \"x\" \\ ;|&",
+                                 "C:\\Program Files\\iea\\iea.exe", ""])
+def test_arguments_survive_the_shell_verbatim(lr: Lightroom, arg: str) -> None:
+    import subprocess
+
+    quote = lr.module("IeaClient").quote
+    out = subprocess.run(["/bin/sh", "-c", "printf %s " + quote(arg)], capture_output=True,
+                         text=True, timeout=10).stdout
+    assert out == arg
+
+
+def test_windows_quoting_escapes_quotes_and_trailing_backslashes(lr: Lightroom) -> None:
+    lr.lua.globals().WIN_ENV = True
+    quote = lr.module("IeaClient").quote
+    assert quote("C:\\Program Files\\iea\\iea.exe") == '"C:\\Program Files\\iea\\iea.exe"'
+    assert quote('say "hi"') == '"say \\"hi\\""'
+    assert quote("C:\\temp dir\\") == '"C:\\temp dir\\\\"'

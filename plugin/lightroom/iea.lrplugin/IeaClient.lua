@@ -80,11 +80,12 @@ end
 function IeaClient.quote(arg)
   arg = tostring(arg)
   if WIN_ENV then
-    -- cmd.exe: double quotes, inner quotes doubled as backslash-quote for the C runtime's parser,
-    -- and the characters cmd.exe expands even inside quotes neutralised.
+    -- cmd.exe + the C runtime's argument parser: double quotes around, inner quotes as \",
+    -- backslashes before a quote (or the closing one) doubled. Only file paths go through here
+    -- (the parameters travel in a file), and Windows paths hold no quotes or percent signs
+    -- that matter.
     arg = string.gsub(arg, '(\\*)"', function(slashes) return slashes .. slashes .. '\\"' end)
     arg = string.gsub(arg, "(\\+)$", "%1%1")
-    arg = string.gsub(arg, "%%", "%%%%")
     return '"' .. arg .. '"'
   end
   return "'" .. string.gsub(arg, "'", "'\\''") .. "'"
