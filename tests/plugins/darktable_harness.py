@@ -71,6 +71,15 @@ def style(name, ev):
 text = params.get("instruction") or params.get("feedback") or ""
 if "unreachable" in text:
     sys.exit(3)
+if method == "edit" and "warm" in text:
+    # iea's own darktable writer: several modules, named instances, as the real bridge sends
+    from iea_core.hosts.darktable import write_dtstyle
+    from iea_core.program import Program
+    program = Program({{"temperature": 60, "exposure": 20, "shadows": 30}})
+    path = write_dtstyle(program, f"iea warm {{n}}", state / f"warm-{{n}}.dtstyle")
+    reply({{"program": program.to_dict(), "reasoning": "Warmer light, a little brighter.",
+           "explanations": {{}}, "host_settings": {{"dtstyle": str(path),
+                                                   "style_name": f"iea warm {{n}}"}}}})
 if method in ("edit", "refine"):
     assert Path(params["image"]).stat().st_size > 1000, "a rendered preview, not an empty file"
     ev = 1.0 if "brighter" in text else -1.0

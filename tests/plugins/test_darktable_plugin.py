@@ -109,6 +109,36 @@ def test_edit_adds_history_and_brightens_the_export(tmp_path: Path, sample_jpeg:
     assert abs(before - original) < 0.02  # the baseline export is the untouched photo
 
 
+def test_iea_darktable_styles_apply_and_warm_the_export(tmp_path: Path, photos) -> None:
+    """A multi-module style from iea_core.hosts.darktable, imported and applied by the script."""
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    photo = folder / "coffee.jpg"
+    Image.fromarray(photos["coffee"]).save(photo, quality=95)
+    run = run_darktable(tmp_path, f"""
+      local image = dt.database.import({json.dumps(str(photo))})
+      dt.gui.selection({{image}})
+      export(image, "before.jpg")
+      iea.widgets.instruction.text = "warmer and a bit brighter"
+      iea.actions.edit()
+      record("edited", {{ status = status() }})
+      export(image, "after.jpg")
+    """)
+    assert_clean_log(run.log)
+    assert run.step("finished")["ok"] is True, run.step("finished")
+    assert "temperature +60" in run.step("edited")["status"]
+    root = etree.fromstring(photo.with_name("coffee.jpg.xmp").read_bytes(),
+                            etree.XMLParser(resolve_entities=False, no_network=True))
+    names = {li.get(f"{{{NS['darktable']}}}multi_name")
+             for li in root.findall(".//darktable:history/rdf:Seq/rdf:li", NS)}
+    assert {"iea exposure", "iea white balance", "iea shadows"} <= names, names
+    before = np.asarray(Image.open(run.out / "before.jpg"), dtype=np.float64)
+    after = np.asarray(Image.open(run.out / "after.jpg"), dtype=np.float64)
+    warmth = lambda rgb: float((rgb[..., 0] - rgb[..., 2]).mean())  # noqa: E731
+    assert warmth(after) > warmth(before) + 3, (warmth(before), warmth(after))
+    assert after.mean() > before.mean() + 2
+
+
 def test_batch_summarize_apply_and_export(tmp_path: Path, sample_jpeg: Path) -> None:
     photos = [copy_photo(sample_jpeg, tmp_path, f"p{i}.jpg") for i in range(3)]
     run = run_darktable(tmp_path, f"""
