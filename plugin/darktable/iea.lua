@@ -465,7 +465,10 @@ local function summarize()
   if #images ~= 2 then refuse(_("select exactly two images: the original, then the edited one")) end
   set_status(_("summarizing ") .. images[1].filename .. " -> " .. images[2].filename .. " ...")
   local before, after = export_preview(images[1]), export_preview(images[2])
-  local ok, result = pcall(call, "summarize", { before = before, after = after, host = "darktable" })
+  local params = { before = before, after = after, host = "darktable" }
+  local name = (iea.widgets.name.text or ""):gsub("^%s+", ""):gsub("%s+$", "")
+  if name ~= "" then params.name = name end -- the style is saved under the name typed below
+  local ok, result = pcall(call, "summarize", params)
   os.remove(before)
   os.remove(after)
   if not ok then error(result, 0) end
@@ -537,9 +540,9 @@ iea.widgets.instruction = dt.new_widget("entry") {
 }
 iea.widgets.name = dt.new_widget("entry") {
   text = "",
-  placeholder = _("style name for export"),
+  placeholder = _("style name"),
   editable = true,
-  tooltip = _("name of the preset \"export preset\" writes"),
+  tooltip = _("name for the style \"summarize selected pair\" makes and \"export preset\" writes"),
 }
 iea.widgets.status = dt.new_widget("text_view") {
   text = _("select images and describe the change"),

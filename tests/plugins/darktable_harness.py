@@ -90,7 +90,7 @@ if method in ("edit", "refine"):
 if method == "summarize":
     assert Path(params["before"]).stat().st_size > 0 and Path(params["after"]).stat().st_size > 0
     reply({{"sentence": "Brighter.", "program": {{"exposure": 40}}, "distance": 0.01,
-           "host_settings": style("iea summary", 0.8)}})
+           "host_settings": style(params.get("name", "iea summary"), 0.8)}})
 if method == "export_preset":
     dest = Path(params["dest"]); dest.mkdir(parents=True, exist_ok=True)
     path = dest / (params["name"] + ".dtstyle")

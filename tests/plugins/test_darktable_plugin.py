@@ -150,6 +150,7 @@ def test_batch_summarize_apply_and_export(tmp_path: Path, sample_jpeg: Path) -> 
       iea.widgets.instruction.text = "darker"
       iea.actions.edit()
       record("batch", {{ status = status() }})
+      iea.widgets.name.text = "  golden  "
       iea.actions.summarize()
       record("summarized", {{ status = status() }})
       dt.gui.selection({{images[3]}})
@@ -168,12 +169,12 @@ def test_batch_summarize_apply_and_export(tmp_path: Path, sample_jpeg: Path) -> 
     assert "p1.jpg: exposure -50" in run.step("batch")["status"]
     for photo in photos[:2]:
         assert exposures(photo.with_name(photo.name + ".xmp")) == pytest.approx([-1.0])
-    assert "iea summary" in run.step("summarized")["status"]
+    assert "style 'golden'" in run.step("summarized")["status"]
     assert exposures(photos[2].with_name(photos[2].name + ".xmp")) == pytest.approx([0.8])
     assert luminance(run.out / "styled.jpg") > luminance(photos[2]) + 0.05
     styles = run.step("exported")["styles"].split("|")
     # edit styles are removed once applied; the summary and the exported preset stay
-    assert sorted(styles) == ["iea summary", "my look"], styles
+    assert sorted(styles) == ["golden", "my look"], styles
     assert (run.configdir / "styles" / "my look.dtstyle").exists()
 
 
