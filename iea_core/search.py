@@ -24,8 +24,8 @@ and ``after``. Two methods:
 tool after tool in the paper's order, try the offsets -50, +25, -10, +5, -5, +10, -25, +50 around
 the current value one render at a time, keep every offset that lowers d, and repeat the sweep until
 a whole pass brings nothing. It is here so that the training pipeline can reproduce Stage 1
-faithfully (start it from the VLM's program with ``init=``), and as the baseline
-``benchmarks/search.py`` compares against.
+faithfully (start it from the VLM's program with ``init=``), and as the baseline the "auto"
+method is measured against (``tests/search``).
 
 All work happens on copies downscaled to ``max_size`` (long side), so the cost does not depend on
 the photo's size. The returned d is measured at that size.
@@ -396,6 +396,48 @@ def _auto(obj_coarse: _Objective, obj_fine: _Objective, x: np.ndarray,
     return x
 
 
+# --- grain: matched on noise statistics at full resolution ---------------------------------------
+#: Grain values tried when measuring how much fine-scale energy each adds.
+GRAIN_LADDER = (0, 5, 10, 15, 20, 30, 40, 50, 60, 75, 90, 100)
+GRAIN_CROP = 256
+
+
+def _fine_energy(images: np.ndarray) -> np.ndarray:
+    """Mean squared difference between each pixel's luma and its 3x3 neighbourhood mean: where
+    grain lives (tone and colour tools barely change it)."""
+    luma = images @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+    pad = np.pad(luma, ((0, 0), (1, 1), (1, 1)), mode="edge")
+    h, w = luma.shape[1:]
+    local = sum(pad[:, dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)) / 9.0
+    return ((luma - local) ** 2).reshape(len(images), -1).mean(axis=1)
+
+
+def estimate_grain(before: np.ndarray, after: np.ndarray, program: dict[str, int],
+                   profile: str, render_batch: RenderBatch, *, crop: int = GRAIN_CROP) -> int:
+    """The grain value whose noise matches ``after``'s, given the rest of ``program``.
+
+    Grain cannot be matched pixel by pixel on downscaled copies (averaging removes it, and its
+    random pattern differs at every size), so it is matched on its statistics instead: a central
+    crop of ``before`` at full resolution is rendered with ``program`` and each value of
+    :data:`GRAIN_LADDER` in one batch; the fine-scale energy of ``after``'s crop is interpolated
+    on that curve. Returns 0 when ``after`` has no more fine energy than the grain-free render."""
+    height, width = before.shape[:2]
+    size = min(crop, height, width)
+    top, left = (height - size) // 2, (width - size) // 2
+    b = np.ascontiguousarray(before[top:top + size, left:left + size])
+    a = after[top:top + size, left:left + size][None]
+    # the vignette is measured from the frame's centre: on a central crop rendered alone it would
+    # darken the crop's corners, which the full-frame render does not do there
+    base = {t: v for t, v in program.items() if t not in ("vignette", "grain")}
+    candidates = [{**base, "grain": g} if g else dict(base) for g in GRAIN_LADDER]
+    energy = _fine_energy(np.asarray(render_batch(b, candidates, profile), dtype=np.float32))
+    energy = np.maximum.accumulate(energy)
+    target = float(_fine_energy(a.astype(np.float32))[0])
+    if target <= energy[0] * 1.1 + 1e-7:
+        return 0
+    return int(round(float(np.interp(target, energy, GRAIN_LADDER))))
+
+
 # --- method "fastsearch" (IEA, Appendix D) ------------------------------------------------------
 def fast_search(obj: Callable[[Sequence[np.ndarray]], np.ndarray], x: np.ndarray, *,
                 offsets: Sequence[int] = FASTSEARCH_OFFSETS, max_passes: int = 8) -> np.ndarray:
@@ -448,8 +490,12 @@ def recover_program(before: Any, after: Any, *, profile: str = "default", max_si
     started = time.perf_counter()
     before_f, after_f = prepare_pair(before, after, max_size)
     spent = _Budget(budget)
-    obj = _Objective(before_f, after_f, tools, profile, renderer, spent)
-    x = np.array([init[t] if init is not None else 0 for t in tools], dtype=np.int64)
+    # "auto" leaves grain to estimate_grain (statistics at full size); FastSearch searches all
+    pixel_tools = tools if method == "fastsearch" else tuple(t for t in tools if t != "grain")
+    if not pixel_tools:
+        pixel_tools = tools
+    obj = _Objective(before_f, after_f, pixel_tools, profile, renderer, spent)
+    x = np.array([init[t] if init is not None else 0 for t in pixel_tools], dtype=np.int64)
     start_d = float(obj([x])[0])
     report = report if report is not None else SearchReport(method, start_d, start_d)
     report.method, report.start_distance = method, start_d
@@ -460,16 +506,30 @@ def recover_program(before: Any, after: Any, *, profile: str = "default", max_si
             report.stages.append(("fastsearch", float(obj([x])[0]), spent.used))
         else:
             b_small, a_small = prepare_pair(before_f, after_f, max(32, max_size // 2))
-            coarse = _Objective(b_small, a_small, tools, profile, renderer, spent)
+            coarse = _Objective(b_small, a_small, pixel_tools, profile, renderer, spent)
             x = _auto(coarse, obj, x, report, prune)
     except _BudgetSpent:
         x = obj.best() if obj.best() is not None else x
     if not np.isfinite(obj([x])[0]):  # pragma: no cover - budget ran out at the very end
         x = obj.best()
+    values = obj.program(x)
     d = float(obj([x])[0])
+    if "grain" in tools and "grain" not in pixel_tools and spent.left() >= len(GRAIN_LADDER) + 1:
+        b_full, a_full = _to_float(before), _to_float(after)
+        if a_full.shape != b_full.shape:
+            b_full = _resize(b_full, *a_full.shape[:2])
+        grain = estimate_grain(b_full, a_full, values, profile, renderer)
+        spent.used += len(GRAIN_LADDER)
+        if grain:
+            values["grain"] = grain
+            # d of the returned program at the search size (grain noise included)
+            render = renderer(before_f, [values], profile)
+            d = float(distances(np.asarray(render, dtype=np.float32), after_f)[0])
+            spent.used += 1
+        report.stages.append(("grain", d, spent.used))
     report.distance, report.renders = d, spent.used
     report.seconds = time.perf_counter() - started
-    return Program(obj.program(x)), d
+    return Program(values), d
 
 
 def summarize_pair(before: Any, after: Any, *, profile: str = "default", max_size: int = 256,

@@ -129,10 +129,14 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
             chat.show("resumed")
         while True:
             if interactive:
-                click.echo("> ", nl=False)
-            line = stdin.readline()
-            if not line:  # end of input
-                break
+                try:
+                    line = input("> ")  # input() gives line editing and history on a terminal
+                except EOFError:
+                    break
+            else:
+                line = stdin.readline()
+                if not line:  # end of piped input
+                    break
             text = line.strip()
             if not text or text.startswith("#"):
                 continue
