@@ -71,6 +71,7 @@ class DaemonConfig:
     worker_timeout_s: float = 10.0         # silence after which a remote worker is purged
     cancel_grace_s: float = 10.0           # a local worker ignoring a cancel this long is killed
     log_level: str = "info"
+    warm: tuple[str, ...] = ("editor",)    # what workers load before their first request
 
     def __post_init__(self) -> None:
         if self.workers < 0 or self.workers > 64:
@@ -318,6 +319,8 @@ class Daemon:
             command += ["--backend", self.backend_name]
         if self.config.enable_test_methods:
             command.append("--enable-test-methods")
+        if self.config.warm:
+            command += ["--warm", ",".join(self.config.warm)]
         slot.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr,
                                      stderr=sys.stderr, close_fds=True)
         slot.started = now

@@ -63,7 +63,7 @@ class Worker:
                  methods: Sequence[str] | None = None, enable_test_methods: bool = False,
                  curve: tuple[bytes, CurvePair] | None = None, parent_pid: int | None = None,
                  remote: bool = False, heartbeat_s: float = HEARTBEAT_S,
-                 shared_paths: bool = False) -> None:
+                 shared_paths: bool = False, warm: Sequence[str] = ()) -> None:
         self.connect = connect
         self.identity = (identity or f"worker-{uuid.uuid4().hex[:12]}").encode()
         self.backend = backend
@@ -72,7 +72,8 @@ class Worker:
         self.parent_pid = parent_pid
         self.remote = remote
         self.heartbeat_s = heartbeat_s
-        self.shared_paths = shared_paths  # remote worker that sees the daemon's files itself
+        self.shared_paths = shared_paths  # a remote worker that reads the daemon's paths itself
+        self.warm = tuple(warm)           # "editor", "agent": load before the first request
         self._results: zmq.Socket | None = None
         self.context = zmq.Context.instance()
         self.tasks: queue.Queue[dict[str, Any] | None] = queue.Queue()
@@ -109,6 +110,8 @@ class Worker:
 
         out = self.context.socket(zmq.PAIR)
         out.connect(self._results_url)
+        agents: dict[str, Any] = self.agents
+        self._warm_up(MethodContext("warm-up", self.backend, threading.Event(), agents=agents))
         try:
             while True:
                 task = self.tasks.get()
@@ -131,6 +134,25 @@ class Worker:
                 out.send_multipart([protocol.W_REPLY, request_id.encode(), payload])
         finally:
             out.close(linger=0)
+
+    def _warm_up(self, ctx: Any) -> None:
+        """Compile the editor's kernels and load the agent now, so the first request does not
+        pay for them against its deadline. A task that arrives meanwhile waits in the queue."""
+        for part in self.warm:
+            started = time.perf_counter()
+            try:
+                if part == "editor":
+                    from iea_core.editor import warm_up
+
+                    warm_up()
+                elif part == "agent":
+                    ctx.agent()
+                else:
+                    continue
+                log("info", "warmed_up", part=part,
+                    ms=round((time.perf_counter() - started) * 1000, 1))
+            except Exception as exc:  # noqa: BLE001 - a request will report the real problem
+                log("warning", "warm_up_failed", part=part, error=f"{type(exc).__name__}: {exc}")
 
     def _localize(self, task: dict[str, Any], out: zmq.Socket, folder: str) -> dict[str, Any]:
         """Remote worker: fetch the request's input photos from the daemon into ``folder``."""
@@ -308,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--remote", action="store_true", help="reconnect instead of exiting")
     parser.add_argument("--curve-keys", help="key folder (server.key + this worker's pair)")
     parser.add_argument("--key-name", default="client")
+    parser.add_argument("--warm", default="", help="comma-separated: editor, agent")
     parser.add_argument("--shared-paths", action="store_true",
                         help="remote worker that reads the daemon's paths itself (shared mount)")
     args = parser.parse_args(argv)
@@ -322,7 +345,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     methods=args.methods.split(",") if args.methods else None,
                     enable_test_methods=args.enable_test_methods, parent_pid=args.parent_pid,
                     heartbeat_s=args.heartbeat, curve=curve, remote=args.remote,
-                    shared_paths=args.shared_paths)
+                    shared_paths=args.shared_paths,
+                    warm=[part for part in args.warm.split(",") if part])
     return worker.run()
 
 

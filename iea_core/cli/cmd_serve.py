@@ -29,6 +29,9 @@ import click
               default="info", show_default=True)
 @click.option("--enable-test-methods", is_flag=True, hidden=True,
               help="serve debug_sleep/debug_echo/debug_crash (tests and benchmarks only)")
+@click.option("--warm", type=click.Choice(["none", "editor", "all"]), default="editor",
+              show_default=True, help="what each worker loads before its first request: the "
+              "editor's kernels, or the editor and the agent (slower start, fast first edit)")
 @click.option("--heartbeat", type=float, default=1.0, hidden=True)
 @click.option("--worker-timeout", type=float, default=10.0, show_default=True,
               help="seconds of silence before a remote worker counts as lost")
@@ -37,7 +40,7 @@ import click
 def cli(endpoint: str | None, workers: int, backend: str | None, curve_keys: Path | None,
         worker_endpoint: str | None, queue_size: int, max_message_bytes: int,
         journal_path: Path | None, no_rerun: bool, log_level: str,
-        enable_test_methods: bool, heartbeat: float, worker_timeout: float,
+        enable_test_methods: bool, warm: str, heartbeat: float, worker_timeout: float,
         cancel_grace: float) -> None:
     """Serve agents and previews to the host plugins over ZeroMQ until SIGTERM/Ctrl-C."""
     from bridge.daemon import DaemonConfig, serve
@@ -47,4 +50,6 @@ def cli(endpoint: str | None, workers: int, backend: str | None, curve_keys: Pat
                        queue_size=queue_size, max_message_bytes=max_message_bytes,
                        journal_path=journal_path, rerun=not no_rerun, log_level=log_level,
                        enable_test_methods=enable_test_methods, heartbeat_s=heartbeat,
-                       worker_timeout_s=worker_timeout, cancel_grace_s=cancel_grace))
+                       worker_timeout_s=worker_timeout, cancel_grace_s=cancel_grace,
+                       warm={"none": (), "editor": ("editor",),
+                             "all": ("editor", "agent")}[warm]))

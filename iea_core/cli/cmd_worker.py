@@ -40,7 +40,7 @@ def cli(connect: str, curve_keys: Path | None, key_name: str, backend: str | Non
     try:
         worker = Worker(connect, identity=identity, backend=backend,
                         methods=[m for m in methods.split(",") if m], curve=curve, remote=True,
-                        shared_paths=shared_paths)
+                        shared_paths=shared_paths, warm=("agent",))
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     sys.exit(worker.run())

@@ -19,6 +19,8 @@ def daemon_factory(tmp_path: Path) -> Iterator[Callable[..., DaemonProcess]]:
              start: bool = True) -> DaemonProcess:
         endpoint = endpoint or f"ipc://{os.environ['IEA_RUNTIME_DIR']}/t{len(started)}.sock"
         argv = ["--workers", str(workers), *args]
+        if "--warm" not in args:
+            argv += ["--warm", "none"]  # the transport tests need no editor kernels
         if test_methods:
             argv.append("--enable-test-methods")
         daemon = DaemonProcess(endpoint, tmp_path / f"daemon{len(started)}.log", argv)
