@@ -1,0 +1,268 @@
+"""From an instruction to readings: per clause, which tools, which way, how much, and why.
+
+:class:`Interpreter` ties the pieces together: clean-up and clauses (:mod:`.text`), the encoder
+(:mod:`.encoder`) and the heads (:mod:`.heads`). A :class:`Reading` is one clause understood;
+:func:`edit_effect` turns readings into what an edit of an unedited photo should do, with
+``"auto"`` where the photo has to decide (``fix the exposure``) and the constraints the user set
+("don't make it brighter" forbids exposure going up, "leave the colors alone" locks saturation).
+Refinement of an existing program reads the same :class:`Reading` objects (see :mod:`.refine`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from ...tools import TOOL_NAMES
+from .encoder import MiniLMEncoder
+from .heads import POLARITIES, Heads
+from .text import DEGREE_FACTORS, Clause, Speller, cue_vector, parse_clauses
+
+#: A tool is read as touched when the head gives "untouched" less than this probability.
+TOUCH_THRESHOLD = 0.5
+#: Tools that only add an effect: "no vignette" on an unedited photo means "leave it at 0".
+EFFECT_TOOLS = frozenset({"vignette", "grain", "fade"})
+
+
+def make_speller(vocabulary: Iterable[str], model_path: Path | None = None) -> Speller:
+    """Speller that corrects toward the training vocabulary and leaves real English alone."""
+    from .encoder import default_model_path
+
+    known: list[str] = []
+    vocab_file = (model_path or default_model_path()) / "vocab.txt"
+    if vocab_file.is_file():
+        known = [w for w in vocab_file.read_text(encoding="utf-8").split()
+                 if w.isalpha() and not w.startswith("##")]
+    # MiniLM's vocabulary holds a few photo-word look-alikes that are typos here.
+    known = [w for w in known if w not in _NOT_WORDS]
+    return Speller(vocabulary, known)
+
+
+_NOT_WORDS = frozenset({"brigher", "shadowns", "colours"})
+
+
+def content_of(core: str, frame_words: frozenset[str] | set[str]) -> str:
+    """The clause without the words of request frames: what it talks about ("too orange now"
+    -> "orange")."""
+    kept = [w for w in core.split() if w.strip(",.?!") not in frame_words]
+    return " ".join(kept)
+
+
+@dataclass(frozen=True)
+class Prototypes:
+    """Embeddings of the training phrasings, grouped by intent: a clause's content is compared
+    with them (max cosine per group), which carries over to synonyms the heads never saw."""
+
+    embeddings: np.ndarray  # (P, 384) unit vectors
+    group: np.ndarray  # (P,) group index of each phrasing
+    n_groups: int
+
+    def similarities(self, content_emb: np.ndarray,
+                     exclude: Sequence[Sequence[int]] | None = None) -> np.ndarray:
+        sims = content_emb @ self.embeddings.T  # (N, P)
+        if exclude is not None:
+            for row, cols in enumerate(exclude):
+                if len(cols):
+                    sims[row, list(cols)] = -1.0
+        out = np.full((len(sims), self.n_groups), -1.0, np.float32)
+        for g in range(self.n_groups):
+            cols = self.group == g
+            if cols.any():
+                out[:, g] = sims[:, cols].max(1)
+        return out
+
+
+def clause_features(encoder: MiniLMEncoder, cores: Sequence[str], bag: Sequence[str],
+                    frame_words: frozenset[str] | set[str], prototypes: Prototypes,
+                    use_torch: bool = False,
+                    exclude: Sequence[Sequence[int]] | None = None) -> np.ndarray:
+    """Head input per clause core: MiniLM mean+max pooling of the core, mean pooling of its
+    content, the content's similarity to each intent's phrasings, cue features, bag of words.
+
+    ``bag`` is the word list of the training phrasings (in the manifest): words outside it
+    contribute only through the embeddings, which is what lets unseen synonyms work.
+    ``exclude`` (training only) hides each clause's own phrasing from its prototype group, so
+    the heads learn from similarities as high as unseen wording will give, not from exact hits."""
+    cores = list(cores)
+    contents = [content_of(c, frame_words) for c in cores]
+    bs = 128 if use_torch else 64
+    emb = encoder.encode(cores + contents, batch_size=bs, use_torch=use_torch, with_max=True)
+    core_emb, content_emb = emb[:len(cores)], emb[len(cores):, :encoder.dim]
+    sims = prototypes.similarities(content_emb, exclude)
+    cues = np.asarray([cue_vector(c) for c in cores], np.float32).reshape(len(cores), -1)
+    index = {w: i for i, w in enumerate(bag)}
+    bow = np.zeros((len(cores), len(bag)), np.float32)
+    for row, core in enumerate(cores):
+        for w in core.split():
+            j = index.get(w.strip(",.?!"))
+            if j is not None:
+                bow[row, j] = 1.0
+    return np.concatenate([core_emb, content_emb, sims, cues, bow], axis=1).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One clause understood."""
+
+    clause: Clause
+    polarity: str
+    confidence: float
+    #: tool -> (+1 | -1 | "auto", base magnitude at the default degree)
+    tools: dict[str, tuple[int | str, float]] = field(default_factory=dict)
+    intent: str = "neutral"
+    fixed: bool = False  # black and white: saturation -100 is a switch, not an amount
+
+    @property
+    def factor(self) -> float:
+        return DEGREE_FACTORS[self.clause.degree]
+
+
+_BARE_POLARITY = {"bare_more": "WANT", "bare_less": "OPPOSE", "bare_undo": "REMOVE",
+                  "neutral": "NONE"}
+
+
+class Interpreter:
+    """Instruction text -> list of :class:`Reading` (one per clause)."""
+
+    def __init__(self, heads: Heads, encoder: MiniLMEncoder) -> None:
+        self.heads = heads
+        self.encoder = encoder
+        self.bag = list(heads.manifest.get("bag", ()))
+        self.frame_words = frozenset(heads.manifest.get("frame_words", ()))
+        self.prototypes = Prototypes(heads.params["proto_emb"].astype(np.float32),
+                                     heads.params["proto_group"].astype(np.int64),
+                                     len(heads.groups))
+        self.speller = make_speller(heads.manifest.get("vocabulary", ()))
+
+    def read(self, instruction: str) -> list[Reading]:
+        clauses = parse_clauses(instruction, self.speller)
+        if not clauses:
+            return []
+        cores = [c.core for c in clauses]
+        out = self.heads(clause_features(self.encoder, cores, self.bag, self.frame_words,
+                                         self.prototypes))
+        readings = []
+        for k, clause in enumerate(clauses):
+            g = int(np.argmax(out.intent[k]))
+            intent = self.heads.groups[g]
+            pol_idx = int(np.argmax(out.polarity[k]))
+            polarity = POLARITIES[pol_idx]
+            if not clause.core.strip():
+                intent, polarity = "neutral", "NONE"
+            tools: dict[str, tuple[int | str, float]] = {}
+            if intent in _BARE_POLARITY:
+                # "a bit less" / "undo" / "perfect": no property, the group says what to do.
+                polarity = _BARE_POLARITY[intent]
+            else:
+                for tool, value in self.heads.values.get(intent, {}).items():
+                    if value == "auto":
+                        tools[tool] = ("auto", 0.0)
+                    else:
+                        tools[tool] = (1 if int(value) > 0 else -1, float(abs(int(value))))
+                if polarity == "NONE":
+                    polarity = "WANT"  # a property without a verb ("warmer") is a request
+            readings.append(Reading(clause, polarity, float(out.intent[k, g]), tools, intent,
+                                    intent in self.heads.fixed))
+        return readings
+
+
+@dataclass
+class EditEffect:
+    """What an edit should do: values (int or "auto"), and the user's constraints."""
+
+    values: dict[str, int | str] = field(default_factory=dict)
+    forbid_up: set[str] = field(default_factory=set)
+    forbid_down: set[str] = field(default_factory=set)
+    locked: set[str] = field(default_factory=set)
+    sources: dict[str, Reading] = field(default_factory=dict)  # which clause set each tool
+
+    def apply_constraints(self, values: dict[str, int]) -> dict[str, int]:
+        out = dict(values)
+        for tool in list(out):
+            v = out[tool]
+            if tool in self.locked or (v > 0 and tool in self.forbid_up) or (
+                    v < 0 and tool in self.forbid_down):
+                out[tool] = 0
+        return out
+
+
+def clause_values(reading: Reading, *, sign: int, factor: float | None = None) -> dict[str, int | str]:
+    """The values one reading asks for, in direction ``sign`` (+1 want, -1 oppose)."""
+    f = reading.factor if factor is None else factor
+    out: dict[str, int | str] = {}
+    for tool, (direction, magnitude) in reading.tools.items():
+        if direction == "auto":
+            out[tool] = "auto"
+            continue
+        if reading.fixed and tool == "saturation":
+            if sign > 0:  # "less black and white" has no sensible opposite: leave it
+                out[tool] = -100
+            continue
+        value = sign * int(direction) * magnitude * (1.0 if reading.fixed else f)
+        out[tool] = int(max(-100, min(100, round(value))))
+    return out
+
+
+def edit_effect(readings: Sequence[Reading]) -> EditEffect:
+    """Compose clause readings into the effect of an edit on an unedited photo."""
+    effect = EditEffect()
+    previous: set[str] = set()  # tools the last clause with a property set
+    for r in readings:
+        for tool, value, relative in r.clause.numbers:
+            effect.values[tool] = value
+            effect.sources[tool] = r
+        if r.polarity == "NONE":
+            continue
+        if r.polarity == "KEEP":
+            effect.locked |= set(r.tools)
+            continue
+        if r.polarity == "FORBID":
+            for tool, (direction, _) in r.tools.items():
+                if direction == 1:
+                    effect.forbid_up.add(tool)
+                elif direction == -1:
+                    effect.forbid_down.add(tool)
+                else:
+                    effect.locked.add(tool)
+            continue
+        if r.polarity == "REMOVE" and set(r.tools) and set(r.tools) <= EFFECT_TOOLS:
+            effect.locked |= set(r.tools)  # "no vignette": nothing to take off an unedited photo
+            continue
+        if not r.tools:
+            # Bare "more" / "but not too much" after a request: scale what the previous clause set.
+            if previous and r.polarity in ("WANT", "OPPOSE"):
+                scale = (1.0 + 0.3 * r.factor if r.polarity == "WANT"
+                         else max(0.4, 1.0 - 0.25 * r.factor))
+                for tool in previous:
+                    v = effect.values.get(tool)
+                    if isinstance(v, int):
+                        effect.values[tool] = int(max(-100, min(100, round(v * scale))))
+            continue
+        sign = 1 if r.polarity == "WANT" else -1
+        factor = 1.0 if r.polarity == "REMOVE" else None
+        wanted = clause_values(r, sign=sign, factor=factor)
+        earlier = {t: effect.values.get(t) for t in wanted}
+        if r.polarity == "OPPOSE" and all(
+                isinstance(v, int) and isinstance(earlier[t], int) and earlier[t] * v < 0
+                for t, v in wanted.items()):
+            # "warmer but not too warm": a limit on the request just made, not a reversal.
+            for tool in wanted:
+                effect.values[tool] = int(round(earlier[tool] * max(0.4, 1.0 - 0.25 * r.factor)))
+            continue
+        previous = set(wanted)
+        for tool, value in wanted.items():
+            before = effect.values.get(tool)
+            if isinstance(value, int) and isinstance(before, int):
+                value = max(-100, min(100, value + before))  # two clauses on one tool add up
+            effect.values[tool] = value
+            effect.sources[tool] = r
+    for tool in effect.locked:
+        effect.values.pop(tool, None)
+    for tool in list(effect.values):
+        v = effect.values[tool]
+        if isinstance(v, int) and ((v > 0 and tool in effect.forbid_up) or
+                                   (v < 0 and tool in effect.forbid_down)):
+            effect.values.pop(tool)
+    return effect
