@@ -124,7 +124,9 @@ def load_editor(spec: str) -> EditorFn:
     func = getattr(importlib.import_module(module_name), func_name or "render")
 
     def render(image: np.ndarray, program: Program) -> np.ndarray:
-        out = func(image.astype(np.float32) / 255.0, program, profile="default")
+        pixels = image.astype(np.float32) / 255.0 if image.dtype == np.uint8 else \
+            image.astype(np.float32)
+        out = func(pixels, program, profile="default")
         return np.clip(np.asarray(out, dtype=np.float64), 0.0, 1.0)
 
     return render
@@ -164,8 +166,7 @@ def fit_editor_response(editor: EditorFn, cal: M.Calibration, log: Callable[[str
         rows = []
         for value in grid:
             program = Program({tool: value})
-            y = np.array([editor(np.round(p * 255).astype(np.uint8), program)[..., :3].mean()
-                          for p in patches])
+            y = np.array([editor(p, program)[..., :3].mean() for p in patches])
             rows.append([float(v) for v in y])
         # the editor's value at 0 may not be exactly x (8-bit input): express every curve
         # relative to the identity so darktable's identity stays exact
@@ -198,8 +199,6 @@ def fit_editor_response(editor: EditorFn, cal: M.Calibration, log: Callable[[str
 
 #: scalar mappings fitted by search: scale name -> (tool, values to test, candidate scales)
 SCALAR_FITS = {
-    "saturation_chroma": ("saturation", (50, 100), (0.3, 0.5, 0.7, 0.9, 1.2)),
-    "saturation_chroma_neg": ("saturation", (-50, -100), (0.5, 0.7, 0.85, 1.0)),
     "vibrance": ("vibrance", (50, 100), (0.3, 0.6, 1.0, 1.5, 2.0)),
     "vibrance_neg": ("vibrance", (-50, -100), (0.3, 0.6, 1.0, 1.5, 2.0)),
     "natural_contrast": ("natural_contrast", (50, 100), (0.3, 0.6, 1.0, 1.5, 2.5)),
@@ -210,8 +209,10 @@ SCALAR_FITS = {
     "vignette_brightness": ("vignette", (50, 100), (0.1, 0.2, 0.3, 0.5)),
     "vignette_scale": ("vignette", (-50,), (20.0, 40.0, 60.0, 80.0)),
     "vignette_falloff": ("vignette", (-50,), (50.0, 100.0, 150.0)),
-    "grain_strength": ("grain", (50,), (0.1, 0.2, 0.4, 0.6)),
 }
+#: grain is random: both renderers draw different noise, so d cannot rank candidates; the fit
+#: matches the amount of noise added instead (std of the render minus the unedited render)
+GRAIN_CANDIDATES = (0.05, 0.1, 0.2, 0.3, 0.45, 0.6)
 
 
 def fit_scalars(editor: EditorFn, dt: DarktableSide, image: np.ndarray, boxes: list[tuple],
@@ -246,6 +247,18 @@ def fit_scalars(editor: EditorFn, dt: DarktableSide, image: np.ndarray, boxes: l
         _install(cal)
         log(f"  {name}: {best} (d {min(errors):.4f}; tried "
             + ", ".join(f"{c}:{e:.4f}" for c, e in zip(candidates, errors)) + ")")
+    if not only or "grain" in only:
+        base_e, base_d = editor(image, Program({})), dt.render(Program({}))
+        want = float(np.std(editor(image, Program({"grain": 50})) - base_e))
+        got = {}
+        for candidate in GRAIN_CANDIDATES:
+            cal.scales["grain_strength"] = candidate
+            _install(cal)
+            got[candidate] = float(np.std(dt.render(Program({"grain": 50})) - base_d))
+        best = min(got, key=lambda c: abs(got[c] - want))
+        cal.scales["grain_strength"] = best
+        _install(cal)
+        log(f"  grain_strength: {best} (noise std {got[best]:.4f}, editor {want:.4f})")
     for tool in M.TONE_TOOLS:
         if only and tool not in only:
             continue

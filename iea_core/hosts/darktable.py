@@ -105,16 +105,20 @@ def program_to_history_report(program: Program | Mapping[str, int]
     if program["exposure"]:
         items.append(_item("exposure", "exposure",
                            {"exposure": f32(program["exposure"] * s["exposure_ev"])}))
+    if program["saturation"]:
+        matrix = M.saturation_matrix(program["saturation"], cal)
+        rows = [list(matrix[i]) + [0.0] for i in range(3)]
+        items.append(_item("channelmixerrgb", "saturation",
+                           {"red": rows[0], "green": rows[1], "blue": rows[2]}))
     if program["sharpness"]:
         v = program["sharpness"]
         amount = v / 100 * s["sharpen_amount"] if v > 0 else v / 100 * s["soften_amount"]
         items.append(_item("sharpen", "sharpness", {
             "amount": f32(amount), "radius": f32(s["sharpen_radius"]),
-            "threshold": 0.5 if v > 0 else 0.0}))
-    if program["saturation"] or program["vibrance"]:
-        sat, vib = program["saturation"], program["vibrance"]
-        items.append(_item("colorbalancergb", "colour", {
-            "chroma_global": f32(sat / 100 * M.signed_scale("saturation_chroma", sat, cal)),
+            "threshold": 0.0}))
+    if program["vibrance"]:
+        vib = program["vibrance"]
+        items.append(_item("colorbalancergb", "vibrance", {
             "vibrance": f32(vib / 100 * M.signed_scale("vibrance", vib, cal))}))
     for tool in M.TONE_TOOLS:
         if program[tool]:
@@ -173,6 +177,12 @@ def history_to_program_report(items: Iterable[HistoryItem]) -> tuple[Program, li
         op, key = item.operation, _tool_key(item)
         if op == "exposure":
             values["exposure"] = inv(p["exposure"], s["exposure_ev"])
+        elif op == "channelmixerrgb" and key == "saturation":
+            import numpy as np
+            matrix = np.array([p["red"][:3], p["green"][:3], p["blue"][:3]])
+            values["saturation"], err = M.decode_saturation(matrix, cal)
+            if err > 1e-5:
+                notes.append(f"saturation matrix was edited; nearest is {values['saturation']}")
         elif op == "channelmixerrgb":
             import numpy as np
             matrix = np.array([p["red"][:3], p["green"][:3], p["blue"][:3]])
@@ -186,9 +196,8 @@ def history_to_program_report(items: Iterable[HistoryItem]) -> tuple[Program, li
             per = s["sharpen_amount"] if amount > 0 else s["soften_amount"]
             values["sharpness"] = inv(amount, per / 100)
         elif op == "colorbalancergb":
-            for tool, field, name in (("saturation", "chroma_global", "saturation_chroma"),
-                                      ("vibrance", "vibrance", "vibrance")):
-                values[tool] = inv(p[field], M.signed_scale(name, p[field], cal) / 100)
+            values["vibrance"] = inv(p["vibrance"],
+                                     M.signed_scale("vibrance", p["vibrance"], cal) / 100)
         elif op == "rgbcurve" and key in M.TONE_TOOLS:
             count = p["curve_num_nodes"][0]
             flat = p["curve_nodes"][:2 * count]
@@ -408,7 +417,13 @@ def _order_for(state_version: int | None, state_list: list[O.Entry] | None, raw:
     if not extra and base_version != O.ORDER_CUSTOM:
         return base_version, None
     entries = state_list if state_list is not None else O.base_order(base_version)
-    return O.ORDER_CUSTOM, O.with_instances(entries, extra)
+    return O.ORDER_CUSTOM, O.with_instances(entries, extra, after={
+        i.instance: anchor for i in items if (anchor := RUNS_AFTER.get(i.multi_name))})
+
+
+#: iea instances that must run later than their module's usual place, to keep the editor's
+#: order: fade works on the finished image, after the vignette.
+RUNS_AFTER = {f"{IEA_PREFIX} fade": "vignette"}
 
 
 def _new_sidecar(raw: bool) -> etree._Element:

@@ -93,15 +93,15 @@ DEFAULT_SCALES = {
     "exposure_ev": 0.02,  # EV per unit
     # Magnitudes at +/-100; "_neg" is the scale for negative values where darktable's module
     # responds differently to the two directions.
-    "saturation_chroma": 1.0,  # chroma_global at +100
-    "saturation_chroma_neg": 1.0,  # chroma_global at -100 (-1 = black and white)
+    "saturation": 1.0,  # chroma factor 1 + value/100 x this around linear luminance
     "vibrance": 1.0,  # colorbalancergb vibrance at +100
     "vibrance_neg": 1.0,
     "natural_contrast": 1.0,  # bilat detail at +100
     "natural_contrast_neg": 1.0,
     "sharpen_amount": 1.5,  # sharpen amount at +100
     "soften_amount": 1.0,  # -amount at -100
-    "sharpen_radius": 2.0,
+    # darktable's sharpen blurs with sigma = radius / 2.5: 1.8 matches a 3x3 binomial kernel
+    "sharpen_radius": 1.8,
     "vignette_brightness": 0.3,  # vignette brightness at +100 (lighter corners)
     "vignette_brightness_neg": 1.0,  # -brightness at -100 (darker corners)
     "vignette_scale": 50.0,
@@ -202,6 +202,26 @@ def wb_matrix(temperature: int, tint: int, cal: Calibration | None = None) -> np
     gains = wb_gains(temperature, tint, cal)
     matrix = SRGB_TO_REC2020 @ np.diag(gains) @ REC2020_TO_SRGB
     return matrix.astype(np.float32).astype(np.float64)
+
+
+LUMA = np.array([0.2126, 0.7152, 0.0722])  # linear sRGB luminance weights
+
+
+def saturation_matrix(value: int, cal: Calibration | None = None) -> np.ndarray:
+    """Saturation as a matrix on linear Rec.2020: rgb' = Y + (rgb - Y) * f around linear
+    luminance (f = 0: black and white), the same operator the editor documents, moved into
+    darktable's working space. It commutes with luminance-preserving tone curves."""
+    f = 1.0 + value / 100.0 * scale("saturation", cal)
+    linear = f * np.eye(3) + (1.0 - f) * np.outer(np.ones(3), LUMA)
+    return (SRGB_TO_REC2020 @ linear @ REC2020_TO_SRGB).astype(np.float32).astype(np.float64)
+
+
+def decode_saturation(matrix: np.ndarray, cal: Calibration | None = None) -> tuple[int, float]:
+    """(value, error) of a :func:`saturation_matrix`."""
+    linear = REC2020_TO_SRGB @ np.asarray(matrix, dtype=np.float64) @ SRGB_TO_REC2020
+    f = 1.0 - linear[0, 1] / LUMA[1]
+    value = invert_linear(f - 1.0, scale("saturation", cal) / 100.0)
+    return value, float(np.abs(saturation_matrix(value, cal) - matrix).max())
 
 
 def round_half_away(value: float) -> int:

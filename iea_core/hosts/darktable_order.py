@@ -86,14 +86,18 @@ def format_order_list(entries: list[Entry]) -> str:
     return ",".join(f"{op},{instance}" for op, instance in entries)
 
 
-def with_instances(entries: list[Entry], instances: list[Entry]) -> list[Entry]:
+def with_instances(entries: list[Entry], instances: list[Entry],
+                   after: dict[Entry, str] | None = None) -> list[Entry]:
     """``entries`` plus every (operation, instance) of ``instances`` not yet listed, each placed
-    after the last listed instance of its module (or at the end for an unknown module)."""
+    after the last listed instance of its module, or of the module ``after`` names for it (or
+    before colorout for a module this table does not know)."""
     out = list(entries)
+    after = after or {}
     for op, instance in instances:
         if (op, instance) in out:
             continue
-        positions = [i for i, (name, _) in enumerate(out) if name == op]
+        anchor = after.get((op, instance), op)
+        positions = [i for i, (name, _) in enumerate(out) if name == anchor]
         if positions:
             out.insert(positions[-1] + 1, (op, instance))
         else:

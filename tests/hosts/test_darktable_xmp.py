@@ -104,7 +104,7 @@ def test_merge_keeps_user_history_and_moves_history_end(tmp_path: Path) -> None:
     again = D.read_history(sidecar)
     assert D.read_sidecar(sidecar).to_dict() == {"exposure": -10}
     disabled = [i for i in again.items[9:] if not i.enabled]
-    assert {i.multi_name for i in disabled} == {"iea colour", "iea contrast", "iea fade"}
+    assert {i.multi_name for i in disabled} == {"iea saturation", "iea contrast", "iea fade"}
     assert [i.multi_priority for i in again.items if i.multi_name == "iea exposure"] == [1, 1]
     exiftool_validate(sidecar)
     props = exiv2_properties(sidecar)
