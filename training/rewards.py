@@ -87,10 +87,9 @@ def combine_edit_reward(d_original: float, d_edit: float, d_without: Sequence[fl
     >>> combine_edit_reward(0.2, 0.5, [])[1]
     -1.0
     """
-    if d_original > 0:
-        r_l = max(-1.0, (d_original - d_edit) / d_original)
-    else:
-        r_l = 0.0 if d_edit <= 0 else -1.0
+    from iea_core.metrics import likeness_from_distances
+
+    r_l = likeness_from_distances(d_original, d_edit)
     r_u = float(np.mean([1.0 if d > d_edit else -1.0 for d in d_without])) if d_without else 0.0
     reward = likeness_weight * r_l + (1.0 - likeness_weight) * r_u
     return round(reward, 10), round(r_l, 10), round(r_u, 10)
