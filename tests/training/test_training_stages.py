@@ -1,0 +1,105 @@
+"""SFT, GRPO and the reward model, a few steps each on tiny random models (CPU)."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from iea_core.program import Program
+from training.config import GrpoConfig, RmConfig, SftConfig
+from training.data import read_records
+from vlm_helpers import random_image, steering_bias
+
+SMALL = dict(max_image_side=64, max_pixels=64 * 64, logging_steps=1, warmup_ratio=0.0)
+
+
+def test_sft_loss_decreases_and_the_result_loads_as_an_agent(tiny_models, tiny_dataset, tmp_path):
+    from iea_core.agent.transformers_backend import TransformersAgent
+    from training.sft import train_sft
+
+    config = SftConfig(model_path=str(tiny_models["vl"]), train_file=str(tiny_dataset),
+                       output_dir=str(tmp_path / "sft"), learning_rate=3e-3, max_steps=8,
+                       per_device_batch_size=2, max_length=2048, **SMALL)
+    result = train_sft(config)
+    losses = result["losses"]
+    assert len(losses) == 8
+    assert np.mean(losses[-2:]) < np.mean(losses[:2]) - 0.3
+    agent = TransformersAgent(result["output_dir"], max_new_tokens=4, max_pixels=64 * 64)
+    assert agent.model.training is False
+    assert (tmp_path / "sft" / "iea_sft_config.yaml").exists() is False  # only the CLI dumps it
+
+
+def test_stage3_lora_with_resampled_stage1_mix(tiny_models, tiny_dataset, tmp_path):
+    from training.sft import train_sft
+
+    stage1 = tmp_path / "stage1.jsonl"
+    records = [r for r in read_records(tiny_dataset) if r.task == "edit"][:2]
+    from training.data import write_records
+
+    for r in records:
+        r.image = str(tiny_dataset.parent / r.image)
+        r.reference = str(tiny_dataset.parent / r.reference)
+        r.source = "stage1"
+    write_records(stage1, records)
+    config = SftConfig(model_path=str(tiny_models["vl"]), train_file=str(tiny_dataset),
+                       output_dir=str(tmp_path / "lora"), learning_rate=1e-2, max_steps=3,
+                       per_device_batch_size=2, max_length=2048, use_lora=True, lora_r=4,
+                       lora_alpha=8, mix_files=[str(stage1)], mix_ratios=[1.5], **SMALL)
+    result = train_sft(config)
+    n_main = sum(1 for _ in read_records(tiny_dataset))
+    assert result["examples"] == n_main + 3  # 1.5 x 2 stage-1 records
+    assert (tmp_path / "lora" / "adapter" / "adapter_config.json").is_file()
+    assert (tmp_path / "lora" / "model.safetensors").is_file()  # merged, loadable as-is
+
+
+def test_grpo_steps_use_rewards_from_real_renders(tiny_models, tiny_dataset, tmp_path):
+    """Rollouts are steered between a right and a wrong answer, so every group mixes rewards
+    computed by rendering each rollout with the editor."""
+    from iea_core.agent.transformers_backend import load_processor
+    from training.data import write_records
+    from training.grpo import train_grpo
+
+    record = next(r for r in read_records(tiny_dataset) if r.task == "edit")
+    record.image = str(tiny_dataset.parent / record.image)
+    record.reference = str(tiny_dataset.parent / record.reference)
+    data = tmp_path / "one.jsonl"
+    write_records(data, [record])
+    right = Program(record.program, "as asked").to_model_output()
+    wrong = Program({k: -v for k, v in record.program.items()}, "as asked").to_model_output()
+    tokenizer = load_processor(tiny_models["vl"]).tokenizer
+    config = GrpoConfig(
+        model_path=str(tiny_models["vl"]), train_file=str(data), output_dir=str(tmp_path / "g"),
+        learning_rate=1e-3, max_steps=2, per_device_batch_size=4, num_generations=4,
+        max_completion_length=160, reward_image_side=64, **SMALL,
+        trl_extra={"generation_kwargs": {"sequence_bias": steering_bias(tokenizer,
+                                                                        [right, wrong])}})
+    result = train_grpo(config)
+    assert result["rewarded_completions"] >= 16
+    edit_means = [r for r in result["edit_rewards"] if r is not None]
+    assert len(edit_means) == 2  # every step had readable rollouts scored by the editor
+    assert all(-1.0 <= r <= 1.0 for r in edit_means)
+    assert result["reward_seconds"] > 0
+    assert (tmp_path / "g" / "model.safetensors").is_file()
+
+
+def test_reward_model_trains_calibrates_and_scores(tiny_models, tiny_dataset, tmp_path):
+    from training.rewards import SummaryScorer, make_summary_reward
+    from training.rm import train_rm
+
+    config = RmConfig(model_path=str(tiny_models["rm"]),
+                      train_file=str(tiny_dataset.parent / "rm_pairs.jsonl"),
+                      output_dir=str(tmp_path / "rm"), learning_rate=3e-3, max_steps=12,
+                      per_device_batch_size=8, logging_steps=1, warmup_ratio=0.0)
+    result = train_rm(config)
+    assert len(result["losses"]) == 12
+    assert np.mean(result["losses"][-3:]) < np.mean(result["losses"][:3])
+    calibration = json.loads((tmp_path / "rm" / "iea_rm.json").read_text())
+    assert calibration["scale"] > 0 and result["mae"] < 10
+    scores = SummaryScorer(tmp_path / "rm").score(["Make it warmer."] * 2,
+                                                  ["Warmer please.", "Bananas are yellow."])
+    assert all(-10 <= s <= 10 for s in scores)
+    reward = make_summary_reward(tmp_path / "rm")
+    values = reward(["<answer>Warmer.</answer>", "x"], task=["summary", "edit"],
+                    summary=["Make it warmer.", ""])
+    assert values[1] is None and -1 <= values[0] <= 1
