@@ -91,13 +91,21 @@ def synthetic(photos: str, out_dir: str, programs: int, rm_references: int,
               help="Long side at which the parameter search compares renders.")
 @click.option("--profile", default="default", show_default=True)
 @click.option("--seed", default=0, show_default=True)
+@click.option("--teacher-url", help="OpenAI-compatible VLM endpoint that writes the reasoning "
+                                    "(e.g. http://127.0.0.1:8000/v1); default: templates.")
+@click.option("--teacher-model", help="Model name at --teacher-url (default: the first listed).")
 def stage1(pairs: str, out_dir: str, max_side: int, search_size: int, profile: str,
-           seed: int) -> None:
+           seed: int, teacher_url: str | None, teacher_model: str | None) -> None:
     """Stage-1 records from before/after pairs via the parameter search."""
     from training.data import build_stage1_dataset
 
+    teacher = None
+    if teacher_url:
+        from training.data.teacher import OpenAITeacher
+
+        teacher = OpenAITeacher(teacher_url, model=teacher_model)
     result = build_stage1_dataset(pairs, out_dir, seed=seed, max_side=max_side,
-                                  search_size=search_size, profile=profile)
+                                  search_size=search_size, profile=profile, teacher=teacher)
     click.echo(json.dumps(result, indent=2))
 
 

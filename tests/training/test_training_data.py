@@ -131,3 +131,29 @@ def test_stage1_records_come_from_the_parameter_search(tmp_path, photo_files):
     assert edit.distance is not None and edit.distance < 0.03
     assert records[1].summary == "brighter and more colourful"
     assert "parameter search" in (tmp_path / "out" / "stage1.card.md").read_text()
+
+
+def test_stage1_reasoning_from_a_teacher_model(tmp_path, photo_files):
+    from iea_core.editor import render
+    from training.data import build_stage1_dataset
+    from training.data.teacher import OpenAITeacher
+    from vlm_helpers import FakeServer
+
+    before = np.asarray(Image.open(photo_files[0]).convert("RGB"))
+    Image.fromarray(render(before, Program({"exposure": 40}))).save(tmp_path / "a.png")
+    Image.fromarray(render(before, Program({"contrast": 40}))).save(tmp_path / "b.png")
+    (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(
+        {"before": str(photo_files[0]), "after": name}) + "\n" for name in ("a.png", "b.png")))
+    answers = ["<think>The portrait is underexposed, so it needs clearly more light.</think>",
+               "Raise contrast by 40."]  # numbers: refused, the template takes over
+    with FakeServer(answers) as server:
+        teacher = OpenAITeacher(server.url, model="teacher-vlm")
+        result = build_stage1_dataset(tmp_path / "pairs.jsonl", tmp_path / "out", max_side=64,
+                                      search_size=48, teacher=teacher)
+        sent = server.requests[0][2]
+    edits = [r for r in read_records(result["jsonl"]) if r.task == "edit"]
+    assert edits[0].reasoning == "The portrait is underexposed, so it needs clearly more light."
+    assert edits[1].reasoning and "40" not in edits[1].reasoning
+    assert sent["model"] == "teacher-vlm" and sent["messages"][1]["content"][0]["type"] == \
+        "image_url"
+    assert "teacher-vlm at http://127.0.0.1" in (tmp_path / "out" / "stage1.card.md").read_text()

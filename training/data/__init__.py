@@ -26,7 +26,7 @@ STAGE1_HOW = """\
 Real before/after pairs; each pair's program was recovered by iea's parameter search (IEA's
 coarse-to-fine per-tool line search, profile `{profile}`, search size {search_size} px), and the
 recovered distance d is stored per record. Reasoning is the teacher text from the pairs file when
-given, templated otherwise."""
+given, else written by the teacher model when one is set (numbers refused), templated otherwise."""
 
 
 def build_synthetic_dataset(photos: Sequence[str | Path], out_dir: str | Path, *,
@@ -54,16 +54,17 @@ def build_synthetic_dataset(photos: Sequence[str | Path], out_dir: str | Path, *
 
 def build_stage1_dataset(pairs_file: str | Path, out_dir: str | Path, *, seed: int = 0,
                          max_side: int = 448, search_size: int = 256, profile: str = "default",
-                         name: str = "stage1") -> dict[str, Any]:
+                         name: str = "stage1", teacher: Any = None) -> dict[str, Any]:
     from .stage1 import build_stage1, read_pairs
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     records = build_stage1(read_pairs(pairs_file), out, max_side=max_side,
-                           search_size=search_size, profile=profile, seed=seed)
+                           search_size=search_size, profile=profile, seed=seed, teacher=teacher)
     write_records(out / f"{name}.jsonl", records)
     settings = {"pairs_file": str(pairs_file), "seed": seed, "max_side": max_side,
-                "search_size": search_size, "profile": profile}
+                "search_size": search_size, "profile": profile,
+                "teacher": getattr(teacher, "describe", lambda: None)() if teacher else None}
     write_card(out / f"{name}.card.md", name, records,
                STAGE1_HOW.format(profile=profile, search_size=search_size), settings=settings)
     return {"records": len(records), "jsonl": str(out / f"{name}.jsonl")}

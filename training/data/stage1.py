@@ -51,9 +51,10 @@ def _load(path: str, max_side: int) -> np.ndarray:
 
 def build_stage1(pairs: list[dict[str, Any]], out_dir: str | Path, *, max_side: int = 448,
                  search_size: int = 256, profile: str = "default", seed: int = 0,
-                 budget: int | None = None) -> list[Record]:
+                 budget: int | None = None, teacher: Any = None) -> list[Record]:
     """Recover each pair's program and write Edit + Summary records with copies of the images
-    (downsized to ``max_side``) under ``out_dir/images``."""
+    (downsized to ``max_side``) under ``out_dir/images``. Reasoning: the pairs file's text, else
+    ``teacher(before, after, program, instruction)`` (see ``teacher.py``), else templates."""
     from iea_core.search import recover_program
 
     rng = random.Random(seed)
@@ -73,7 +74,10 @@ def build_stage1(pairs: list[dict[str, Any]], out_dir: str | Path, *, max_side: 
         _save_png(before, out / before_rel)
         _save_png(after, out / after_rel)
         instruction = str(pair.get("instruction") or "")
-        thought = str(pair.get("reasoning") or language.reasoning(program, rng, instruction))
+        thought = str(pair.get("reasoning") or "")
+        if not thought and teacher is not None:
+            thought = teacher(before, after, program, instruction) or ""
+        thought = thought or language.reasoning(program, rng, instruction)
         records.append(Record(
             id=f"{stem}-edit", task="edit", source="stage1", image=before_rel,
             reference=after_rel, instruction=instruction, program=program.to_dict(),
