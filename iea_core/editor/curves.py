@@ -25,10 +25,10 @@ natural_contrast     clarity: detail = T(L) - T(L_blur) with L_blur a Gaussian o
                      scale of ~1/40 of its long side; L' = T(L) + 0.9 a * detail * w(L) with a
                      mid-tone weight w; a >= -1 so it never inverts, -100 = local contrast gone
 saturation           chroma around linear luminance: rgb' = Y + (rgb - Y) * (1 + a) (-100 = B&W)
-vibrance             same with a per-pixel factor 1 + 1.2 a (1 - s)^2 (1 - 0.6 skin) for a > 0
+vibrance             same with a per-pixel factor 1 + 1.2 a (1 - s)^2 (1 - 0.85 skin) for a > 0
                      (muted colours gain most, saturated colours and skin are protected) and
                      1 + a (0.4 + 0.6 (1 - s)) for a < 0; s = (max - min) / max
-sharpness            unsharp mask on lightness with a 3x3 binomial kernel: amount 2.0 a for
+sharpness            unsharp mask on lightness (sqrt Y) with a 3x3 binomial kernel: amount 2.0 a for
                      a > 0; a < 0 blends toward the blurred lightness (-100 = fully blurred)
 vignette             linear gain 2 ^ (1.5 a w(r)), w = smoothstep(0.3, 1.05, r), r = elliptical
                      radius (corners = 1): -100 = corners 1.5 EV darker (Lightroom's sign)

@@ -72,7 +72,7 @@ class ImageContext:
             self._kernels.lightness_map(self.src, self.decode, self._lmap)
         return self._lmap
 
-    def coarse(self) -> tuple[np.ndarray, float]:
+    def coarse(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
         """Blurred lightness (as u = sqrt(Y / Y_MAX)) at low resolution, and its step in pixels."""
         if self._coarse is None:
             factor = max(1, int(math.ceil(self.long_side / COARSE_TARGET)))
@@ -81,12 +81,17 @@ class ImageContext:
             self._kernels.block_mean(self.lmap, factor, small)
             sigma = max(0.8, self.long_side * CLARITY_SCALE / factor)
             blurred = _blur_small(small.astype(np.float64), sigma)
-            u = np.sqrt(np.clip(blurred, 0, None) ** curves.GAMMA / curves.Y_MAX)
-            self._coarse = (u.astype(np.float32), float(factor))
+            # the map holds U = sqrt(Y); the kernel indexes its tone table by sqrt(Y / Y_MAX)
+            u = blurred / math.sqrt(curves.Y_MAX)
+            cx = np.clip((np.arange(self.width) + 0.5) / factor - 0.5, 0.0, None)
+            x0 = np.minimum(cx.astype(np.int64), u.shape[1] - 1)
+            fx = np.clip(cx - x0, 0.0, 1.0)
+            self._coarse = (u.astype(np.float32), x0, fx.astype(np.float32), float(factor))
         return self._coarse
 
 
-_EMPTY_COARSE = np.zeros((1, 1), dtype=np.float32)
+_EMPTY_COARSE = (np.zeros((1, 1), dtype=np.float32), np.zeros(1, dtype=np.int64),
+                 np.zeros(1, dtype=np.float32), 1.0)
 _EMPTY_LMAP = np.zeros((1, 1), dtype=np.uint16)
 
 
@@ -95,17 +100,16 @@ def render_into(ctx: ImageContext, program: Program, out: np.ndarray, *, seed: i
     """Render ``program`` on the image of ``ctx`` into ``out`` (H x W x >=3)."""
     prep = curves.prepare(program)
     flags = prep.flags
-    coarse, step = _EMPTY_COARSE, 1.0
+    coarse, coarse_x0, coarse_fx, step = _EMPTY_COARSE
     if flags & curves.FLAG_CLARITY:
-        coarse, step = ctx.coarse()
+        coarse, coarse_x0, coarse_fx, step = ctx.coarse()
     lmap = ctx.lmap if flags & (curves.FLAG_SHARPEN | curves.FLAG_CLARITY) else _EMPTY_LMAP
     # lightness scales with the luminance gain of exposure (white balance keeps grey's luminance)
     light_gain = float(2.0 ** (2.0 * program["exposure"] / 100.0))
-    light_gain_u = math.sqrt(light_gain)  # the clarity map holds u = sqrt(Y / Y_MAX)
-    light_gain_l = light_gain ** (1 / curves.GAMMA)  # the sharpening map holds L
+    light_gain_u = math.sqrt(light_gain)  # both maps hold sqrt(Y)
     ctx._kernels.render_default(
         ctx.src, ctx.decode, prep.gains, prep.tone_L, prep.l_to_y, prep.encode, prep.vignette,
-        ctx.vig_dx2, ctx.vig_dy2, coarse, step, lmap,
-        light_gain_u, light_gain_l,
+        ctx.vig_dx2, ctx.vig_dy2, coarse, coarse_x0, coarse_fx, step, lmap,
+        light_gain_u, light_gain_u,
         prep.saturation, prep.vibrance, prep.clarity, prep.sharpen, prep.grain,
         int(seed) & 0xFFFFFFFF, flags, out, out_scale, out_offset)

@@ -80,17 +80,17 @@ def _noise(x, y, seed):
     return (u1 + u2 - 1.0) * 2.449489742783178  # triangular, variance 1
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath=True)
 def lightness_map(src, decode, out):
-    """L = Y ** (1/2.2) of the input, stored as uint16 (for sharpening and clarity)."""
+    """U = sqrt(Y) of the input (a perceptual lightness close to Y ** (1/2.2), without a pow
+    per pixel), stored as uint16; used by sharpening and clarity."""
     height, width = src.shape[0], src.shape[1]
     for y in prange(height):
         for x in range(width):
             lum = (0.2126 * decode[src[y, x, 0]] + 0.7152 * decode[src[y, x, 1]]
                    + 0.0722 * decode[src[y, x, 2]])
-            if lum < 0.0:
-                lum = 0.0
-            out[y, x] = int(math.pow(lum, 1.0 / 2.2) * 65535.0 + 0.5) if lum < 1.0 else 65535
+            lum = min(max(lum, 0.0), 1.0)
+            out[y, x] = int(math.sqrt(lum) * 65535.0 + 0.5)
 
 
 @njit(cache=True, parallel=True)
@@ -112,9 +112,9 @@ def block_mean(lmap, factor, out):
             out[by, bx] = total / (count * 65535.0) if count > 0 else 0.0
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath=True)
 def render_default(src, decode, gains, tone_L, l_to_y, encode, vignette, vig_dx2, vig_dy2,
-                   coarse, coarse_step, lmap, clarity_gain, sharpen_gain, saturation, vibrance, clarity,
+                   coarse, coarse_x0, coarse_fx, coarse_step, lmap, clarity_gain, sharpen_gain, saturation, vibrance, clarity,
                    sharpen, grain, seed, flags, out, out_scale, out_offset):
     """The fused ``default``-profile pipeline (see curves.py for the math of each tool).
 
@@ -156,14 +156,9 @@ def render_default(src, decode, gains, tone_L, l_to_y, encode, vignette, vig_dx2
                     lum = 0.0
                 lt = _lerp(tone_L, math.sqrt(lum * inv_ymax) * tone_scale)
                 if do_clarity:
-                    cx = (x + 0.5) / coarse_step - 0.5
-                    if cx < 0.0:
-                        cx = 0.0
-                    cx0 = min(int(cx), cw - 1)
+                    cx0 = coarse_x0[x]
                     cx1 = min(cx0 + 1, cw - 1)
-                    fx = cx - cx0
-                    if fx > 1.0:
-                        fx = 1.0
+                    fx = coarse_fx[x]
                     top = coarse[cy0, cx0] + (coarse[cy0, cx1] - coarse[cy0, cx0]) * fx
                     bot = coarse[cy1, cx0] + (coarse[cy1, cx1] - coarse[cy1, cx0]) * fx
                     ub = (top + (bot - top) * fy) * clarity_gain
@@ -202,9 +197,9 @@ def render_default(src, decode, gains, tone_L, l_to_y, encode, vignette, vig_dx2
                 if vibrance > 0.0:
                     skin = 0.0
                     if r > g and g > b and r - b > 1e-9:
-                        skin = _tri((g - b) / (r - b), 0.08, 0.35, 0.8) * _tri(s, 0.05, 0.4,
-                                                                              0.9)
-                    factor *= 1.0 + 1.2 * vibrance * (1.0 - s) * (1.0 - s) * (1.0 - 0.6 * skin)
+                        # skin tones: orange hues at moderate linear-light saturation
+                        skin = _tri((g - b) / (r - b), 0.02, 0.3, 0.7) * _tri(s, 0.1, 0.55, 1.0)
+                    factor *= 1.0 + 1.2 * vibrance * (1.0 - s) * (1.0 - s) * (1.0 - 0.85 * skin)
                 elif vibrance < 0.0:
                     factor *= 1.0 + vibrance * (0.4 + 0.6 * (1.0 - s))
                 if factor > 1.0 and mn < lum:
