@@ -50,20 +50,26 @@ def start_daemon(endpoint: str, workers: int, log: Path) -> subprocess.Popen[byt
     with open(log, "ab") as handle:
         proc = subprocess.Popen([sys.executable, "-m", "iea_core", "serve", "--endpoint", endpoint,
                                  "--workers", str(workers), "--enable-test-methods",
-                                 "--queue-size", "256", "--log-level", "warning"],
+                                 "--queue-size", "256", "--log-level", "info"],
                                 stdin=subprocess.DEVNULL, stdout=handle, stderr=handle)
-    end = time.monotonic() + 60
+    # ready = every worker connected and done warming up (a first numba compile can take a
+    # minute; it must not be counted as request latency)
+    end = time.monotonic() + 300
     with BridgeClient(endpoint, autostart=False) as client:
         while time.monotonic() < end:
             if proc.poll() is not None:
                 raise RuntimeError(f"daemon exited: {log.read_text()[-2000:]}")
             try:
-                if client.request("health", {}, timeout=0.5)["workers"] >= workers:
-                    return proc
+                ready = client.request("health", {}, timeout=0.5)["workers"] >= workers
             except Exception:  # noqa: BLE001 - still starting
-                time.sleep(0.1)
+                ready = False
+            text = log.read_text(errors="replace")
+            warmed = text.count('"event": "warmed_up"') + text.count('"event": "warm_up_failed"')
+            if ready and warmed >= workers:
+                return proc
+            time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("daemon did not become ready within 60 s")
+    raise RuntimeError("daemon did not become ready within 300 s")
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:

@@ -322,10 +322,20 @@ class Daemon:
         if self.config.warm:
             command += ["--warm", ",".join(self.config.warm)]
         slot.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=sys.stderr,
-                                     stderr=sys.stderr, close_fds=True)
+                                     stderr=sys.stderr, close_fds=True, env=self._worker_env())
         slot.started = now
         log("info", "worker_spawned", slot=slot.index, worker_pid=slot.proc.pid,
             identity=slot.identity.decode())
+
+    def _worker_env(self) -> dict[str, str]:
+        """Share the cores between workers: N workers each spawning a thread per core (numba,
+        BLAS, torch) would oversubscribe the machine. Settings the user made are kept."""
+        env = dict(os.environ)
+        threads = str(max(1, (os.cpu_count() or 1) // max(1, len(self.slots))))
+        for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                     "MKL_NUM_THREADS"):
+            env.setdefault(name, threads)
+        return env
 
     def _check_slots(self, now: float) -> None:
         for slot in self.slots:

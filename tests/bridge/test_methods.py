@@ -163,7 +163,7 @@ def test_render_preview_on_a_real_photo(daemon, photos_dir, tmp_path):
 def test_edit_with_the_embedded_agent(daemon_factory, photos_dir):
     from iea_core.program import Program
 
-    daemon = daemon_factory("--backend", "embedded", "--warm", "all", workers=2)
+    daemon = daemon_factory("--backend", "embedded", workers=1)
     image = str(photos_dir / "coffee.jpg")
     with daemon.client(timeout=170) as client:
         result = client.request("edit", {"image": image, "host": "lightroom",
