@@ -157,6 +157,17 @@ def test_render_preview_on_a_real_photo(daemon, photos_dir, tmp_path):
     assert max(grey.shape[:2]) == 200
     assert np.abs(grey[..., 0] - grey[..., 1]).mean() < 3  # saturation -100 is grey
 
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes((photos_dir / "astronaut.jpg").read_bytes()[:2000])
+    with daemon.client(timeout=60) as client:
+        reply = client.call("render_preview", {"image": str(broken), "program": {}})
+        again = client.call("render_preview", {"image": str(photos_dir / "coffee.jpg"),
+                                               "program": {"exposure": 500}})
+        health = client.request("health", {})
+    assert reply["error"]["code"] in ("corrupt_image", "unsupported_image"), reply
+    assert again["error"]["code"] == "invalid_program"
+    assert health["workers"] == 2  # bad photos cost a reply, never a worker
+
 
 @pytest.mark.skipif(not (_has("iea_core.agent.embedded") and _has("iea_core.imageio")),
                     reason="the embedded agent is not in the repository yet")
@@ -174,3 +185,34 @@ def test_edit_with_the_embedded_agent(daemon_factory, photos_dir):
     assert "Exposure2012" in result["host_settings"] or "HasSettings" in \
         result["host_settings"]
     json.dumps(result)
+
+    from iea_core.hosts import darktable
+
+    with daemon.client(timeout=170) as client:
+        warm = {"temperature": 50, "exposure": 10}
+        refined = client.request("refine", {"image": image, "program": warm,
+                                            "feedback": "a bit less warm", "host": "darktable",
+                                            "history": [{"role": "user", "text": "warmer",
+                                                         "program": warm}]})
+        before = str(photos_dir / "astronaut.jpg")
+        after = photos_dir / "astronaut-edited.jpg"
+        from iea_core.editor import render
+        from iea_core.imageio import read_image, write_image
+
+        target = {"exposure": 30, "saturation": -40}
+        write_image(after, render(read_image(before).pixels, target))
+        summary = client.request("summarize", {"before": before, "after": str(after),
+                                               "host": "lightroom", "max_size": 256})
+    assert 0 < Program(refined["program"])["temperature"] < 50
+    name, style_program = darktable.read_dtstyle(refined["host_settings"]["dtstyle"])
+    assert name == refined["host_settings"]["style_name"]
+    assert style_program == Program(refined["program"])
+    recovered = Program(summary["program"])
+    assert recovered["exposure"] > 0 or recovered["brightness"] > 0   # lighter ...
+    assert recovered["saturation"] < 0                                  # ... and more muted
+    from iea_core.imageio import read_preview
+    from iea_core.metrics import distance
+
+    unedited = distance(read_preview(before, 256), read_preview(after, 256))
+    assert summary["distance"] < 0.5 * unedited     # the recovered style explains the pair
+    assert summary["sentence"] and summary["host_settings"]["Saturation"] < 0
