@@ -129,6 +129,20 @@ def test_batch_apply_with_a_saved_style(daemon, photos_dir):
         unknown = client.call("batch_apply", {"images": images, "host": "darktable",
                                               "style": "nope"})
     assert darktable.read_sidecar(result["results"][0]["sidecar"])["sharpness"] == 40
+    if _has("iea_core.editor") and _has("iea_core.imageio"):
+        # adapt: the style's exposure follows each photo's brightness, the rest is kept
+        dark = photos_dir / "dark.jpg"
+        from PIL import Image
+
+        Image.fromarray((np.asarray(Image.open(photos_dir / "coffee.jpg")) * 0.3)
+                        .astype(np.uint8)).save(dark)
+        with daemon.client(timeout=60) as client:
+            adapted = client.request("batch_apply", {"images": [str(dark), images[0]],
+                                                     "host": "lightroom", "style": "crisp",
+                                                     "adapt": True})
+        dark_program, normal_program = (r["program"] for r in adapted["results"])
+        assert dark_program["sharpness"] == normal_program["sharpness"] == 40
+        assert dark_program.get("exposure", 0) > normal_program.get("exposure", 0)
     assert unknown["error"]["code"] in ("session_error",) or "nope" in \
         unknown["error"]["message"]
 
