@@ -78,3 +78,14 @@ def test_accelerate_configs_point_at_shipped_deepspeed_files():
             ds = json.loads((root / data["deepspeed_config"]["deepspeed_config_file"]).read_text())
             assert ds["zero_optimization"]["stage"] in (2, 3)
     assert kinds == {"DEEPSPEED", "FSDP"}
+
+
+def test_module_entry_points_list_settings(capsys):
+    from training import grpo, rm, sft
+
+    for module in (sft, grpo, rm):
+        assert module.main(["--help-config"]) == 0
+    out = capsys.readouterr().out
+    assert "likeness_weight (default 0.7)" in out and "min_margin (default 1.0)" in out
+    with pytest.raises(ConfigError, match="not key=value"):
+        sft.main(["--set", "oops"])
