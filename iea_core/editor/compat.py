@@ -86,38 +86,63 @@ def _apply_lut(image: np.ndarray, lut: np.ndarray) -> np.ndarray:
     return np.clip(lut, 0, 255).astype(np.uint8)[image]
 
 
-def _gaussian_kernel(ksize: int, sigma: float) -> np.ndarray:
-    """OpenCV's getGaussianKernel (including its fixed small kernels for sigma <= 0)."""
-    small = {1: [1.0], 3: [0.25, 0.5, 0.25], 5: [0.0625, 0.25, 0.375, 0.25, 0.0625],
-             7: [0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125]}
-    if sigma <= 0 and ksize in small:
-        return np.array(small[ksize])
-    if sigma <= 0:
-        sigma = 0.3 * ((ksize - 1) * 0.5 - 1) + 0.8
-    x = np.arange(ksize) - (ksize - 1) / 2.0
-    k = np.exp(-(x * x) / (2 * sigma * sigma))
-    return k / k.sum()
+def _gaussian_kernel_fixed(ksize: int, sigma: float) -> np.ndarray:
+    """OpenCV's bit-exact 8-bit Gaussian kernel: integer weights summing to 256.
+
+    OpenCV blurs uint8 images in fixed point (8 fractional bits per weight), with the float
+    kernel quantised by error diffusion from the outside in; matching that, rather than a float
+    blur, is what keeps sharpening within 1/255 of the original (a float kernel is off by up to
+    3 levels after the unsharp mask's 2.5x gain).
+    """
+    if sigma <= 0 and ksize in _SMALL_KERNELS:
+        k = np.array(_SMALL_KERNELS[ksize])
+    else:
+        if sigma <= 0:
+            sigma = 0.15 * ksize + 0.35  # = 0.3 ((ksize - 1) / 2 - 1) + 0.8
+        x = np.arange(ksize) - (ksize - 1) / 2.0
+        k = np.exp(-0.5 * x * x / (sigma * sigma))
+        k = k / k.sum()
+    weights = np.zeros(ksize, dtype=np.int64)
+    half, err = ksize // 2, 0.0
+    for i in range(half):
+        wanted = k[i] * 256.0 + err
+        weights[i] = weights[ksize - 1 - i] = int(np.rint(wanted))
+        err = wanted - weights[i]
+    weights[half] = int(np.rint(k[half] * 256.0 + 2.0 * err))
+    return weights
+
+
+_SMALL_KERNELS = {1: [1.0], 3: [0.25, 0.5, 0.25], 5: [0.0625, 0.25, 0.375, 0.25, 0.0625],
+                  7: [0.03125, 0.109375, 0.21875, 0.28125, 0.21875, 0.109375, 0.03125]}
 
 
 def gaussian_blur_u8(image: np.ndarray, ksize: int, sigma: float) -> np.ndarray:
-    """Separable Gaussian blur with reflect-101 borders, rounded back to uint8."""
+    """OpenCV's 8-bit GaussianBlur: separable, reflect-101 borders, integer arithmetic (row
+    sums keep 8 fractional bits, column sums 16), rounded half up at the end."""
     if ksize <= 0:
         ksize = int(round(sigma * 3 * 2 + 1)) | 1
-    k = _gaussian_kernel(ksize, sigma)
+    weights = _gaussian_kernel_fixed(ksize, sigma)
     r = ksize // 2
-    x = image.astype(np.float64)
+    x = image.astype(np.int64)
     h, w = x.shape[:2]
     # reflect-101 only works while the radius is smaller than the image; fall back to symmetric
     mode = "reflect" if r < min(h, w) else "symmetric"
     padded = np.pad(x, ((0, 0), (r, r), (0, 0)), mode=mode)
     rows = np.zeros_like(x)
-    for i, weight in enumerate(k):
+    for i, weight in enumerate(weights):
         rows += weight * padded[:, i:i + w]
     padded = np.pad(rows, ((r, r), (0, 0), (0, 0)), mode=mode)
-    out = np.zeros_like(x)
-    for i, weight in enumerate(k):
-        out += weight * padded[i:i + h]
-    return np.clip(np.floor(out + 0.5), 0, 255).astype(np.uint8)
+    total = np.zeros_like(x)
+    for i, weight in enumerate(weights):
+        total += weight * padded[i:i + h]
+    return np.clip((total + (1 << 15)) >> 16, 0, 255).astype(np.uint8)
+
+
+def _map_value(value: float, lo: float, hi: float, to_lo: float, to_hi: float) -> float:
+    """The original's slider mapping, in its exact arithmetic (rounding of the result matters
+    where OpenCV rounds it, e.g. tint)."""
+    value = max(lo, min(value, hi))
+    return (value - lo) * (to_hi - to_lo) / (hi - lo) + to_lo
 
 
 def render_compat_u8(rgb: np.ndarray, program: Program, seed: int = 0) -> np.ndarray:
@@ -130,6 +155,10 @@ def render_compat_u8(rgb: np.ndarray, program: Program, seed: int = 0) -> np.nda
         x = x + np.float32(0.5 * p["brightness"] / 100.0)
     if p["contrast"]:
         x = np.float32(0.5) + np.float32(1.25 + 0.0075 * p["contrast"]) * (x - np.float32(0.5))
+    if p["fade"] < 0:
+        # the original clamps the strength to 0 but still runs the arithmetic, and the float32
+        # round trip 0.5 + (x - 0.5) drops dark values just below k/255 (then truncated to k - 1)
+        x = np.float32(0.5) + np.float32(1.0) * (x - np.float32(0.5))
     if p["fade"] > 0:
         s = np.float32(0.006 * p["fade"])
         x = x + s * (1 - x)
@@ -167,9 +196,10 @@ def render_compat_u8(rgb: np.ndarray, program: Program, seed: int = 0) -> np.nda
         f[..., 2] -= np.float32(t)
         u8 = np.clip(f, 0, 255).astype(np.uint8)
     if p["tint"]:
-        green = u8[..., 1].astype(np.float32) + np.float32(0.3 * p["tint"])
+        # cv2.add(uint8, float) rounds the scalar first (half to even), then adds saturating
+        shift = int(np.rint(_map_value(p["tint"], -100, 100, -30, 30)))
         u8 = u8.copy()
-        u8[..., 1] = np.clip(np.rint(green), 0, 255).astype(np.uint8)  # rint: half to even
+        u8[..., 1] = np.clip(u8[..., 1].astype(np.int16) + shift, 0, 255).astype(np.uint8)
 
     x = u8.astype(np.float32) / np.float32(255.0)
     if p["grain"] > 0:
@@ -189,9 +219,11 @@ def render_compat_u8(rgb: np.ndarray, program: Program, seed: int = 0) -> np.nda
     u8 = _truncate_u8(x)
 
     if p["sharpness"] > 0:
-        amount = 0.015 * p["sharpness"]
+        amount = _map_value(p["sharpness"], 0, 100, 0, 1.5)
         blurred = gaussian_blur_u8(u8, 0, 3.0)
-        mixed = (1.0 + amount) * u8.astype(np.float64) - amount * blurred.astype(np.float64)
+        # cv2.addWeighted on uint8 works in float32 and rounds half to even
+        mixed = (np.float32(1.0 + amount) * u8.astype(np.float32)
+                 + np.float32(-amount) * blurred.astype(np.float32))
         u8 = np.clip(np.rint(mixed), 0, 255).astype(np.uint8)
     elif p["sharpness"] < 0:
         ksize = int(3 + 12 * abs(p["sharpness"]) / 100.0)

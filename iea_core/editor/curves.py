@@ -22,8 +22,9 @@ shadows              L' = L + 0.8 a L (1 - L / 0.65)^2 for L < 0.65 (lifted / de
 whites               L' = L + 0.25 a L^3 (white point, linear beyond 1)
 blacks               L' = L + 0.15 a (1 - L)^3 (black point; below 0 clips)
 natural_contrast     clarity: detail = T(L) - T(L_blur) with L_blur a Gaussian of the image at a
-                     scale of ~1/40 of its long side; L' = T(L) + 0.9 a * detail * w(L) with a
-                     mid-tone weight w; a >= -1 so it never inverts, -100 = local contrast gone
+                     scale of ~1/40 of its long side; L' = T(L) + c a * detail * w(L) with a
+                     mid-tone weight w, c = 0.6 for a > 0 and 0.5 for a < 0 (so it never
+                     inverts: -100 halves the local contrast, a soft glow)
 saturation           chroma around linear luminance: rgb' = Y + (rgb - Y) * (1 + a) (-100 = B&W)
 vibrance             same with a per-pixel factor 1 + 1.2 a (1 - s)^2 (1 - 0.85 skin) for a > 0
                      (muted colours gain most, saturated colours and skin are protected) and
@@ -36,7 +37,7 @@ fade                 on the encoded output: a > 0: y = 0.20 a + (1 - 0.26 a) x (
                      lowered whites, less contrast); a < 0: y = (x - 0.08 |a|) / (1 - 0.08 |a|)
                      (denser blacks)
 grain                luminance noise on the encoded output, deterministic per pixel and seed:
-                     sigma = 0.10 a * (0.25 + 3 y (1 - y)); a < 0 does nothing (a photo's own
+                     sigma = 0.05 a * (0.25 + 3 y (1 - y)); a < 0 does nothing (a photo's own
                      grain is not removed)
 ===================  ==========================================================================
 
@@ -232,9 +233,10 @@ def prepare(program: Program) -> PreparedProgram:
         tone_L=tone, l_to_y=_L_TO_Y, encode=encode, vignette=vignette,
         saturation=1.0 + program["saturation"] / 100.0,
         vibrance=program["vibrance"] / 100.0,
-        clarity=0.9 * program["natural_contrast"] / 100.0,
+        clarity=(0.6 if program["natural_contrast"] > 0 else 0.5)
+        * program["natural_contrast"] / 100.0,
         sharpen=2.0 * sharp if sharp > 0 else sharp,
-        grain=0.10 * max(program["grain"], 0) / 100.0,
+        grain=0.05 * max(program["grain"], 0) / 100.0,
         flags=flags,
     )
 

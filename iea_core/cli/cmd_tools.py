@@ -1,0 +1,48 @@
+"""``iea tools``: the 16 tools, what each does, and (with ``--strip``) what each looks like.
+
+    iea tools
+    iea tools --json
+    iea tools --strip photo.jpg -o strip.png [--profile iea-compat]
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..tools import APPLICATION_ORDER, MAX_VALUE, MIN_VALUE, TOOLS
+
+
+@click.command("tools")
+@click.option("--json", "as_json", is_flag=True, help="Print the schema as JSON.")
+@click.option("--strip", "strip_photo", type=click.Path(exists=True, dir_okay=False,
+                                                         path_type=Path),
+              help="Render every tool at -100, -50, +50, +100 on this photo into one PNG.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("tool-strip.png"), show_default=True,
+              help="Where --strip writes its PNG.")
+@click.option("--profile", type=click.Choice(["default", "iea-compat"]), default="default",
+              show_default=True, help="Editor profile for --strip.")
+def cli(as_json: bool, strip_photo: Path | None, output: Path, profile: str) -> None:
+    """List the 16 global tools (values are integers from -100 to 100; 0 leaves a tool off)."""
+    if strip_photo is not None:
+        from ..imageio import read_image
+        from ..plot import tool_strip
+
+        photo = read_image(strip_photo, max_size=400)
+        tool_strip(photo.pixels, output, profile)
+        click.echo(f"Wrote {output}")
+        return
+    if as_json:
+        click.echo(json.dumps({
+            "range": [MIN_VALUE, MAX_VALUE],
+            "application_order": list(APPLICATION_ORDER),
+            "tools": [{"name": s.name, "meaning": s.meaning, "stage": s.stage.name.lower(),
+                       "increase": s.increase, "decrease": s.decrease}
+                      for s in TOOLS.values()]}, indent=2))
+        return
+    click.echo(f"{'tool':<17} {'+ means':<22} {'- means':<26} what it adjusts")
+    for spec in TOOLS.values():
+        click.echo(f"{spec.name:<17} {spec.increase:<22} {spec.decrease:<26} {spec.meaning}")
+    click.echo(f"\nValues are integers from {MIN_VALUE} to {MAX_VALUE}; 0 leaves a tool off.")
