@@ -218,3 +218,32 @@ def test_random_garbage_over_the_wire_gets_one_reply_each(daemon, raw_peer):
     events = [json.loads(line) for line in daemon.log_text().splitlines()
               if line.startswith("{")]
     assert sum(1 for e in events if e.get("event") == "refused") >= 200
+
+
+def test_a_waiting_client_gets_its_answer_across_a_daemon_crash(daemon_factory, tmp_path):
+    """Lazy Pirate + journal: the client just keeps resending; the next daemon re-runs it."""
+    import threading
+
+    from bridge.client import BridgeClient
+
+    journal = tmp_path / "journal.sqlite3"
+    first = daemon_factory("--journal", str(journal), workers=1)
+    outcome: dict = {}
+
+    def wait_for_answer() -> None:
+        with BridgeClient(first.endpoint, autostart=False, retry_interval=0.3) as client:
+            outcome["reply"] = client.call("debug_sleep", {"seconds": 1.5},
+                                           request_id="survivor", timeout=45)
+
+    thread = threading.Thread(target=wait_for_answer)
+    thread.start()
+    try:
+        old = wait_for(lambda: (s := first.status())["running"] == 1 and s, 10, "running")
+        first.kill(signal.SIGKILL)
+        daemon_factory("--journal", str(journal), endpoint=first.endpoint, workers=1)
+    finally:
+        thread.join(timeout=60)
+    assert not thread.is_alive()
+    reply = outcome["reply"]
+    assert reply["ok"] and reply["result"]["slept"] == 1.5
+    assert reply["result"]["pid"] != old["workers"]["list"][0]["pid"]
