@@ -235,13 +235,17 @@ def fit_scalars(editor: EditorFn, dt: DarktableSide, image: np.ndarray, boxes: l
 
         candidates = list(candidates)
         errors = [error_of(c) for c in candidates]
-        # one refinement step: the midpoints either side of the best grid point
+        # one refinement step: the midpoints either side of the best grid point, or a step
+        # beyond the grid when the best is at its edge
         i = int(np.argmin(errors))
+        grid = list(candidates)
         for j in (i - 1, i + 1):
-            if 0 <= j < len(candidates):
-                mid = round((candidates[i] + candidates[j]) / 2, 4)
-                candidates.append(mid)
-                errors.append(error_of(mid))
+            if 0 <= j < len(grid):
+                extra = (grid[i] + grid[j]) / 2
+            else:
+                extra = grid[i] / 2 if j < 0 else grid[i] * 1.5
+            candidates.append(round(extra, 4))
+            errors.append(error_of(candidates[-1]))
         best = candidates[int(np.argmin(errors))]
         cal.scales[name] = best
         _install(cal)

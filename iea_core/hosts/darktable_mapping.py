@@ -254,18 +254,27 @@ def invert_linear(param: float, per_unit: float) -> int:
 def decode_curve(tool: str, nodes: list[tuple[float, float]],
                  cal: Calibration | None = None) -> tuple[int, float]:
     """The value whose curve matches ``nodes`` best, and the largest node difference."""
-    best, best_err = 0, math.inf
+    cal = cal or calibration()
     target = np.asarray(nodes, dtype=np.float64)
-    for value in range(-100, 101):
-        candidate = np.asarray(curve_points(tool, value, cal), dtype=np.float64)
-        if candidate.shape != target.shape:
-            continue
-        err = float(np.max(np.abs(candidate - target)))
-        if err < best_err:
-            best, best_err = value, err
-            if err == 0.0:
-                break
-    return best, best_err
+    candidates = _candidate_curves(cal, tool)
+    if candidates.shape[1:] != target.shape:
+        return 0, math.inf
+    errors = np.abs(candidates - target).max(axis=(1, 2))
+    best = int(np.argmin(errors))
+    return best - 100, float(errors[best])
+
+
+_CANDIDATES: dict[tuple[int, str], np.ndarray] = {}
+
+
+def _candidate_curves(cal: Calibration, tool: str) -> np.ndarray:
+    """The nodes of every value -100..100 of ``tool`` (201 x nodes x 2), cached per calibration."""
+    key = (id(cal), tool)
+    if key not in _CANDIDATES:
+        if len(_CANDIDATES) > 64:
+            _CANDIDATES.clear()
+        _CANDIDATES[key] = np.array([curve_points(tool, v, cal) for v in range(-100, 101)])
+    return _CANDIDATES[key]
 
 
 def decode_wb(matrix: np.ndarray, cal: Calibration | None = None) -> tuple[int, int, float]:
