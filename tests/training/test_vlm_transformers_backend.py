@@ -56,3 +56,33 @@ def test_summary_steered_to_a_sentence(tiny_models, tokenizer):
                                                                                 [answer])})
     style = agent.summarize(random_image(2), random_image(3))
     assert style.sentence == "Make it warmer."
+
+
+def test_released_checkpoint_layout_loads(tiny_models, tmp_path):
+    """Released Qwen2.5-VL folders carry preprocessor_config.json and chat_template.json
+    (no processor_config.json): the processor is assembled from those."""
+    import json
+    import shutil
+
+    from training.tiny import CHAT_TEMPLATE
+
+    folder = tmp_path / "released"
+    shutil.copytree(tiny_models["vl"], folder)
+    (folder / "processor_config.json").unlink()
+    (folder / "chat_template.jinja").unlink()
+    (folder / "preprocessor_config.json").write_text(json.dumps({
+        "min_pixels": 3136, "max_pixels": 12845056, "patch_size": 14, "temporal_patch_size": 2,
+        "merge_size": 2, "image_mean": [0.48145466, 0.4578275, 0.40821073],
+        "image_std": [0.26862954, 0.26130258, 0.27577711],
+        "image_processor_type": "Qwen2VLImageProcessor", "processor_class": "Qwen2_5_VLProcessor"}))
+    (folder / "chat_template.json").write_text(json.dumps({"chat_template": CHAT_TEMPLATE}))
+    processor = load_processor(folder, max_pixels=56 * 56 * 4)
+    assert processor.chat_template == CHAT_TEMPLATE
+    from PIL import Image
+
+    out = processor(text=["<|vision_start|><|image_pad|><|vision_end|>hi"],
+                    images=[Image.new("RGB", (400, 300))], return_tensors="pt")
+    t, h, w = out["image_grid_thw"][0].tolist()
+    assert h * w * 14 * 14 <= 56 * 56 * 4 * 1.01  # the pixel budget we asked for is honoured
+    agent = TransformersAgent(folder, max_new_tokens=2, max_pixels=None)
+    assert agent.processor.image_processor.size["longest_edge"] == 12845056
