@@ -229,6 +229,13 @@ class BridgeClient:
                 return message
             if time.monotonic() >= resend_at:
                 # Lazy Pirate: a fresh socket (the old one may hold a dead connection), same id.
+                # A local daemon that died meanwhile is started again: its journal still holds
+                # this request, so the resend gets the re-run's answer.
+                if self.autostart and self._local():
+                    from .daemon import daemon_running
+
+                    if not daemon_running(self.endpoint):
+                        self._start_daemon()
                 sock = self._reset()
                 sock.send(payload)
                 interval = min(interval * 2, 8.0)

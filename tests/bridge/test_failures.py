@@ -247,3 +247,41 @@ def test_a_waiting_client_gets_its_answer_across_a_daemon_crash(daemon_factory, 
     reply = outcome["reply"]
     assert reply["ok"] and reply["result"]["slept"] == 1.5
     assert reply["result"]["pid"] != old["workers"]["list"][0]["pid"]
+
+
+def test_the_client_restarts_a_dead_daemon_and_still_gets_its_answer(daemon_factory, tmp_path):
+    import threading
+
+    from bridge.client import BridgeClient
+    from bridge.daemon import read_pid
+
+    journal = tmp_path / "journal.sqlite3"
+    serve_args = ("--journal", str(journal), "--workers", "1", "--warm", "none",
+                  "--enable-test-methods")
+    first = daemon_factory("--journal", str(journal), workers=1)
+    outcome: dict = {}
+    notes: list[str] = []
+
+    def wait_for_answer() -> None:
+        with BridgeClient(first.endpoint, retry_interval=0.3, serve_args=serve_args,
+                          announce=notes.append) as client:
+            outcome["reply"] = client.call("debug_sleep", {"seconds": 1.0},
+                                           request_id="phoenix", timeout=45)
+
+    thread = threading.Thread(target=wait_for_answer)
+    thread.start()
+    restarted = None
+    try:
+        wait_for(lambda: first.status()["running"] == 1, 10, "running")
+        first.kill(signal.SIGKILL)
+        thread.join(timeout=60)
+        restarted = read_pid(first.endpoint)
+    finally:
+        thread.join(timeout=5)
+        pid = restarted or read_pid(first.endpoint)
+        if pid is not None and pid_alive(pid):
+            os.kill(pid, signal.SIGTERM)
+            wait_for(lambda: not pid_alive(pid), 10, "the restarted daemon to stop")
+    assert outcome["reply"]["ok"] and outcome["reply"]["result"]["slept"] == 1.0
+    assert any("started one" in note for note in notes)
+    assert restarted is not None and restarted != first.proc.pid
