@@ -860,6 +860,23 @@ def daemon_running(endpoint: str) -> bool:
         os.close(fd)
 
 
+def stop_daemon(endpoint: str, timeout: float = 15.0) -> int | None:
+    """SIGTERM the daemon holding ``endpoint`` and wait for it to let go; its pid, or None when
+    none was running. Unanswered requests stay journalled for the next daemon."""
+    if not daemon_running(endpoint):
+        return None
+    pid = read_pid(endpoint)
+    if pid is None:
+        raise BridgeError(f"a daemon holds {endpoint} but left no pid file")
+    os.kill(pid, signal.SIGTERM)
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if not daemon_running(endpoint):
+            return pid
+        time.sleep(0.05)
+    raise BridgeError(f"the daemon (pid {pid}) did not stop within {timeout:g} s")
+
+
 def serve(config: DaemonConfig) -> None:
     """Run a daemon until SIGTERM/SIGINT."""
     daemon = Daemon(config)

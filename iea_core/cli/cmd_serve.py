@@ -32,6 +32,7 @@ import click
 @click.option("--warm", type=click.Choice(["none", "editor", "all"]), default="editor",
               show_default=True, help="what each worker loads before its first request: the "
               "editor's kernels, or the editor and the agent (slower start, fast first edit)")
+@click.option("--stop", is_flag=True, help="stop the daemon serving --endpoint and exit")
 @click.option("--heartbeat", type=float, default=1.0, hidden=True)
 @click.option("--worker-timeout", type=float, default=10.0, show_default=True,
               help="seconds of silence before a remote worker counts as lost")
@@ -40,10 +41,20 @@ import click
 def cli(endpoint: str | None, workers: int, backend: str | None, curve_keys: Path | None,
         worker_endpoint: str | None, queue_size: int, max_message_bytes: int,
         journal_path: Path | None, no_rerun: bool, log_level: str,
-        enable_test_methods: bool, warm: str, heartbeat: float, worker_timeout: float,
-        cancel_grace: float) -> None:
+        enable_test_methods: bool, warm: str, stop: bool, heartbeat: float,
+        worker_timeout: float, cancel_grace: float) -> None:
     """Serve agents and previews to the host plugins over ZeroMQ until SIGTERM/Ctrl-C."""
     from bridge.daemon import DaemonConfig, serve
+
+    if stop:
+        from bridge.daemon import stop_daemon
+        from bridge.endpoints import default_endpoint
+
+        target = endpoint or default_endpoint()
+        pid = stop_daemon(target)
+        click.echo(f"stopped the daemon at {target} (pid {pid})" if pid
+                   else f"no daemon was running at {target}")
+        return
 
     serve(DaemonConfig(endpoint=endpoint, workers=workers, backend=backend,
                        curve_keys=curve_keys, worker_endpoint=worker_endpoint,

@@ -121,3 +121,12 @@ def test_a_port_in_use_is_one_clear_line():
     assert done.returncode == 1
     assert done.stderr.strip().startswith("Error: cannot listen on") and "Traceback" not in \
         done.stderr
+
+
+def test_serve_stop(daemon):
+    done = iea("serve", "--stop", "--endpoint", daemon.endpoint)
+    assert done.returncode == 0 and f"pid {daemon.proc.pid}" in done.stdout
+    assert daemon.proc.wait(timeout=10) == 0
+    assert not Path(daemon.endpoint[len("ipc://"):]).exists()  # socket removed on the way out
+    again = iea("serve", "--stop", "--endpoint", daemon.endpoint)
+    assert again.returncode == 0 and "no daemon" in again.stdout
