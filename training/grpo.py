@@ -88,6 +88,8 @@ def train_grpo(config: GrpoConfig, *, timer: RewardTimer | None = None) -> dict[
         "rewards": [h["reward"] for h in history if "reward" in h],
         "edit_rewards": [h.get("rewards/edit_reward/mean") for h in history
                          if "rewards/edit_reward/mean" in h],
+        "summary_rewards": [h.get("rewards/summary_reward/mean") for h in history
+                            if "rewards/summary_reward/mean" in h],
         "losses": [h["loss"] for h in history if "loss" in h],
         "reward_seconds": timer.seconds,
         "reward_calls": timer.calls,

@@ -103,3 +103,26 @@ def test_reward_model_trains_calibrates_and_scores(tiny_models, tiny_dataset, tm
     values = reward(["<answer>Warmer.</answer>", "x"], task=["summary", "edit"],
                     summary=["Make it warmer.", ""])
     assert values[1] is None and -1 <= values[0] <= 1
+
+
+def test_grpo_scores_summary_rollouts_with_the_reward_model(tiny_models, tiny_dataset, tmp_path):
+    from iea_core.agent.transformers_backend import load_processor
+    from training.data import write_records
+    from training.grpo import train_grpo
+
+    record = next(r for r in read_records(tiny_dataset) if r.task == "summary")
+    record.image = str(tiny_dataset.parent / record.image)
+    record.reference = str(tiny_dataset.parent / record.reference)
+    data = tmp_path / "summary.jsonl"
+    write_records(data, [record])
+    answers = [f"<think>\nchanged\n</think>\n<answer>\n{record.summary}\n</answer>",
+               "<think>\nchanged\n</think>\n<answer>\nBananas are yellow.\n</answer>"]
+    tokenizer = load_processor(tiny_models["vl"]).tokenizer
+    config = GrpoConfig(
+        model_path=str(tiny_models["vl"]), train_file=str(data), output_dir=str(tmp_path / "g"),
+        rm_path=str(tiny_models["rm"]), learning_rate=1e-3, max_steps=1,
+        per_device_batch_size=4, num_generations=4, max_completion_length=80, **SMALL,
+        trl_extra={"generation_kwargs": {"sequence_bias": steering_bias(tokenizer, answers)}})
+    result = train_grpo(config)
+    assert len(result["summary_rewards"]) == 1 and result["summary_rewards"][0] is not None
+    assert result["edit_rewards"] == [None]  # no edit record: the editor reward abstains
