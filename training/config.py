@@ -149,7 +149,7 @@ class SftConfig(CommonConfig):
         from trl import SFTConfig
 
         return SFTConfig(**self.common_trl_kwargs(), max_length=self.max_length,
-                         completion_only_loss=True, dataset_kwargs={"skip_prepare_dataset": False},
+                         completion_only_loss=True,
                          **self.trl_extra)
 
 

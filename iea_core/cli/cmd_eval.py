@@ -5,8 +5,8 @@
 Edit and Refine records give L (the paper's distance d to the reference edit), R_L, R_U and the
 per-tool sign accuracy; Summary records give ROUGE-L and, with ``--rm``, the summary reward
 model's score (-10..10). Records are ``training.data`` records (``iea.record`` v1). Results are
-printed as a table and written to ``DIR/eval.json`` (summary and one row per record), with a bar
-chart when the plotting module is available.
+printed as a table and written to ``DIR/eval.json`` (summary and one row per record), with bar
+charts ``eval.png`` and ``signs.png``.
 """
 from __future__ import annotations
 
@@ -166,19 +166,23 @@ def format_table(summary: dict[str, Any], backend: str) -> str:
     return "\n".join(lines)
 
 
-def _plot(summary: dict[str, Any], out: Path, backend: str) -> Path | None:
+def _plot(summary: dict[str, Any], out: Path, backend: str) -> list[Path]:
+    """eval.png (Table-2 columns) and signs.png (per-tool sign accuracy) when plotting works."""
     try:
-        from ..plot import metrics_bars
+        from ..plot import metrics_bars, sign_accuracy_bars
     except ImportError:
-        return None
+        return []
+    charts = []
     values = {c: summary[c] for c in COLUMNS if summary[c] is not None}
-    path = out / "eval.png"
-    try:
-        metrics_bars({backend: values}, path)
-    except Exception as exc:  # a chart is a bonus; never lose the numbers over it
+    try:  # a chart is a bonus; never lose the numbers over it
+        if values:
+            charts.append(metrics_bars({backend: values}, out / "eval.png",
+                                       title=f"iea eval: {backend}"))
+        if summary["sign_accuracy"]:
+            charts.append(sign_accuracy_bars(summary["sign_accuracy"], out / "signs.png"))
+    except Exception as exc:  # noqa: BLE001 - matplotlib raises many kinds
         click.echo(f"(no chart: {exc})", err=True)
-        return None
-    return path
+    return [Path(c) for c in charts]
 
 
 @click.command()
@@ -209,5 +213,5 @@ def cli(backend: str, data: str, out_dir: str | None, options: tuple[str, ...],
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_text(out / "eval.json", json.dumps(result, indent=2) + "\n")
-        chart = _plot(result["summary"], out, backend)
-        click.echo(f"wrote {out / 'eval.json'}" + (f" and {chart}" if chart else ""))
+        charts = _plot(result["summary"], out, backend)
+        click.echo(f"wrote {', '.join(str(p) for p in [out / 'eval.json', *charts])}")

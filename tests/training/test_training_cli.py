@@ -30,6 +30,10 @@ def test_eval_with_an_oracle_reproduces_the_table_columns(tiny_dataset, tmp_path
     assert summary["ROUGE-L"] == pytest.approx(1.0)
     assert summary["sign_accuracy_all"] == 1.0 and summary["failed"] == 0
     assert summary["RM"] is None  # no reward model given
+    from PIL import Image
+
+    for chart in ("eval.png", "signs.png"):
+        assert Image.open(out / chart).size[0] > 100
 
 
 def test_eval_identity_and_opposite_and_failures(tiny_dataset, tiny_models, tmp_path):
