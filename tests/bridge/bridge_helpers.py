@@ -9,9 +9,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
-import pytest
 import zmq
 
 from bridge import protocol
@@ -166,6 +165,14 @@ class RawPeer:
 
     def close(self) -> None:
         self.sock.close(linger=0)
+
+
+def schema_validator(definition: str) -> Any:
+    """A validator for ``#/$defs/<definition>`` of the protocol's JSON Schema."""
+    from jsonschema import Draft202012Validator
+
+    root = protocol.load_schema()
+    return Draft202012Validator({"$defs": root["$defs"], "$ref": f"#/$defs/{definition}"})
 
 
 def request(method: str, params: dict[str, Any] | None = None, request_id: str = "r1",

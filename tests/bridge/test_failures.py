@@ -6,17 +6,7 @@ import os
 import signal
 import time
 
-import pytest
-from jsonschema import Draft202012Validator
-
-from bridge import protocol
-
-from bridge_helpers import pid_alive, request, wait_for
-
-
-def _error_validator() -> Draft202012Validator:
-    root = protocol.load_schema()
-    return Draft202012Validator({"$defs": root["$defs"], "$ref": "#/$defs/reply_error"})
+from bridge_helpers import pid_alive, request, schema_validator, wait_for
 
 
 HOSTILE = [
@@ -59,7 +49,7 @@ HOSTILE = [
 
 def test_hostile_messages_get_error_replies_and_the_daemon_lives(daemon, raw_peer):
     peer = raw_peer(daemon.endpoint)
-    validator = _error_validator()
+    validator = schema_validator("reply_error")
     for frames, code in HOSTILE:
         peer.send(*frames)
         reply = peer.recv(10)

@@ -6,17 +6,7 @@ import threading
 import time
 
 import pytest
-from jsonschema import Draft202012Validator
-
-from bridge import protocol
-from bridge.client import BridgeClient
-
-from bridge_helpers import request, wait_for
-
-
-def schema_validator(definition: str) -> Draft202012Validator:
-    root = protocol.load_schema()
-    return Draft202012Validator({"$defs": root["$defs"], "$ref": f"#/$defs/{definition}"})
+from bridge_helpers import request, schema_validator, wait_for
 
 
 def test_health_status_and_replies_follow_the_schema(daemon):
@@ -162,8 +152,7 @@ def test_cancel_and_progress_events(daemon, raw_peer):
     peer.send_json(request("debug_sleep", {"seconds": 20, "steps": 40}, "long"))
     first = peer.recv(10)
     assert first is not None and first["event"] == "progress" and first["total"] == 40
-    Draft202012Validator({"$defs": protocol.load_schema()["$defs"],
-                          "$ref": "#/$defs/progress"}).validate(first)
+    schema_validator("progress").validate(first)
     with daemon.client() as client:
         assert client.request("cancel", {"target": "long"}) == {"cancelled": True,
                                                                  "state": "running"}
