@@ -245,6 +245,8 @@ class Daemon:
                 self._reader.start()
             journal_path = self.config.journal_path or _default_journal(self.endpoint)
             self.journal = Journal(journal_path)
+            if self.journal.set_aside is not None:
+                log("warning", "journal_damaged", kept_as=str(self.journal.set_aside))
             self.journal.prune()
             self._write_pid()
             self._recover()

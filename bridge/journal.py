@@ -55,10 +55,27 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.set_aside: Path | None = None
+        try:
+            self._open()
+        except sqlite3.DatabaseError:
+            # A damaged journal must not keep the daemon (and so every plugin) down: keep the
+            # file for inspection and start an empty one.
+            self.set_aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+            self.path.replace(self.set_aside)
+            for suffix in ("-wal", "-shm"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            self._open()
+
+    def _open(self) -> None:
         self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=5.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_DDL)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_DDL)
+        except sqlite3.DatabaseError:
+            self._db.close()
+            raise
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)",

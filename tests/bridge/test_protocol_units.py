@@ -153,3 +153,13 @@ def test_any_params_are_either_valid_or_a_coded_refusal(method, params, deadline
         assert exc.code == "bad_request" and exc.request_id == "fuzz"
     else:
         assert isinstance(request.params, dict) and 1 <= request.deadline_ms <= 86_400_000
+
+
+def test_a_damaged_journal_is_set_aside_not_fatal(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    journal = Journal(path)
+    assert journal.set_aside is not None and journal.set_aside.read_bytes().startswith(b"this")
+    journal.accept("r", "edit", "fp", "{}", time.time() + 5)
+    assert journal.count_unanswered() == 1
+    journal.close()
