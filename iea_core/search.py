@@ -28,7 +28,10 @@ faithfully (start it from the VLM's program with ``init=``), and as the baseline
 method is measured against (``tests/search``).
 
 All work happens on copies downscaled to ``max_size`` (long side), so the cost does not depend on
-the photo's size. The returned d is measured at that size.
+the photo's size, except for the two tools that act on single pixels: ``sharpness`` and ``grain``
+are invisible after downscaling, so method "auto" measures them on a 256 px crop at full
+resolution (:func:`estimate_detail`: high-pass matching for sharpness, fine-scale energy for
+grain). The returned d is measured at the search size, on the render without those two.
 """
 from __future__ import annotations
 
@@ -65,6 +68,7 @@ class SearchReport:
     renders: int = 0
     seconds: float = 0.0
     stages: list[tuple[str, float, int]] = field(default_factory=list)  # (stage, d after, renders)
+    fine_renders: int = 0  # of ``renders``, those at full search size (the rest at half size)
 
 
 # --- images ---------------------------------------------------------------------------------
@@ -203,27 +207,35 @@ def _clip(vector: np.ndarray) -> np.ndarray:
 
 
 # --- method "auto" ------------------------------------------------------------------------------
-def _jacobian(obj: _Objective, x: np.ndarray, step: int,
-              free: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Central-difference Jacobian (tools x pixels) at ``x`` and the residual after - render(x),
-    from one batch of 2k + 1 renders (k free tools; the rows of the others are 0). Steps are
-    one-sided at the range ends."""
+def _jacobian(obj: _Objective, x: np.ndarray, step: int, free: np.ndarray | None = None,
+              *, central: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Finite-difference Jacobian (tools x pixels) at ``x`` and the residual after - render(x),
+    from one batch of renders: 2k + 1 for central differences (k free tools), k + 1 for forward
+    ones. Rows of tools that are not free are 0. Steps turn one-sided at the range ends."""
     n = len(x)
     free = np.ones(n, bool) if free is None else free
+    index = np.flatnonzero(free)
     probes = [x]
     spans = np.ones(n)
-    index = np.flatnonzero(free)
     for i in index:
-        up, down = x.copy(), x.copy()
-        up[i] = min(MAX_VALUE, x[i] + step)
-        down[i] = max(MIN_VALUE, x[i] - step)
-        spans[i] = up[i] - down[i]
-        probes += [up, down]
+        up = x.copy()
+        up[i] = x[i] + step if x[i] + step <= MAX_VALUE else x[i] - step
+        if central:
+            down = x.copy()
+            down[i] = max(MIN_VALUE, x[i] - step) if up[i] > x[i] else x[i]
+            probes += [up, down]
+            spans[i] = up[i] - down[i]
+        else:
+            probes.append(up)
+            spans[i] = up[i] - x[i]
     renders = obj.render(probes)
     flat = renders.reshape(len(probes), -1)
     residual = obj.after.reshape(-1) - flat[0]
     jac = np.zeros((n, flat.shape[1]), dtype=np.float32)
-    jac[index] = (flat[1::2] - flat[2::2]) / np.maximum(spans[index], 1)[:, None]
+    if central:
+        jac[index] = (flat[1::2] - flat[2::2]) / spans[index][:, None]
+    else:
+        jac[index] = (flat[1:] - flat[0]) / spans[index][:, None]
     # the probes are real renders: keep their distances, they may beat x already
     for probe, d in zip(probes, distances(renders, obj.after)):
         obj.cache.setdefault(tuple(int(v) for v in probe), float(d))
@@ -249,21 +261,23 @@ def _solve(jtj: np.ndarray, jtr: np.ndarray, damping: float, free: np.ndarray) -
 
 def _gauss_newton(obj: _Objective, x: np.ndarray, *, rounds: int = 4, step: int = 6,
                   dampings: Sequence[float] = (1e-3, 1e-2, 1e-1, 1.0),
-                  tol: float = 2e-5, free: np.ndarray | None = None) -> np.ndarray:
+                  tol: float = 2e-5, free: np.ndarray | None = None,
+                  central: bool = True) -> np.ndarray:
     """Levenberg-Marquardt with central-difference Jacobians, all renders of a round batched.
     Only ``free`` tools move (default: all). Stops when a round improves d by less than
     ``tol``."""
     best_d = float(obj([x])[0])
     free = np.ones(len(x), bool) if free is None else free
-    for _ in range(rounds):
+    for round_ in range(rounds):
         if obj.exhausted or not free.any():
             break
-        jac, residual = _jacobian(obj, x, step, free)
+        # central differences only where the kinks at 0 matter: the first round from a start
+        jac, residual = _jacobian(obj, x, step, free, central=central and round_ == 0)
         jtj, jtr = jac @ jac.T, jac @ residual
         candidates = [_clip(x + _solve(jtj, jtr, damping, free)) for damping in dampings]
         ds = obj(candidates)
         k = int(np.argmin(ds))
-        if ds[k] >= best_d - tol:
+        if ds[k] >= best_d - max(tol, 0.03 * best_d):  # less than 3 % better: converged
             if ds[k] < best_d:
                 x, best_d = candidates[k], float(ds[k])
             break
@@ -315,7 +329,8 @@ def _pattern_search(obj: _Objective, x: np.ndarray, *, steps: Sequence[int] = (4
 
 
 def _prune(obj: _Objective, x: np.ndarray, *, tolerance: float, step: int = 3,
-           max_removals: int = 16, refresh: int = 4, tries: int = 4) -> np.ndarray:
+           max_removals: int = 16, refresh: int = 4, tries: int = 4,
+           central: bool = True, exhaustive: bool = True) -> np.ndarray:
     """Sparsify: remove tools one at a time while d stays within ``tolerance`` of the start.
 
     Tools that overlap (exposure, brightness, shadows, whites...) let least-squares steps spread
@@ -335,7 +350,7 @@ def _prune(obj: _Objective, x: np.ndarray, *, tolerance: float, step: int = 3,
         if len(active) == 0 or obj.exhausted:
             break
         if removal % refresh == 0:
-            jac, residual = _jacobian(obj, x, step, x != 0)
+            jac, residual = _jacobian(obj, x, step, x != 0, central=central)
             jtj, anchor = jac @ jac.T, x
         h = jtj[np.ix_(active, active)]
         h = h + (1e-6 * max(float(np.trace(h)) / len(active), 1e-12)) * np.eye(len(active))
@@ -361,7 +376,7 @@ def _prune(obj: _Objective, x: np.ndarray, *, tolerance: float, step: int = 3,
         ranked = list(np.argsort(costs))
         candidates = removals(ranked[:tries])
         ds = obj(candidates)
-        if ds.min() > allowed and len(ranked) > tries:
+        if exhaustive and ds.min() > allowed and len(ranked) > tries:
             # the model's favourites failed (clipping makes it wrong): try all the others once
             candidates += removals(ranked[tries:])
             ds = obj(candidates)
@@ -372,70 +387,158 @@ def _prune(obj: _Objective, x: np.ndarray, *, tolerance: float, step: int = 3,
     return x
 
 
+def _prune_by_model(obj: _Objective, x: np.ndarray, *, tolerance: float, step: int = 3
+                    ) -> np.ndarray:
+    """Sparsify in one batch: plan every removal on the local quadratic model, render once.
+
+    With H = J J^T over the tools that are set, the model says what removing tool j costs when
+    the others compensate (x_j^2 / [H^-1]_jj) and what the compensated program is. Removing the
+    cheapest tool, updating H^-1 by deleting its row and column, and repeating gives a whole
+    sequence of ever sparser programs without rendering anything. All of them are then rendered
+    in one batch, and the sparsest whose d stays within ``tolerance`` of the start is kept.
+    Cost: one forward Jacobian (k + 1 renders) plus k - 1 candidates."""
+    active = np.flatnonzero(x != 0)
+    if len(active) < 2:
+        return x
+    start_d = float(obj([x])[0])
+    jac, residual = _jacobian(obj, x, step, x != 0, central=False)
+    h = (jac @ jac.T)[np.ix_(active, active)]
+    h = h + (1e-6 * max(float(np.trace(h)) / len(active), 1e-12)) * np.eye(len(active))
+    try:
+        hinv = np.linalg.inv(h)
+    except np.linalg.LinAlgError:
+        return x
+    values = x[active].astype(np.float64) + hinv @ (jac @ residual)[active]
+    keep = list(range(len(active)))
+    sequence = []
+    while len(keep) > 1:
+        sub = hinv[np.ix_(keep, keep)]
+        current = values[keep]
+        costs = current ** 2 / np.maximum(np.diag(sub), 1e-12)
+        j = int(np.argmin(costs))
+        current = current - current[j] * sub[:, j] / sub[j, j]
+        for position, index in enumerate(keep):
+            values[index] = current[position]
+        values[keep[j]] = 0.0
+        # H^-1 of the remaining tools: the Schur complement of the removed one
+        hinv_keep = sub - np.outer(sub[:, j], sub[j, :]) / sub[j, j]
+        keep.pop(j)
+        hinv[np.ix_(keep, keep)] = np.delete(np.delete(hinv_keep, j, 0), j, 1)
+        candidate = np.zeros_like(x)
+        candidate[active] = _clip(values)
+        candidate[active[[i for i in range(len(active)) if i not in keep]]] = 0
+        sequence.append(candidate)
+    ds = obj(sequence)
+    allowed = start_d + tolerance
+    best = x
+    for candidate, d in zip(sequence, ds):  # ever sparser: keep the last one that is good enough
+        if d <= allowed:
+            best = candidate
+    return best
+
+
 def _auto(obj_coarse: _Objective, obj_fine: _Objective, x: np.ndarray,
           report: SearchReport, prune: bool) -> np.ndarray:
+    """Most of the work on the half-size pair (renders cost a quarter there), then a short
+    confirmation at full search size, where pixel-scale tools (sharpness) show properly."""
     def mark(stage: str) -> None:
         report.stages.append((stage, float(obj_fine([x])[0]), obj_fine.budget.used))
+        report.fine_renders = obj_fine.renders
 
-    # 1. jump close on the half-size pair (4x cheaper), 2. converge at full search size
+    def tolerance(d: float) -> float:
+        # a removal may cost ~10 % of the remaining distance (never more than 0.0015)
+        return min(0.0015, 0.1 * d + 0.0003)
+
+    # 1. jump close from anywhere: central differences see both sides of the kinks at 0
     x = _gauss_newton(obj_coarse, x)
-    mark("gauss-newton coarse")
-    x = _gauss_newton(obj_fine, x, rounds=3, step=3)
-    mark("gauss-newton fine")
+    mark("gauss-newton half size")
     if prune:
-        # 3. drop what the look does not need: removals may cost at most ~10 % of the remaining
-        # distance (never more than 0.0015), then 4. re-fit the tools that stay
-        d = float(obj_fine([x])[0])
-        x = _prune(obj_fine, x, tolerance=min(0.0015, 0.1 * d + 0.0003))
-        mark("prune")
-        x = _gauss_newton(obj_fine, x, rounds=2, step=2, free=x != 0)
-        mark("refit")
+        # 2. drop what the look does not need, 3. re-fit what stays
+        x = _prune_by_model(obj_coarse, x, tolerance=tolerance(float(obj_coarse([x])[0])))
+        x = _gauss_newton(obj_coarse, x, rounds=2, step=3, free=x != 0, central=False)
+        mark("prune half size")
+    # 4. full search size, every tool free again (forward differences: half the renders)
+    x = _gauss_newton(obj_fine, x, rounds=2, step=3, central=False)
+    mark("gauss-newton full size")
+    if prune:
+        x = _prune_by_model(obj_fine, x, tolerance=tolerance(float(obj_fine([x])[0])))
+        mark("prune full size")
     # 5. integer polish of what is set
-    x = _pattern_search(obj_fine, x, steps=(2, 1), max_rounds=3, only_nonzero=prune)
+    x = _pattern_search(obj_fine, x, steps=(1,), max_rounds=2, only_nonzero=prune)
     mark("polish")
     return x
 
 
-# --- grain: matched on noise statistics at full resolution ---------------------------------------
-#: Grain values tried when measuring how much fine-scale energy each adds.
+# --- detail tools: matched at full resolution ----------------------------------------------------
+#: Tools that work at the scale of single pixels. Downscaling for the search averages their effect
+#: away, so they are measured on a full-resolution crop instead of by the pixel search.
+DETAIL_TOOLS = ("sharpness", "grain")
+SHARPNESS_LADDER = (-100, -75, -50, -30, -15, 0, 15, 30, 50, 75, 100)
 GRAIN_LADDER = (0, 5, 10, 15, 20, 30, 40, 50, 60, 75, 90, 100)
-GRAIN_CROP = 256
+DETAIL_CROP = 256
+_LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 
 
-def _fine_energy(images: np.ndarray) -> np.ndarray:
-    """Mean squared difference between each pixel's luma and its 3x3 neighbourhood mean: where
-    grain lives (tone and colour tools barely change it)."""
-    luma = images @ np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
+def _high_pass(images: np.ndarray) -> np.ndarray:
+    """Luma minus its 3x3 neighbourhood mean, per image: where sharpening and grain live (tone
+    and colour tools barely change it)."""
+    luma = images @ _LUMA
     pad = np.pad(luma, ((0, 0), (1, 1), (1, 1)), mode="edge")
     h, w = luma.shape[1:]
     local = sum(pad[:, dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)) / 9.0
-    return ((luma - local) ** 2).reshape(len(images), -1).mean(axis=1)
+    return luma - local
 
 
-def estimate_grain(before: np.ndarray, after: np.ndarray, program: dict[str, int],
-                   profile: str, render_batch: RenderBatch, *, crop: int = GRAIN_CROP) -> int:
-    """The grain value whose noise matches ``after``'s, given the rest of ``program``.
+def estimate_detail(before: np.ndarray, after: np.ndarray, program: dict[str, int],
+                    profile: str, render_batch: RenderBatch, *, crop: int = DETAIL_CROP,
+                    tools: Sequence[str] = DETAIL_TOOLS) -> tuple[dict[str, int], int]:
+    """Sharpness and grain of ``after`` given the rest of ``program``; returns (values, renders).
 
-    Grain cannot be matched pixel by pixel on downscaled copies (averaging removes it, and its
-    random pattern differs at every size), so it is matched on its statistics instead: a central
-    crop of ``before`` at full resolution is rendered with ``program`` and each value of
-    :data:`GRAIN_LADDER` in one batch; the fine-scale energy of ``after``'s crop is interpolated
-    on that curve. Returns 0 when ``after`` has no more fine energy than the grain-free render."""
+    On a central crop at full resolution (rendered without the vignette, which would darken the
+    crop's own corners): **sharpness** is the ladder value whose high-pass image is closest to
+    ``after``'s (grain is noise uncorrelated with the photo's detail, so it does not bias this),
+    refined by a parabola through the best three; **grain** is then read off the curve of
+    high-pass energy against grain value, and is 0 unless ``after`` has at least 10 % more
+    fine-scale energy than the grain-free render."""
     height, width = before.shape[:2]
     size = min(crop, height, width)
     top, left = (height - size) // 2, (width - size) // 2
     b = np.ascontiguousarray(before[top:top + size, left:left + size])
-    a = after[top:top + size, left:left + size][None]
-    # the vignette is measured from the frame's centre: on a central crop rendered alone it would
-    # darken the crop's corners, which the full-frame render does not do there
-    base = {t: v for t, v in program.items() if t not in ("vignette", "grain")}
-    candidates = [{**base, "grain": g} if g else dict(base) for g in GRAIN_LADDER]
-    energy = _fine_energy(np.asarray(render_batch(b, candidates, profile), dtype=np.float32))
-    energy = np.maximum.accumulate(energy)
-    target = float(_fine_energy(a.astype(np.float32))[0])
-    if target <= energy[0] * 1.1 + 1e-7:
-        return 0
-    return int(round(float(np.interp(target, energy, GRAIN_LADDER))))
+    hp_after = _high_pass(after[None, top:top + size, left:left + size].astype(np.float32))[0]
+    base = {t: v for t, v in program.items() if t not in ("vignette",) + DETAIL_TOOLS}
+    found: dict[str, int] = {}
+    renders = 0
+    if "sharpness" in tools:
+        ladder = [{**base, "sharpness": v} if v else dict(base) for v in SHARPNESS_LADDER]
+        hp = _high_pass(np.asarray(render_batch(b, ladder, profile), dtype=np.float32))
+        renders += len(ladder)
+        errors = ((hp - hp_after[None]) ** 2).reshape(len(ladder), -1).mean(axis=1)
+        k = int(np.argmin(errors))
+        value = float(SHARPNESS_LADDER[k])
+        if 0 < k < len(ladder) - 1:  # vertex of the parabola through the best three
+            x0, x1, x2 = SHARPNESS_LADDER[k - 1:k + 2]
+            e0, e1, e2 = errors[k - 1:k + 2]
+            denom = (x0 - x1) * (x0 - x2) * (x1 - x2)
+            a = (x2 * (e1 - e0) + x1 * (e0 - e2) + x0 * (e2 - e1)) / denom
+            bb = (x2 * x2 * (e0 - e1) + x1 * x1 * (e2 - e0) + x0 * x0 * (e1 - e2)) / denom
+            if a > 0:
+                value = float(np.clip(-bb / (2 * a), x0, x2))
+        # no sharpening unless it explains the detail clearly better than none at all
+        if round(value) and errors[SHARPNESS_LADDER.index(0)] > 1.03 * errors.min():
+            found["sharpness"] = int(round(value))
+    if "grain" in tools:
+        with_sharpness = {**base, **found}
+        ladder = [{**with_sharpness, "grain": g} if g else dict(with_sharpness)
+                  for g in GRAIN_LADDER]
+        hp = _high_pass(np.asarray(render_batch(b, ladder, profile), dtype=np.float32))
+        renders += len(ladder)
+        energy = np.maximum.accumulate((hp ** 2).reshape(len(ladder), -1).mean(axis=1))
+        target = float((hp_after ** 2).mean())
+        if target > energy[0] * 1.1 + 1e-7:
+            grain = int(round(float(np.interp(target, energy, GRAIN_LADDER))))
+            if grain:
+                found["grain"] = grain
+    return found, renders
 
 
 # --- method "fastsearch" (IEA, Appendix D) ------------------------------------------------------
@@ -464,7 +567,41 @@ def fast_search(obj: Callable[[Sequence[np.ndarray]], np.ndarray], x: np.ndarray
 def _default_renderer() -> RenderBatch:
     from .editor import render_batch
 
-    return render_batch
+    return _ContextRenderer(render_batch)
+
+
+class _ContextRenderer:
+    """``render_batch`` that keeps the editor's per-image state between calls.
+
+    A search calls the renderer some thirty times on the same two images; the default profile
+    rebuilds its per-image maps (lightness, clarity) on every call, about as much work as one
+    render. When the editor's driver is importable, one context per image is kept instead;
+    otherwise (another profile, a different editor) this is plain ``render_batch``."""
+
+    def __init__(self, render_batch: RenderBatch) -> None:
+        self.render_batch = render_batch
+        self.contexts: dict[int, tuple[np.ndarray, Any]] = {}
+
+    def __call__(self, image: np.ndarray, programs: Sequence[Any], profile: str = "default",
+                 *, seed: int = 0) -> np.ndarray:
+        if profile != "default":
+            return self.render_batch(image, programs, profile, seed=seed)
+        try:
+            from .editor.default import ImageContext, render_into
+        except ImportError:  # pragma: no cover - editor without the default driver
+            return self.render_batch(image, programs, profile, seed=seed)
+        key = id(image)
+        if key not in self.contexts or self.contexts[key][0] is not image:
+            self.contexts[key] = (image, ImageContext(image))
+        ctx = self.contexts[key][1]
+        out = np.empty((len(programs),) + image.shape[:2] + (3,), dtype=np.float32)
+        for i, values in enumerate(programs):
+            program = values if isinstance(values, Program) else Program(values)
+            if not any(v > 0 or t != "grain" for t, v in program.values.items()):
+                out[i] = image[..., :3]  # identity (negative grain does nothing)
+            else:
+                render_into(ctx, program, out[i], seed=seed, out_scale=1.0, out_offset=0.0)
+        return out
 
 
 def recover_program(before: Any, after: Any, *, profile: str = "default", max_size: int = 256,
@@ -490,8 +627,10 @@ def recover_program(before: Any, after: Any, *, profile: str = "default", max_si
     started = time.perf_counter()
     before_f, after_f = prepare_pair(before, after, max_size)
     spent = _Budget(budget)
-    # "auto" leaves grain to estimate_grain (statistics at full size); FastSearch searches all
-    pixel_tools = tools if method == "fastsearch" else tuple(t for t in tools if t != "grain")
+    # "auto" leaves the pixel-scale tools to estimate_detail (at full size); FastSearch, as in
+    # the paper, searches everything on the downscaled pair
+    detail = () if method == "fastsearch" else tuple(t for t in tools if t in DETAIL_TOOLS)
+    pixel_tools = tuple(t for t in tools if t not in detail)
     if not pixel_tools:
         pixel_tools = tools
     obj = _Objective(before_f, after_f, pixel_tools, profile, renderer, spent)
@@ -514,19 +653,17 @@ def recover_program(before: Any, after: Any, *, profile: str = "default", max_si
         x = obj.best()
     values = obj.program(x)
     d = float(obj([x])[0])
-    if "grain" in tools and "grain" not in pixel_tools and spent.left() >= len(GRAIN_LADDER) + 1:
+    if detail and spent.left() >= len(SHARPNESS_LADDER) + len(GRAIN_LADDER) + 1:
         b_full, a_full = _to_float(before), _to_float(after)
         if a_full.shape != b_full.shape:
             b_full = _resize(b_full, *a_full.shape[:2])
-        grain = estimate_grain(b_full, a_full, values, profile, renderer)
-        spent.used += len(GRAIN_LADDER)
-        if grain:
-            values["grain"] = grain
-            # d of the returned program at the search size (grain noise included)
-            render = renderer(before_f, [values], profile)
-            d = float(distances(np.asarray(render, dtype=np.float32), after_f)[0])
-            spent.used += 1
-        report.stages.append(("grain", d, spent.used))
+        found, used = estimate_detail(b_full, a_full, values, profile, renderer, tools=detail)
+        spent.used += used
+        values.update(found)
+        # d stays the pixel search's: at the search size, the downscaled ``after`` no longer
+        # holds the pixel-scale detail these tools make, so rendering them there would only add
+        # noise to the measure
+        report.stages.append(("detail", d, spent.used))
     report.distance, report.renders = d, spent.used
     report.seconds = time.perf_counter() - started
     return Program(values), d
@@ -549,4 +686,5 @@ def summarize_pair(before: Any, after: Any, *, profile: str = "default", max_siz
 
 
 __all__ = ["recover_program", "summarize_pair", "fast_search", "prepare_pair", "distances",
+           "estimate_detail",
            "SearchReport", "SearchError", "FASTSEARCH_OFFSETS", "METHODS"]
