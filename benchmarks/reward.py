@@ -82,10 +82,7 @@ def grpo_share(steps: int = 3) -> dict[str, float]:
     from training.config import GrpoConfig
     from training.data import build_synthetic_dataset, read_records, write_records
     from training.grpo import train_grpo
-    from training.tiny import build_tiny_vl
-
-    sys.path.insert(0, str(ROOT / "tests" / "training"))
-    from vlm_helpers import steering_bias
+    from training.tiny import build_tiny_vl, steering_bias
 
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -6,6 +6,10 @@ template, and the PIL Qwen2-VL image processor) with ``save_pretrained``, so tes
 through exactly the path real weights take. :func:`build_tiny_rm` does the same for a Qwen3
 sequence-classification model, the architecture of IEA's summary reward model.
 
+:func:`steering_bias` makes such a random model write a chosen answer (through ``generate``'s
+``sequence_bias``), which is how tests and ``benchmarks/reward.py`` drive the real generation,
+parsing and reward path without trained weights.
+
 Run ``python -m training.tiny OUT_DIR`` to build both (``OUT_DIR/vl`` and ``OUT_DIR/rm``).
 """
 from __future__ import annotations
@@ -159,6 +163,21 @@ def build_tiny_rm(out_dir: str | Path, *, seed: int = 0, hidden_size: int = 64,
     tokenizer.save_pretrained(out)
     (out / "iea_tiny.json").write_text(json.dumps({"kind": "tiny-qwen3-rm", "seed": seed}))
     return out
+
+
+def steering_bias(tokenizer, answers: list[str], *, n: int = 8,
+                  strength: float = 40.0) -> list[list]:
+    """``sequence_bias`` entries that make generation follow one of ``answers`` token by token
+    (each key is the n tokens ending at a position, anchored on the assistant header), so a model
+    with random weights writes a known answer through the real generate/decode path."""
+    tail = tokenizer("<|im_start|>assistant\n", add_special_tokens=False)["input_ids"]
+    end = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    bias = {}
+    for text in answers:
+        ids = tail + tokenizer(text, add_special_tokens=False)["input_ids"] + [end]
+        for i in range(len(tail), len(ids)):
+            bias[tuple(ids[max(0, i - n + 1):i + 1])] = strength
+    return [[list(key), value] for key, value in bias.items()]
 
 
 def main(argv: list[str] | None = None) -> int:
