@@ -150,7 +150,7 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
                     from ..editor import render
 
                     view = agent_view(photo, SHEET_THUMB)
-                    pairs.append((view, render(view, program, profile)))
+                    pairs.append((view, render(view, program, profile), image.name))
                 done += 1
                 if adapt:
                     messages.append(f"exposure {program['exposure']:+d}")
