@@ -14,7 +14,7 @@ from bridge.endpoints import default_endpoint
 from bridge_helpers import pid_alive, wait_for
 
 
-def iea(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def iea(*args: str, timeout: float = 150) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "iea_core", *args], capture_output=True,
                           text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
@@ -39,7 +39,7 @@ def test_bad_json_exits_2_with_an_envelope(tmp_path):
 def test_client_starts_the_daemon_on_demand_and_says_so(tmp_path):
     endpoint = default_endpoint()
     try:
-        first = iea("client", "health", "--timeout", "30")
+        first = iea("client", "health", "--timeout", "60")
         assert first.returncode == 0, first.stderr
         assert "started one" in first.stderr and endpoint in first.stderr
         reply = json.loads(first.stdout)
@@ -63,10 +63,10 @@ def test_client_starts_the_daemon_on_demand_and_says_so(tmp_path):
             or envelope["error"]["code"] in ("file_not_found", "backend_unavailable",
                                              "internal")
 
-        status = iea("status")
+        status = iea("status", "--timeout", "20")
         assert status.returncode == 0
         assert "workers" in status.stdout and "p50 ms" in status.stdout
-        as_json = json.loads(iea("status", "--json").stdout)
+        as_json = json.loads(iea("status", "--json", "--timeout", "20").stdout)
         assert as_json["pid"] == pid and as_json["workers"]["alive"] >= 1
     finally:
         pid = read_pid(endpoint)
@@ -78,7 +78,7 @@ def test_client_starts_the_daemon_on_demand_and_says_so(tmp_path):
 def test_two_clients_racing_start_one_daemon(tmp_path):
     endpoint = default_endpoint()
     procs = [subprocess.Popen([sys.executable, "-m", "iea_core", "client", "health",
-                               "--timeout", "40"], stdout=subprocess.PIPE,
+                               "--timeout", "60"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
              for _ in range(3)]
     try:

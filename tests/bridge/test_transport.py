@@ -91,7 +91,7 @@ def test_resend_while_running_joins_the_running_request(daemon, raw_peer):
 def test_slow_requests_never_block_health_or_fast_methods(daemon, raw_peer):
     peer = raw_peer(daemon.endpoint)
     for n in range(3):  # more slow work than workers
-        peer.send_json(request("debug_sleep", {"seconds": 3}, f"slow{n}"))
+        peer.send_json(request("debug_sleep", {"seconds": 6}, f"slow{n}"))
     with daemon.client() as client:
         wait_for(lambda: client.request("status", {})["running"] >= 1, 5, "a slow request")
         started = time.monotonic()
@@ -99,7 +99,7 @@ def test_slow_requests_never_block_health_or_fast_methods(daemon, raw_peer):
         assert client.request("debug_echo", {"fast": True})["echo"] == {"fast": True}
         elapsed = time.monotonic() - started
         status = client.request("status", {})
-    assert elapsed < 1.5, elapsed          # one worker is kept free of slow methods
+    assert elapsed < 3.0, elapsed          # one worker is kept free of slow methods
     assert status["running"] == 1 and status["queue"] == 2
     with daemon.client() as client:
         for n in range(3):
@@ -115,7 +115,7 @@ def test_full_queue_answers_busy_at_once(daemon_factory, raw_peer):
         wait_for(lambda: client.request("status", {})["queue"] == 2, 5, "a full queue")
         started = time.monotonic()
         reply = client.call("debug_echo", {}, request_id="overflow")
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 2.0  # at once, not after the 5 s of work ahead
         assert reply["error"]["code"] == "busy"
         assert client.request("health", {})["workers"] == 1  # inline methods still answer
         for n in range(3):
