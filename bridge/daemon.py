@@ -3,8 +3,8 @@
 One thread owns every socket and all state (the zguide broker shape): it validates requests,
 journals them, answers ``health``/``status``/``cancel`` itself, queues the rest and hands each to an
 idle worker over a second ROUTER (the back end). Workers are separate processes, so a slow edit or
-a crashing decoder never blocks a health check, and at least one local worker is always kept free
-of slow methods (edit, refine, summarize, batch_apply) so previews stay interactive.
+a crashing decoder never blocks a health check, and (with two or more local workers) one is always
+kept free of slow methods (edit, refine, summarize, batch_apply) so previews stay interactive.
 
 Failure handling, in one place:
 
