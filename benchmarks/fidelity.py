@@ -201,18 +201,20 @@ def fit_editor_response(editor: EditorFn, cal: M.Calibration, log: Callable[[str
 SCALAR_FITS = {
     "vibrance": ("vibrance", (50, 100), (0.3, 0.6, 1.0, 1.5, 2.0)),
     "vibrance_neg": ("vibrance", (-50, -100), (0.3, 0.6, 1.0, 1.5, 2.0)),
-    "natural_contrast": ("natural_contrast", (50, 100), (0.3, 0.6, 1.0, 1.5, 2.5)),
-    "natural_contrast_neg": ("natural_contrast", (-50, -100), (0.3, 0.6, 1.0, 1.5)),
+    "natural_contrast": ("natural_contrast", (50, 100), (0.3, 0.5, 0.7, 1.0, 1.5)),
+    "natural_contrast_neg": ("natural_contrast", (-50, -100), (0.3, 0.5, 0.7, 1.0, 1.5)),
     "sharpen_amount": ("sharpness", (50, 100), (0.5, 1.0, 2.0, 3.0)),
     "soften_amount": ("sharpness", (-50, -100), (0.3, 0.6, 1.0, 1.5)),
     "vignette_brightness_neg": ("vignette", (-50, -100), (0.3, 0.5, 0.8, 1.0)),
-    "vignette_brightness": ("vignette", (50, 100), (0.1, 0.2, 0.3, 0.5)),
+    # darktable lightens corners additively in linear light, the editor multiplies: the closest
+    # additive amount is small
+    "vignette_brightness": ("vignette", (50, 100), (0.02, 0.04, 0.06, 0.1)),
     "vignette_scale": ("vignette", (-50,), (20.0, 40.0, 60.0, 80.0)),
     "vignette_falloff": ("vignette", (-50,), (50.0, 100.0, 150.0)),
 }
 #: grain is random: both renderers draw different noise, so d cannot rank candidates; the fit
 #: matches the amount of noise added instead (std of the render minus the unedited render)
-GRAIN_CANDIDATES = (0.05, 0.1, 0.2, 0.3, 0.45, 0.6)
+GRAIN_CANDIDATES = (0.3, 0.5, 0.7, 0.9, 1.1, 1.3)
 
 
 def fit_scalars(editor: EditorFn, dt: DarktableSide, image: np.ndarray, boxes: list[tuple],
@@ -376,6 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.fit:
             cal = M.Calibration(source="fitted by benchmarks/fidelity.py --fit")
+            if set(args.tools) != set(TOOL_NAMES):
+                # a partial fit keeps every other tool's fitted scales
+                cal.scales.update(M.calibration().scales)
             log("fitting the editor's response on grey patches")
             fit_editor_response(editor, cal, log)
             _install(cal)

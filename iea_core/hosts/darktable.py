@@ -88,9 +88,14 @@ def _item(operation: str, name: str, values: Mapping[str, Any], enabled: bool = 
 
 
 # --- Program -> history -----------------------------------------------------------------------
-def program_to_history_report(program: Program | Mapping[str, int]
+def program_to_history_report(program: Program | Mapping[str, int], *,
+                              long_side: int | None = None
                               ) -> tuple[list[HistoryItem], list[str]]:
-    """History items for the non-zero tools, plus notes on what darktable cannot express."""
+    """History items for the non-zero tools, plus notes on what darktable cannot express.
+
+    ``long_side`` (pixels) sizes the clarity blur like the editor's (1/40 of the long side);
+    unknown, a 6000 px frame is assumed.
+    """
     program = program if isinstance(program, Program) else Program(program)
     cal = M.calibration()
     s = cal.scales
@@ -130,6 +135,9 @@ def program_to_history_report(program: Program | Mapping[str, int]
     if program["natural_contrast"]:
         v = program["natural_contrast"]
         items.append(_item("bilat", "natural contrast", {
+            "mode": 0,  # bilateral grid: a blur of a known size, like the editor's clarity
+            "sigma_r": f32(s["clarity_sigma_r"]),
+            "sigma_s": f32(M.clarity_sigma_s(long_side, cal)),
             "detail": f32(v / 100 * M.signed_scale("natural_contrast", v, cal))}))
     if program["grain"] > 0:
         items.append(_item("grain", "grain", {
@@ -146,9 +154,26 @@ def program_to_history_report(program: Program | Mapping[str, int]
     return items, notes
 
 
-def program_to_history(program: Program | Mapping[str, int]) -> list[HistoryItem]:
+def program_to_history(program: Program | Mapping[str, int], *,
+                       long_side: int | None = None) -> list[HistoryItem]:
     """darktable history items (real modules, 4.2 encodings) for ``program``'s non-zero tools."""
-    return program_to_history_report(program)[0]
+    return program_to_history_report(program, long_side=long_side)[0]
+
+
+def image_long_side(image_path: str | os.PathLike[str]) -> int | None:
+    """The photo's long side in pixels from its header (None when it cannot be read cheaply)."""
+    try:
+        if is_raw_path(image_path):
+            import rawpy
+
+            with rawpy.imread(str(image_path)) as raw:
+                return int(max(raw.sizes.width, raw.sizes.height))
+        from PIL import Image
+
+        with Image.open(image_path) as image:
+            return int(max(image.size))
+    except Exception:  # noqa: BLE001 - any unreadable file just means "size unknown"
+        return None
 
 
 def _tool_key(item: HistoryItem) -> str:
@@ -438,7 +463,8 @@ def _new_sidecar(raw: bool) -> etree._Element:
 
 
 def merged_sidecar_bytes(existing: bytes | None, program: Program | Mapping[str, int], *,
-                         raw: bool, source: str = "sidecar") -> bytes:
+                         raw: bool, source: str = "sidecar",
+                         long_side: int | None = None) -> bytes:
     """The sidecar bytes after adding ``program`` to ``existing`` (None: a fresh sidecar)."""
     root = xmp.parse_bytes(existing, source) if existing is not None else _new_sidecar(raw)
     state = parse_sidecar(root, source)
@@ -451,7 +477,7 @@ def merged_sidecar_bytes(existing: bytes | None, program: Program | Mapping[str,
     for li in state.elements[state.history_end:]:
         seq.remove(li)
     kept = state.items[:state.history_end]
-    appended = merge_history(kept, program_to_history(program))
+    appended = merge_history(kept, program_to_history(program, long_side=long_side))
     for offset, item in enumerate(appended):
         seq.append(_li_element(item, len(kept) + offset))
     final = kept + appended
@@ -483,7 +509,8 @@ def write_sidecar(image_path: str | os.PathLike[str], program: Program | Mapping
             if size > xmp.MAX_XMP_BYTES:
                 raise SidecarError(f"{target} is {size} bytes; not a darktable sidecar")
             existing = target.read_bytes()
-        data = merged_sidecar_bytes(existing, program, raw=raw, source=str(target))
+        data = merged_sidecar_bytes(existing, program, raw=raw, source=str(target),
+                                    long_side=image_long_side(image_path))
         xmp.write_atomic(target, data)
     return target
 
@@ -628,7 +655,8 @@ class Renderer:
         if not image_path.is_file():
             raise FileNotFoundError(2, "No such file", str(image_path))
         sidecar = Path(self._tmp.name) / f"edit-{uuid.uuid4().hex}.xmp"
-        sidecar.write_bytes(merged_sidecar_bytes(None, program, raw=is_raw_path(image_path)))
+        sidecar.write_bytes(merged_sidecar_bytes(None, program, raw=is_raw_path(image_path),
+                                                 long_side=image_long_side(image_path)))
         try:
             return self.render_sidecar(image_path, sidecar, out_path, width=width, height=height)
         finally:

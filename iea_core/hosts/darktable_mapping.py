@@ -98,6 +98,10 @@ DEFAULT_SCALES = {
     "vibrance_neg": 1.0,
     "natural_contrast": 1.0,  # bilat detail at +100
     "natural_contrast_neg": 1.0,
+    # clarity as darktable's bilateral local contrast: the spatial sigma follows the editor's blur
+    # (1/40 of the long side, in pixels, capped at the module's 100); sigma_r is the range sigma
+    "clarity_sigma_fraction": 1 / 40,
+    "clarity_sigma_r": 50.0,
     "sharpen_amount": 1.5,  # sharpen amount at +100
     "soften_amount": 1.0,  # -amount at -100
     # darktable's sharpen blurs with sigma = radius / 2.5: 1.8 matches a 3x3 binomial kernel
@@ -222,6 +226,15 @@ def decode_saturation(matrix: np.ndarray, cal: Calibration | None = None) -> tup
     f = 1.0 - linear[0, 1] / LUMA[1]
     value = invert_linear(f - 1.0, scale("saturation", cal) / 100.0)
     return value, float(np.abs(saturation_matrix(value, cal) - matrix).max())
+
+
+#: Long side assumed when the photo is not known (styles, presets): a 24 MP camera frame.
+DEFAULT_LONG_SIDE = 6000
+
+
+def clarity_sigma_s(long_side: int | None, cal: Calibration | None = None) -> float:
+    side = long_side or DEFAULT_LONG_SIDE
+    return float(min(100.0, max(1.0, side * scale("clarity_sigma_fraction", cal))))
 
 
 def round_half_away(value: float) -> int:
