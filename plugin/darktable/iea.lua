@@ -152,8 +152,17 @@ end
 -- ------------------------------------------------------------------------------- messages --
 
 local function set_status(text)
-  if iea.widgets.status then
-    iea.widgets.status.text = text
+  local view = iea.widgets.status
+  if view then
+    view.text = text
+    -- After a long wait in dt.control.execute, GTK keeps the text view at its old height and
+    -- clips the new text; folding the module and unfolding it again lays it out afresh.
+    local lib = iea.module_installed and dt.gui.libs[MODULE]
+    if lib and lib.expanded then
+      lib.expanded = false
+      dt.control.sleep(50) -- let the GUI thread fold it before unfolding
+      lib.expanded = true
+    end
   end
   dt.print_log("iea: " .. text)
 end

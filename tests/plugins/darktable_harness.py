@@ -71,13 +71,18 @@ def style(name, ev):
 text = params.get("instruction") or params.get("feedback") or ""
 if "unreachable" in text:
     sys.exit(3)
+if "slowly" in text:
+    import time
+    time.sleep(3)
 if method == "edit" and "warm" in text:
     # iea's own darktable writer: several modules, named instances, as the real bridge sends
     from iea_core.hosts.darktable import write_dtstyle
     from iea_core.program import Program
     program = Program({{"temperature": 60, "exposure": 20, "shadows": 30}})
     path = write_dtstyle(program, f"iea warm {{n}}", state / f"warm-{{n}}.dtstyle")
-    reply({{"program": program.to_dict(), "reasoning": "Warmer light, a little brighter.",
+    reply({{"program": program.to_dict(), "reasoning": ("\u201cwarmer\u201d reads as a request: warmer light; \u201ca bit "
+                         "brighter\u201d: a little more exposure, and the shadows opened to "
+                         "match. The other 13 tools stay at 0."),
            "explanations": {{}}, "host_settings": {{"dtstyle": str(path),
                                                    "style_name": f"iea warm {{n}}"}}}})
 if method in ("edit", "refine"):
