@@ -50,6 +50,7 @@ class LabelledClause:
     polarity: str
     degree: str  # intended degree level
     phrase: str = ""  # the phrasing the clause was built from (left out of its prototypes)
+    frame: str = ""  # the frame template it was said in (left out of the frame prototypes)
 
 
 def _pick(rng: random.Random, items: Sequence[str], held: bool) -> str | None:
@@ -129,7 +130,8 @@ def sample_clause(rng: random.Random, held: bool | tuple[bool, bool],
         if phrase is None or frame is None:
             return sample_clause(rng, held, typo_rate)
         text, level = _fill(rng, frame[0], phrase)
-        return LabelledClause(_maybe_typo(rng, text, typo_rate), None, kind, level, phrase)
+        return LabelledClause(_maybe_typo(rng, text, typo_rate), None, kind, level, phrase,
+                              frame[0])
     intent = rng.choice(INTENTS)
     polarity = rng.choices(list(_POLARITY_WEIGHTS), weights=list(_POLARITY_WEIGHTS.values()))[0]
     if intent.name.startswith("auto_"):
@@ -147,7 +149,8 @@ def sample_clause(rng: random.Random, held: bool | tuple[bool, bool],
     text, level = _fill(rng, frame[0], phrase)
     if len(parse_clauses(text)) != 1:  # e.g. "darker and moodier" splits: draw again
         return sample_clause(rng, held, typo_rate)
-    return LabelledClause(_maybe_typo(rng, text, typo_rate), intent.name, polarity, level, phrase)
+    return LabelledClause(_maybe_typo(rng, text, typo_rate), intent.name, polarity, level, phrase,
+                          frame[0])
 
 
 def _maybe_typo(rng: random.Random, text: str, rate: float) -> str:

@@ -720,6 +720,38 @@ def prototypes(*, training_only: bool = True) -> list[tuple[str, str]]:
     return out
 
 
+def frame_text(template: str) -> str:
+    """A frame without its slots: what it says about the property ("it looks too {x}" ->
+    "it looks too")."""
+    return " ".join(template.replace("{x}", " ").replace("{d}", " ").replace("{d2}", " ")
+                    .replace(",", " ").split())
+
+
+def frame_prototypes(*, training_only: bool = True) -> list[tuple[str, str]]:
+    """(polarity, frame text) pairs: a clause's non-content words are compared with them."""
+    from .frames import FRAMES
+
+    out: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    for (polarity, _slot), templates in FRAMES.items():
+        for i, (template, _) in enumerate(templates):
+            if training_only and heldout(templates, i):
+                continue
+            text = frame_text(template)
+            if text and (polarity, text) not in seen:
+                seen.add((polarity, text))
+                out.append((polarity, text))
+    return out
+
+
+def phrase_words() -> set[str]:
+    """Words of the training phrasings: what is *not* one of them in a clause is its frame."""
+    words: set[str] = set()
+    for _, phrase in prototypes():
+        words.update(w.strip(",.?!") for w in phrase.split())
+    return words
+
+
 def groups() -> list[str]:
     return [i.name for i in INTENTS] + ["neutral", "bare_more", "bare_less", "bare_undo"]
 

@@ -27,9 +27,10 @@ from iea_core.agent.embedded.encoder import MiniLMEncoder
 from iea_core.agent.embedded.text import parse_clauses
 
 from .generate import clauses
-from iea_core.agent.embedded.interpret import Prototypes
+from iea_core.agent.embedded.interpret import Encoded, Prototypes, modifier_of
 
-from .intents import INTENTS, frame_words, groups, prototypes, vocabulary
+from .intents import (INTENTS, frame_prototypes, frame_text, frame_words, groups, phrase_words,
+                      prototypes, vocabulary)
 
 HIDDEN = 256
 
@@ -43,17 +44,28 @@ def group_of(item) -> int:
     return groups().index(name)
 
 
-def make_prototypes(encoder: MiniLMEncoder) -> tuple[Prototypes, list[str]]:
+def make_context(encoder: MiniLMEncoder) -> tuple[Encoded, list[str], list[str]]:
+    """Prototype embeddings of the training phrasings and frames, and the word lists."""
     protos = prototypes()
     names = groups()
     texts = [p for _, p in protos]
-    emb = encoder.encode(texts, batch_size=128, use_torch=True)
+    frames = frame_prototypes()
+    frame_texts = [f for _, f in frames]
+    modifiers = [modifier_of(t) for t in texts]
+    emb = encoder.encode(texts + frame_texts + modifiers, batch_size=128, use_torch=True)
+    emb = emb.astype(np.float16).astype(np.float32)  # what the shipped file will hold
+    n_p, n_f = len(texts), len(frame_texts)
     group = np.asarray([names.index(g) for g, _ in protos], np.int64)
-    return Prototypes(emb.astype(np.float16).astype(np.float32), group, len(names)), texts
+    fgroup = np.asarray([POLARITIES.index(p) for p, _ in frames], np.int64)
+    ctx = Encoded(sorted(vocabulary()), frame_words(), phrase_words(),
+                  Prototypes(emb[:n_p], group, len(names)),
+                  Prototypes(emb[n_p:n_p + n_f], fgroup, len(POLARITIES)),
+                  Prototypes(emb[n_p + n_f:], group, len(names)))
+    return ctx, texts, frame_texts
 
 
-def build_dataset(n: int, seed: int, encoder: MiniLMEncoder, protos: Prototypes,
-                  proto_texts: list[str], *, held: bool = False,
+def build_dataset(n: int, seed: int, encoder: MiniLMEncoder, ctx: Encoded,
+                  proto_texts: list[str], frame_texts: list[str], *, held: bool = False,
                   typo_rate: float = 0.15) -> dict[str, np.ndarray]:
     """Features and labels for ``n`` synthetic clauses (duplicates after clean-up dropped)."""
     words = sorted(vocabulary())
@@ -61,6 +73,10 @@ def build_dataset(n: int, seed: int, encoder: MiniLMEncoder, protos: Prototypes,
     by_text: dict[str, list[int]] = {}
     for k, text in enumerate(proto_texts):
         by_text.setdefault(text, []).append(k)
+    by_frame: dict[str, list[int]] = {}
+    for k, text in enumerate(frame_texts):
+        by_frame.setdefault(text, []).append(k)
+    exclude_frames: list[list[int]] = []
     cores: list[str] = []
     exclude: list[list[int]] = []
     prop: list[int] = []
@@ -77,10 +93,11 @@ def build_dataset(n: int, seed: int, encoder: MiniLMEncoder, protos: Prototypes,
         seen.add(key)
         cores.append(core)
         exclude.append(by_text.get(item.phrase, []))
+        exclude_frames.append(by_frame.get(frame_text(item.frame), []))
         prop.append(group_of(item))
         pol.append(POLARITIES.index(item.polarity))
-    features = clause_features(encoder, cores, words, frame_words(), protos, use_torch=True,
-                               exclude=exclude)
+    features = clause_features(encoder, cores, ctx, use_torch=True, exclude=exclude,
+                               exclude_frames=exclude_frames)
     return {
         "x": features,
         "intent": np.asarray(prop, np.int64),
@@ -156,8 +173,8 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.time()
     encoder = MiniLMEncoder()
     print(f"drawing {args.clauses} training clauses and embedding them ...")
-    protos, proto_texts = make_prototypes(encoder)
-    data = build_dataset(args.clauses, args.seed, encoder, protos, proto_texts)
+    ctx, proto_texts, frame_texts = make_context(encoder)
+    data = build_dataset(args.clauses, args.seed, encoder, ctx, proto_texts, frame_texts)
     t1 = time.time()
     print(f"  {len(data['x'])} distinct clauses, {t1 - t0:.0f} s")
     digest = hashlib.sha256("\n".join(
@@ -167,8 +184,11 @@ def main(argv: list[str] | None = None) -> None:
     t2 = time.time()
     print(f"  trained in {t2 - t1:.0f} s")
     args.out.mkdir(parents=True, exist_ok=True)
-    params["proto_emb"] = protos.embeddings
-    params["proto_group"] = protos.group.astype(np.float16)
+    params["proto_emb"] = ctx.prototypes.embeddings
+    params["proto_group"] = ctx.prototypes.group.astype(np.float16)
+    params["frame_emb"] = ctx.frames.embeddings
+    params["modifier_emb"] = ctx.modifiers.embeddings
+    params["frame_group"] = ctx.frames.group.astype(np.float16)
     np.savez_compressed(args.out / f"{WEIGHTS_NAME}.npz",
                         **{k: v.astype(np.float16) for k, v in params.items()})
     manifest = {
@@ -184,6 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         "vocabulary": sorted(vocabulary()),
         "bag": sorted(vocabulary()),
         "frame_words": sorted(frame_words()),
+        "phrase_words": sorted(phrase_words()),
         "groups": groups(),
         "intents": {i.name: i.values for i in INTENTS},
         "fixed": [i.name for i in INTENTS if i.fixed],

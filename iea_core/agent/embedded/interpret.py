@@ -74,32 +74,76 @@ class Prototypes:
         return out
 
 
-def clause_features(encoder: MiniLMEncoder, cores: Sequence[str], bag: Sequence[str],
-                    frame_words: frozenset[str] | set[str], prototypes: Prototypes,
-                    use_torch: bool = False,
-                    exclude: Sequence[Sequence[int]] | None = None) -> np.ndarray:
-    """Head input per clause core: MiniLM mean+max pooling of the core, mean pooling of its
-    content, the content's similarity to each intent's phrasings, cue features, bag of words.
+#: Words that name *where* (a tone region, a part of the picture) rather than *which way*; the
+#: "modifier" view of a clause drops them so "heavy in the blacks" and "lifted blacks" differ by
+#: their only informative words.
+REGION_WORDS = frozenset({
+    "shadows", "shadow", "blacks", "black", "whites", "white", "highlights", "highlight", "corners",
+    "corner", "edges", "edge", "colors", "color", "tones", "tone", "skin", "sky", "contrast",
+    "exposure", "point", "areas", "area", "parts", "part", "detail", "details", "the", "in", "of",
+    "at", "around", "level", "brightness", "image", "photo", "picture", "it", "a", "dark", "bright"})
 
-    ``bag`` is the word list of the training phrasings (in the manifest): words outside it
+
+def modifier_of(content: str) -> str:
+    return " ".join(w for w in content.split() if w not in REGION_WORDS)
+
+
+def frame_of(core: str, phrase_words: frozenset[str] | set[str]) -> str:
+    """The clause without the words of known phrasings: how it is said ("too orange now" ->
+    "too now"), which is what decides the polarity."""
+    return " ".join(w for w in core.split() if w.strip(",.?!") not in phrase_words)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """Everything the heads need about a batch of clause cores except the weights."""
+
+    bag: Sequence[str]
+    frame_words: frozenset[str] | set[str]
+    phrase_words: frozenset[str] | set[str]
+    prototypes: Prototypes
+    frames: Prototypes
+    modifiers: Prototypes  # the phrasings without region words, grouped like ``prototypes``
+
+
+def clause_features(encoder: MiniLMEncoder, cores: Sequence[str], ctx: Encoded,
+                    use_torch: bool = False,
+                    exclude: Sequence[Sequence[int]] | None = None,
+                    exclude_frames: Sequence[Sequence[int]] | None = None) -> np.ndarray:
+    """Head input per clause core: MiniLM mean+max pooling of the core, mean pooling of its
+    content, the content's similarity to each intent's phrasings, the similarity of its frame
+    words to each polarity's frames, cue features, bag of words.
+
+    ``ctx.bag`` is the word list of the training phrasings (in the manifest): words outside it
     contribute only through the embeddings, which is what lets unseen synonyms work.
-    ``exclude`` (training only) hides each clause's own phrasing from its prototype group, so
-    the heads learn from similarities as high as unseen wording will give, not from exact hits."""
+    ``exclude``/``exclude_frames`` (training only) hide each clause's own phrasing and frame from
+    the prototypes, so the heads learn from similarities as high as unseen wording will give,
+    not from exact hits."""
     cores = list(cores)
-    contents = [content_of(c, frame_words) for c in cores]
+    n = len(cores)
+    contents = [content_of(c, ctx.frame_words) for c in cores]
+    frames = [frame_of(c, ctx.phrase_words) for c in cores]
+    modifiers = [modifier_of(c) for c in contents]
     bs = 128 if use_torch else 64
-    emb = encoder.encode(cores + contents, batch_size=bs, use_torch=use_torch, with_max=True)
-    core_emb, content_emb = emb[:len(cores)], emb[len(cores):, :encoder.dim]
-    sims = prototypes.similarities(content_emb, exclude)
-    cues = np.asarray([cue_vector(c) for c in cores], np.float32).reshape(len(cores), -1)
-    index = {w: i for i, w in enumerate(bag)}
-    bow = np.zeros((len(cores), len(bag)), np.float32)
+    emb = encoder.encode(cores + contents + frames + modifiers, batch_size=bs,
+                         use_torch=use_torch, with_max=True)
+    core_emb = emb[:n]
+    content_emb = emb[n:2 * n, :encoder.dim]
+    frame_emb = emb[2 * n:3 * n, :encoder.dim]
+    modifier_emb = emb[3 * n:, :encoder.dim]
+    sims = ctx.prototypes.similarities(content_emb, exclude)
+    mod_sims = ctx.modifiers.similarities(modifier_emb, exclude)
+    frame_sims = ctx.frames.similarities(frame_emb, exclude_frames)
+    cues = np.asarray([cue_vector(c) for c in cores], np.float32).reshape(n, -1)
+    index = {w: i for i, w in enumerate(ctx.bag)}
+    bow = np.zeros((n, len(ctx.bag)), np.float32)
     for row, core in enumerate(cores):
         for w in core.split():
             j = index.get(w.strip(",.?!"))
             if j is not None:
                 bow[row, j] = 1.0
-    return np.concatenate([core_emb, content_emb, sims, cues, bow], axis=1).astype(np.float32)
+    return np.concatenate([core_emb, content_emb, frame_emb, sims, mod_sims, frame_sims, cues,
+                           bow], axis=1).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -129,11 +173,16 @@ class Interpreter:
     def __init__(self, heads: Heads, encoder: MiniLMEncoder) -> None:
         self.heads = heads
         self.encoder = encoder
-        self.bag = list(heads.manifest.get("bag", ()))
-        self.frame_words = frozenset(heads.manifest.get("frame_words", ()))
-        self.prototypes = Prototypes(heads.params["proto_emb"].astype(np.float32),
-                                     heads.params["proto_group"].astype(np.int64),
-                                     len(heads.groups))
+        m = heads.manifest
+        self.ctx = Encoded(
+            list(m.get("bag", ())), frozenset(m.get("frame_words", ())),
+            frozenset(m.get("phrase_words", ())),
+            Prototypes(heads.params["proto_emb"], heads.params["proto_group"].astype(np.int64),
+                       len(heads.groups)),
+            Prototypes(heads.params["frame_emb"], heads.params["frame_group"].astype(np.int64),
+                       len(POLARITIES)),
+            Prototypes(heads.params["modifier_emb"], heads.params["proto_group"].astype(np.int64),
+                       len(heads.groups)))
         self.speller = make_speller(heads.manifest.get("vocabulary", ()))
 
     def read(self, instruction: str) -> list[Reading]:
@@ -141,8 +190,7 @@ class Interpreter:
         if not clauses:
             return []
         cores = [c.core for c in clauses]
-        out = self.heads(clause_features(self.encoder, cores, self.bag, self.frame_words,
-                                         self.prototypes))
+        out = self.heads(clause_features(self.encoder, cores, self.ctx))
         readings = []
         for k, clause in enumerate(clauses):
             g = int(np.argmax(out.intent[k]))

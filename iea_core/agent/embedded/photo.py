@@ -8,8 +8,9 @@ with a handful of candidate values (one :func:`iea_core.editor.render_batch` cal
 * exposure: mean luminance near a mid grey (0.46 in sRGB), without clipping more than 1 % of the
   highlights;
 * contrast: a luminance spread (standard deviation) near 0.21, typical of well-exposed photos;
-* temperature / tint: the grey-world assumption in Lab (mean b* resp. a* near 0), corrected only
-  partly (70 %), because a sunset or a forest is meant to have a cast.
+* temperature / tint: the least colourful quarter of the mid-tones should be neutral (mean b*
+  resp. a* near 0 in Lab): a white-patch / grey-pixel estimate that, unlike the grey world, does
+  not mistake a red jacket or a sunset for a cast.
 
 If the editor cannot be imported, closed-form estimates from the same statistics are used
 (exposure is a gain in linear light, +100 = +2 EV).
@@ -25,6 +26,8 @@ ANALYSIS_SIZE = 96
 TARGET_MEAN = 0.46
 TARGET_SPREAD = 0.21
 CAST_KEEP = 0.3  # fraction of a colour cast deliberately left in (scenes have colour)
+WB_SHARE = 0.6  # share of the estimated white-balance error that is corrected
+WB_LIMIT = 40
 _CANDIDATES = {
     "exposure": np.arange(-90, 91, 10),
     "contrast": np.arange(-60, 61, 10),
@@ -111,7 +114,22 @@ def photo_stats(image: np.ndarray) -> PhotoStats:
 
 
 # ----------------------------------------------------------------------------------------------
-def _score(tool: str, renders: np.ndarray, base: PhotoStats) -> np.ndarray:
+def neutral_pixels(picture: np.ndarray) -> np.ndarray | None:
+    """Positions of the least colourful mid-tone pixels (a quarter of them): in most photos these
+    are white, grey or black things whose true colour is neutral, so their mean cast is the
+    white-balance error. (The whole-picture mean, the grey world, mistakes a red suit or a sunset
+    for a cast.)"""
+    L = lab(picture)
+    chroma = np.hypot(L[:, 1], L[:, 2])
+    mid = (L[:, 0] > 20) & (L[:, 0] < 97)
+    if mid.sum() < 40:
+        return None
+    limit = np.percentile(chroma[mid], 25)
+    return mid & (chroma <= limit)
+
+
+def _score(tool: str, renders: np.ndarray, base: PhotoStats,
+           neutral: np.ndarray | None = None) -> np.ndarray:
     """Lower is better, one score per render (N, H, W, 3)."""
     y = luminance(renders)
     if tool in ("exposure", "brightness"):
@@ -122,13 +140,10 @@ def _score(tool: str, renders: np.ndarray, base: PhotoStats) -> np.ndarray:
         return np.abs(y.reshape(len(y), -1).std(1) - TARGET_SPREAD)
     if tool in ("temperature", "tint"):
         axis = 2 if tool == "temperature" else 1
-        target = (base.cast_b if axis == 2 else base.cast_a) * CAST_KEEP
         out = []
         for r in renders:
-            L = lab(r)
-            mid = (L[:, 0] > 15) & (L[:, 0] < 95)
-            sel = L[mid] if mid.sum() > 50 else L
-            out.append(abs(sel[:, axis].mean() - target))
+            L = lab(r)[neutral] if neutral is not None else lab(r)
+            out.append(abs(L[:, axis].mean()))
         return np.asarray(out)
     if tool in ("saturation", "vibrance"):
         mx, mn = renders.max(-1), renders.min(-1)
@@ -181,6 +196,7 @@ def auto_values(image: np.ndarray, tools: Sequence[str], base: Mapping[str, int]
     stats = photo_stats(image)
     render = editor_renderer(profile)
     current = {k: int(v) for k, v in (base or {}).items() if int(v)}
+    neutral = neutral_pixels(picture)
     out: dict[str, int] = {}
     for tool in todo:
         candidates = _CANDIDATES[tool]
@@ -188,11 +204,15 @@ def auto_values(image: np.ndarray, tools: Sequence[str], base: Mapping[str, int]
             value = _fallback(tool, stats)
         else:
             programs = [{**current, tool: int(c)} for c in candidates]
-            scores = _score(tool, render(picture, programs), stats)
+            scores = _score(tool, render(picture, programs), stats, neutral)
             # Prefer the smallest move among near-ties: don't edit what is already fine.
             best = scores.min()
             near = [i for i, sc in enumerate(scores) if sc <= best + 0.004]
             value = int(min((candidates[i] for i in near), key=abs))
+            if tool in ("temperature", "tint"):
+                # Even the least colourful pixels of a sunset or a café are warm on purpose:
+                # correct part of the estimated cast, and never by more than a medium amount.
+                value = int(np.clip(round(value * WB_SHARE), -WB_LIMIT, WB_LIMIT))
         out[tool] = value
         if value:
             current[tool] = value
