@@ -230,3 +230,44 @@ def test_edit_with_the_embedded_agent(daemon_factory, photos_dir):
     unedited = distance(read_preview(before, 256), read_preview(after, 256))
     assert summary["distance"] < 0.5 * unedited     # the recovered style explains the pair
     assert summary["sentence"] and summary["host_settings"]["Saturation"] < 0
+
+
+@pytest.mark.skipif(not (_has("iea_core.editor") and _has("iea_core.imageio")),
+                    reason="the editor and image I/O are not in the repository yet")
+def test_iea_worker_command_serves_previews_over_curve(daemon_factory, photos_dir, tmp_path):
+    """`iea worker` as a GPU box would run it: no shared disk, photos come from the daemon."""
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    from bridge.keys import generate
+    from bridge_helpers import free_port, wait_for
+
+    keys = tmp_path / "keys"
+    generate(keys, "client")
+    generate(keys, "gpu1")
+    backend = f"tcp://127.0.0.1:{free_port()}"
+    daemon = daemon_factory("--worker-endpoint", backend, "--curve-keys", str(keys), workers=0)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "iea_core", "worker", "--connect", backend, "--curve-keys",
+         str(keys), "--key-name", "gpu1", "--methods", "render_preview", "--identity", "gpu1"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(lambda: daemon.status()["workers"]["remote"] == 1, 30, "the iea worker")
+        with daemon.client(timeout=120) as client:
+            result = client.request("render_preview", {"image": str(photos_dir / "coffee.jpg"),
+                                                       "program": {"exposure": 40},
+                                                       "max_size": 128})
+            status = client.request("status", {})
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait(timeout=10)
+    preview = Image.open(io.BytesIO(base64.b64decode(result["jpeg_base64"])))
+    assert max(preview.size) == 128
+    assert [w["identity"] for w in status["workers"]["list"]] == ["gpu1"]
+    assert status["workers"]["list"][0]["served"] == 1
