@@ -160,3 +160,15 @@ def test_legacy_order_is_kept_and_extended(tmp_path: Path) -> None:
     listed = state.order_list
     assert listed.index(("rgbcurve", 1)) == listed.index(("rgbcurve", 0)) + 1
     assert listed.index(("sharpen", 1)) == listed.index(("sharpen", 0)) + 1
+
+
+def test_clarity_blur_follows_the_photo_size(tmp_path: Path, astronaut_png: Path) -> None:
+    """The editor blurs clarity over 1/40 of the long side; the sidecar sizes darktable's to match."""
+    image = tmp_path / "a.png"
+    image.write_bytes(astronaut_png.read_bytes())  # 192 px long side
+    state = D.read_history(D.write_sidecar(image, {"natural_contrast": 40}))
+    bilat = next(i for i in state.items if i.operation == "bilat").decoded()
+    assert bilat["mode"] == 0 and bilat["sigma_s"] == pytest.approx(192 / 40, rel=1e-4)
+    unknown = next(i for i in D.program_to_history({"natural_contrast": 40})
+                   if i.operation == "bilat").decoded()
+    assert unknown["sigma_s"] == 100.0  # a 6000 px frame, capped at the module's maximum
