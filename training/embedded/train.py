@@ -164,8 +164,8 @@ def fit(data: dict[str, np.ndarray], *, epochs: int, seed: int, n_bag: int = 0,
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("iea_core/agent/weights"))
-    parser.add_argument("--clauses", type=int, default=60000, help="synthetic clauses to draw")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--clauses", type=int, default=14000, help="synthetic clauses to draw")
+    parser.add_argument("--epochs", type=int, default=25)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     random.seed(args.seed)
