@@ -2,7 +2,9 @@
 
 * EXIF orientation is applied on read, so pixels are upright as the photographer sees them.
 * The ICC profile is kept (``Photo.icc_profile``) and written back on output.
-* Raw files are decoded to a preview (half size, camera white balance, sRGB, 16 bit).
+* Raw files are decoded to a preview (half size, camera white balance, sRGB, 16 or 8 bit).
+* 16-bit RGB TIFF goes through tifffile and 16-bit RGB PNG through a small decoder here, since
+  Pillow reduces both to 8 bits.
 * Damaged, truncated or absurdly large files raise :class:`~iea_core.errors.CorruptImage`,
   :class:`~iea_core.errors.ImageTooLarge` or :class:`~iea_core.errors.UnsupportedImage` with a
   sentence naming the file and the problem; nothing is guessed.
@@ -20,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import CorruptImage, ImageError, ImageTooLarge, UnsupportedImage
+from .errors import (ArrayConventionError, CorruptImage, ImageError, ImageTooLarge,
+                     UnsupportedImage)
 from .fileio import atomic_write_bytes
 
 #: more pixels than this is refused as a probable decompression bomb (about 30000 x 30000)
@@ -82,19 +85,24 @@ def _check_file(path: Path) -> None:
         raise CorruptImage(f"{path} is empty (0 bytes)")
 
 
-def _read_raw(path: Path, max_size: int | None) -> Photo:
+def _read_raw(path: Path, max_size: int | None, bits: int = 16) -> Photo:
     try:
         import rawpy
     except ImportError as exc:  # pragma: no cover - rawpy is a dependency
         raise UnsupportedImage(f"{path}: reading raw files needs rawpy ({exc})") from None
     try:
         with rawpy.imread(str(path)) as raw:
-            rgb = raw.postprocess(use_camera_wb=True, half_size=True, output_bps=16,
+            # half size: a preview is all the agent and the editor's previews need, and it skips
+            # demosaicing (4x fewer pixels, several times faster than a full decode)
+            rgb = raw.postprocess(use_camera_wb=True, half_size=True, output_bps=bits,
                                   no_auto_bright=False, output_color=rawpy.ColorSpace.sRGB)
     except (rawpy.LibRawError, OSError, ValueError) as exc:
-        raise CorruptImage(f"{path} is not a raw file iea can decode ({exc})") from None
-    pixels = resize_max(np.ascontiguousarray(rgb), max_size)
-    return Photo(pixels, path, None, True, 16)
+        reason = str(exc) or type(exc).__name__
+        raise CorruptImage(f"{path} is not a raw file iea can decode ({reason})") from None
+    if rgb.ndim != 3 or rgb.shape[0] * rgb.shape[1] > MAX_PIXELS:
+        raise ImageTooLarge(f"{path} decodes to {rgb.shape}, which iea does not accept")
+    pixels = resize_max(np.ascontiguousarray(rgb[..., :3]), max_size)
+    return Photo(pixels, path, None, True, bits)
 
 
 def _pil_to_array(image, path: Path) -> tuple[np.ndarray, int]:
@@ -114,39 +122,104 @@ def _pil_to_array(image, path: Path) -> tuple[np.ndarray, int]:
     raise UnsupportedImage(f"{path}: pixel mode {mode!r} is not supported")
 
 
-def _read_tiff16(path: Path) -> np.ndarray | None:
-    """PIL cannot decode 16-bit RGB TIFF; tifffile (shipped with scikit-image) can."""
+# EXIF/TIFF orientation -> numpy steps that make the pixels upright (the TIFF 6.0 meanings)
+_ORIENT_STEPS: dict[int, tuple[str, ...]] = {
+    2: ("flip_lr",), 3: ("rot180",), 4: ("flip_ud",), 5: ("transpose",),
+    6: ("rot_cw",), 7: ("transverse",), 8: ("rot_ccw",)}
+
+
+def apply_orientation(pixels: np.ndarray, orientation: int | None) -> np.ndarray:
+    """Turn pixels stored with EXIF ``orientation`` (1..8) upright, as a viewer shows them."""
+    for step in _ORIENT_STEPS.get(int(orientation or 1), ()):
+        if step == "flip_lr":
+            pixels = pixels[:, ::-1]
+        elif step == "flip_ud":
+            pixels = pixels[::-1]
+        elif step == "rot180":
+            pixels = pixels[::-1, ::-1]
+        elif step == "transpose":
+            pixels = np.swapaxes(pixels, 0, 1)
+        elif step == "rot_cw":
+            pixels = np.rot90(pixels, -1)
+        elif step == "rot_ccw":
+            pixels = np.rot90(pixels, 1)
+        elif step == "transverse":
+            pixels = np.rot90(np.swapaxes(pixels, 0, 1), 2)
+    return np.ascontiguousarray(pixels)
+
+
+def _read_tiff16(path: Path) -> np.ndarray:
+    """Pillow decodes 16-bit RGB TIFF to 8 bits; tifffile (shipped with scikit-image) keeps 16."""
+    import tifffile
+
     try:
-        import tifffile
-    except ImportError:
-        return None
-    try:
-        arr = tifffile.imread(str(path))
+        with tifffile.TiffFile(str(path)) as tif:
+            page = tif.pages[0]
+            series = tif.series[0]
+            arr = series.asarray()
+            axes = series.axes
+            orient_tag = page.tags.get(274)
+            orientation = orient_tag.value if orient_tag is not None else 1
     except Exception as exc:  # tifffile raises many types for damaged files
         raise CorruptImage(f"{path} is a damaged TIFF ({exc})") from None
+    # keep the first image of a stack and put samples last (planar TIFFs store them first)
+    while arr.ndim > 3 or (arr.ndim == 3 and len(axes) > 3):
+        arr, axes = arr[0], axes[1:]
+    if arr.ndim == 3 and axes.startswith("S"):
+        arr = np.moveaxis(arr, 0, -1)
     if arr.ndim == 2:
         arr = np.repeat(arr[..., None], 3, axis=2)
     if arr.ndim != 3 or arr.shape[2] < 3:
-        raise UnsupportedImage(f"{path}: TIFF layout {arr.shape} is not an RGB photo")
+        raise UnsupportedImage(f"{path}: TIFF layout {arr.shape} ({axes}) is not an RGB photo")
     arr = arr[..., :3]
-    if arr.dtype == np.uint16:
-        return arr
-    if arr.dtype == np.uint8:
-        return arr
     if arr.dtype.kind == "f":
-        return np.rint(np.clip(arr, 0, 1) * 65535).astype(np.uint16)
-    raise UnsupportedImage(f"{path}: TIFF sample type {arr.dtype} is not supported")
+        arr = np.rint(np.clip(np.nan_to_num(arr), 0, 1) * 65535).astype(np.uint16)
+    elif arr.dtype in (np.uint32, np.int32, np.int16):
+        arr = np.clip(arr, 0, 65535).astype(np.uint16)
+    elif arr.dtype not in (np.uint16, np.uint8):
+        raise UnsupportedImage(f"{path}: TIFF sample type {arr.dtype} is not supported")
+    return apply_orientation(arr, orientation)
 
 
-def read_image(path: str | os.PathLike[str], *, max_size: int | None = None) -> Photo:
-    """Read a photo from disk, upright, with its ICC profile; raw files via rawpy."""
+def _icc_colour_space(icc: bytes | None) -> bytes | None:
+    """The ICC header's data colour space ('RGB ', 'GRAY', 'CMYK', ...)."""
+    return icc[16:20] if icc and len(icc) >= 20 else None
+
+
+def _convert_non_rgb(image, icc: bytes | None, path: Path):
+    """CMYK (and other non-RGB) photos with a profile -> sRGB through their profile; a profile
+    that does not describe RGB data is then dropped, since writing it on RGB pixels is invalid."""
+    from PIL import ImageCms
+
+    if image.mode == "CMYK" and icc:
+        try:
+            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            dst = ImageCms.createProfile("sRGB")
+            return ImageCms.profileToProfile(image, src, dst, outputMode="RGB"), None
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a broken profile: fall back to Pillow's naive conversion below
+    if _icc_colour_space(icc) not in (None, b"RGB "):
+        icc = None
+    return image, icc
+
+
+def read_image(path: str | os.PathLike[str], *, max_size: int | None = None,
+               raw_bit_depth: int = 16) -> Photo:
+    """Read a photo from disk, upright, with its ICC profile; raw files via rawpy.
+
+    ``raw_bit_depth`` (8 or 16) is the depth raw previews are decoded to.
+    """
     path = Path(path)
     _check_file(path)
     if path.suffix.lower() in RAW_EXTENSIONS:
-        return _read_raw(path, max_size)
+        if raw_bit_depth not in (8, 16):
+            raise ValueError("raw_bit_depth must be 8 or 16")
+        return _read_raw(path, max_size, raw_bit_depth)
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    # Pillow's own bomb guard (89 MP) would refuse 100 MP medium-format files; raise it to ours.
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < MAX_PIXELS:
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -155,30 +228,32 @@ def read_image(path: str | os.PathLike[str], *, max_size: int | None = None) -> 
                     raise ImageTooLarge(
                         f"{path} is {image.width} x {image.height} pixels, more than iea "
                         f"accepts ({MAX_PIXELS:,}); probably a decompression bomb")
-                icc = image.info.get("icc_profile")
+                icc = image.info.get("icc_profile") or None
                 fmt = image.format
                 if fmt == "TIFF" and _tiff_is_16bit(image):
-                    arr16 = _read_tiff16(path)
-                    if arr16 is not None:
-                        pixels, depth = arr16, 16 if arr16.dtype == np.uint16 else 8
-                        return Photo(resize_max(np.ascontiguousarray(pixels), max_size), path,
-                                     icc, False, depth)
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                pixels, depth = _pil_to_array(image, path)
-                if fmt == "PNG" and image.mode in ("RGB", "RGBA") and depth == 8:
-                    pixels16 = _read_png16(path)
-                    if pixels16 is not None:
-                        pixels, depth = pixels16, 16
+                    pixels = _read_tiff16(path)
+                    depth = 16 if pixels.dtype == np.uint16 else 8
+                else:
+                    image.load()
+                    orientation = image.getexif().get(0x0112, 1)
+                    image = ImageOps.exif_transpose(image)
+                    image, icc = _convert_non_rgb(image, icc, path)
+                    pixels, depth = _pil_to_array(image, path)
+                    if fmt == "PNG" and depth == 8 and image.mode in ("RGB", "RGBA"):
+                        pixels16 = _read_png16(path)
+                        if pixels16 is not None:
+                            pixels, depth = apply_orientation(pixels16, orientation), 16
+    except ImageError:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLarge(f"{path} is too large to open safely ({exc})") from None
     except UnidentifiedImageError:
         raise CorruptImage(f"{path} is not an image iea can read (JPEG, PNG, TIFF or raw)") \
             from None
-    except (OSError, SyntaxError, ValueError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error) as exc:
         raise CorruptImage(f"{path} is damaged or truncated ({exc})") from None
-    except ImageError:
-        raise
+    if _icc_colour_space(icc) not in (None, b"RGB "):
+        icc = None
     return Photo(resize_max(np.ascontiguousarray(pixels), max_size), path, icc, False, depth)
 
 
@@ -208,41 +283,65 @@ def encode_png16(rgb: np.ndarray, icc_profile: bytes | None = None) -> bytes:
     return b"".join(out)
 
 
-def _unfilter(raw: np.ndarray, h: int, stride: int, bpp: int) -> np.ndarray:
-    """Undo PNG's per-row filters (None, Sub, Up, Average, Paeth)."""
-    rows = raw.reshape(h, stride + 1)
-    out = np.zeros((h, stride), dtype=np.uint8)
-    prev = np.zeros(stride, dtype=np.int32)
-    for y in range(h):
-        kind, line = rows[y, 0], rows[y, 1:].astype(np.int32)
-        if kind == 0:
-            cur = line
-        elif kind == 2:
-            cur = (line + prev) & 0xFF
-        else:
+_ROW_KERNEL = None
+
+
+def _row_kernel():
+    """The sequential PNG filters (Average, Paeth) compiled with numba: a Python loop over every
+    byte would take minutes on a 24 MP 16-bit PNG. Compiled once and cached on disk."""
+    global _ROW_KERNEL
+    if _ROW_KERNEL is None:
+        from numba import njit
+
+        @njit(cache=True, nogil=True)
+        def unfilter_row(kind, line, prev, bpp):  # pragma: no cover - compiled
             cur = line.copy()
-            for x in range(stride):
+            n = cur.shape[0]
+            for x in range(n):
                 left = cur[x - bpp] if x >= bpp else 0
                 up = prev[x]
-                if kind == 1:
-                    pred = left
-                elif kind == 3:
+                if kind == 3:
                     pred = (left + up) >> 1
-                elif kind == 4:
+                else:
                     upleft = prev[x - bpp] if x >= bpp else 0
                     p = left + up - upleft
                     pa, pb, pc = abs(p - left), abs(p - up), abs(p - upleft)
-                    pred = left if pa <= pb and pa <= pc else (up if pb <= pc else upleft)
-                else:
-                    raise CorruptImage(f"PNG row {y} uses unknown filter {kind}")
+                    pred = left if (pa <= pb and pa <= pc) else (up if pb <= pc else upleft)
                 cur[x] = (cur[x] + pred) & 0xFF
+            return cur
+
+        _ROW_KERNEL = unfilter_row
+    return _ROW_KERNEL
+
+
+def _unfilter(raw: np.ndarray, h: int, stride: int, bpp: int) -> np.ndarray:
+    """Undo PNG's per-row filters (None, Sub, Up, Average, Paeth)."""
+    rows = raw.reshape(h, stride + 1)
+    out = np.empty((h, stride), dtype=np.uint8)
+    prev = np.zeros(stride, dtype=np.int32)
+    for y in range(h):
+        kind, line = int(rows[y, 0]), rows[y, 1:].astype(np.int32)
+        if kind == 0:
+            cur = line
+        elif kind == 1:  # Sub: a running sum along each byte lane, modulo 256
+            lanes = np.zeros(-(-stride // bpp) * bpp, dtype=np.int64)
+            lanes[:stride] = line
+            cur = (np.cumsum(lanes.reshape(-1, bpp), axis=0).reshape(-1)[:stride]
+                   & 0xFF).astype(np.int32)
+        elif kind == 2:
+            cur = (line + prev) & 0xFF
+        elif kind in (3, 4):
+            cur = _row_kernel()(kind, line, prev, bpp)
+        else:
+            raise CorruptImage(f"PNG row {y} uses unknown filter {kind}")
         out[y] = cur
         prev = cur
     return out
 
 
 def _read_png16(path: Path) -> np.ndarray | None:
-    """Pillow reads 16-bit RGB PNG as 8 bits; decode the 16 bits here (non-interlaced)."""
+    """Pillow reads 16-bit RGB PNG as 8 bits; decode the 16 bits here (non-interlaced; an
+    interlaced 16-bit PNG, rare in practice, is read as 8 bits by Pillow instead)."""
     data = path.read_bytes()
     if len(data) < 33 or data[24] != 16 or data[25] not in (2, 6) or data[28] != 0:
         return None
@@ -254,13 +353,18 @@ def _read_png16(path: Path) -> np.ndarray | None:
         if kind == b"IDAT":
             idat.append(data[pos + 8:pos + 8 + length])
         pos += 12 + length
+    stride = w * channels * 2
+    expected = h * (stride + 1)
     try:
-        raw = np.frombuffer(zlib.decompress(b"".join(idat)), dtype=np.uint8)
+        # bounded: a stream that inflates past the size the header promises is refused
+        inflater = zlib.decompressobj()
+        raw_bytes = inflater.decompress(b"".join(idat), expected + 1)
     except zlib.error as exc:
         raise CorruptImage(f"{path}: damaged PNG data ({exc})") from None
-    stride = w * channels * 2
-    if raw.size != h * (stride + 1):
-        raise CorruptImage(f"{path}: truncated PNG data")
+    if len(raw_bytes) != expected:
+        raise CorruptImage(f"{path}: truncated or damaged PNG data ({len(raw_bytes):,} of "
+                           f"{expected:,} bytes)")
+    raw = np.frombuffer(raw_bytes, dtype=np.uint8)
     pixels = _unfilter(raw, h, stride, channels * 2).view(">u2").reshape(h, w, channels)
     return np.ascontiguousarray(pixels[..., :3].astype(np.uint16))
 
@@ -309,6 +413,12 @@ def write_image(path: str | os.PathLike[str], pixels: np.ndarray, *,
     if fmt is None:
         raise UnsupportedImage(
             f"cannot write {path.name}: use a .jpg, .png or .tif file name")
+    pixels = np.asarray(pixels)
+    if pixels.ndim != 3 or pixels.shape[2] not in (3, 4) or pixels.dtype not in (
+            np.uint8, np.uint16, np.float32, np.float64):
+        raise ArrayConventionError(
+            f"cannot write {path.name}: pixels must be H x W x 3 (or x 4) uint8, uint16 or float "
+            f"0..1, got {pixels.shape} {pixels.dtype}")
     data = _encode(pixels, fmt, icc_profile, quality)
     atomic_write_bytes(path, data, backup=backup)
     return path

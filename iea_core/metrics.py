@@ -17,6 +17,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from .errors import ArrayConventionError
 from .program import Program
 
 
@@ -29,11 +30,22 @@ def _float(image: np.ndarray) -> np.ndarray:
     return image[..., :3].astype(np.float32, copy=False)
 
 
-def distance(a: np.ndarray, b: np.ndarray) -> float:
-    """The paper's pixel distance d = (mean |a - b| + sqrt(mean (a - b)^2)) / 2 on RGB in 0..1."""
-    fa, fb = _float(a), _float(b)
+def _same_shape(fa: np.ndarray, fb: np.ndarray) -> None:
     if fa.shape != fb.shape:
-        raise ValueError(f"images differ in size: {fa.shape} vs {fb.shape}")
+        raise ArrayConventionError(f"images differ in size: {fa.shape} vs {fb.shape}")
+
+
+def distance(a: np.ndarray, b: np.ndarray) -> float:
+    """The paper's pixel distance d = (mean |a - b| + sqrt(mean (a - b)^2)) / 2 on RGB in 0..1.
+
+    >>> import numpy as np
+    >>> black = np.zeros((1, 2, 3), dtype=np.uint8)
+    >>> half_white = black.copy(); half_white[0, 0] = 255
+    >>> round(distance(black, half_white), 4)   # (0.5 + sqrt(0.5)) / 2
+    0.6036
+    """
+    fa, fb = _float(a), _float(b)
+    _same_shape(fa, fb)
     diff = fa.astype(np.float64) - fb
     return float((np.mean(np.abs(diff)) + np.sqrt(np.mean(diff * diff))) / 2.0)
 
@@ -42,8 +54,10 @@ def distance_batch(edits: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """d of each of N edits (N, H, W, 3) to one reference: float64 array of N distances."""
     ref = _float(reference)
     edits = _float(edits)
-    if edits.shape[1:] != ref.shape:
-        raise ValueError(f"edits {edits.shape[1:]} and reference {ref.shape} differ in size")
+    if edits.ndim != 4 or edits.shape[1:] != ref.shape:
+        raise ArrayConventionError(
+            f"edits {edits.shape} should be N x {' x '.join(map(str, ref.shape))} like the "
+            f"reference")
     n = edits.shape[0]
     l1 = np.empty(n)
     l2 = np.empty(n)
@@ -55,10 +69,32 @@ def distance_batch(edits: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 
 def likeness_from_distances(d_original: float, d_edit: float) -> float:
-    """R_L from the two distances: improvement relative to doing nothing, floored at -1."""
+    """R_L from the two distances: improvement relative to doing nothing, floored at -1.
+
+    >>> likeness_from_distances(0.5, 0.125)  # closed 75 % of the gap
+    0.75
+    >>> likeness_from_distances(0.1, 0.5)    # made it much worse: floored
+    -1.0
+    """
     if d_original <= 1e-12:
         return 1.0 if d_edit <= 1e-12 else -1.0
     return max(-1.0, (d_original - d_edit) / d_original)
+
+
+def usefulness_from_distances(d_edit: float, d_without: Sequence[float]) -> float:
+    """R_U from d(edit, ref) and d(edit without tool i, ref) for each emitted tool i.
+
+    A tool scores +1 when removing it moves the render further from the reference, else -1;
+    no tools scores 0.
+
+    >>> usefulness_from_distances(0.10, [0.20, 0.15, 0.09])   # two helped, one hurt
+    0.3333333333333333
+    >>> usefulness_from_distances(0.10, [])
+    0.0
+    """
+    if len(d_without) == 0:
+        return 0.0
+    return float(np.mean([1.0 if d > d_edit else -1.0 for d in d_without]))
 
 
 def likeness_reward(original: np.ndarray, edited: np.ndarray, reference: np.ndarray) -> float:
@@ -66,33 +102,45 @@ def likeness_reward(original: np.ndarray, edited: np.ndarray, reference: np.ndar
     return likeness_from_distances(distance(original, reference), distance(edited, reference))
 
 
+def _variant_distances(original: np.ndarray, program: Program, reference: np.ndarray,
+                       profile: str, seed: int) -> np.ndarray:
+    """d to the reference of [program, program minus tool 1, minus tool 2, ...], rendered in
+    one ``render_batch`` call (the editor shares its per-image work across the batch)."""
+    from .editor import render_batch
+
+    variants = [program] + [program.replace({tool: 0}) for tool in program.values]
+    renders = render_batch(original, variants, profile, seed=seed)
+    if np.asarray(original).dtype == np.uint8:
+        # score what the photographer would get: an 8-bit photo renders to 8 bits, so the reward
+        # agrees exactly with ``render`` (an exact reproduction scores 1, not 0.99)
+        np.rint(renders * 255, out=renders)
+        renders /= 255
+    return distance_batch(renders, reference)
+
+
+def _as_program(program: Program | Mapping[str, Any]) -> Program:
+    return program if isinstance(program, Program) else Program(program)
+
+
 def usefulness_reward(original: np.ndarray, program: Program | Mapping[str, Any],
                       reference: np.ndarray, profile: str = "default", *,
                       seed: int = 0) -> float:
     """R_U: mean over the program's tools of +1 if removing the tool makes d(edit, ref) larger
     (the tool helped), else -1. An empty program scores 0 (nothing to judge)."""
-    from .editor import render_batch
-
-    program = program if isinstance(program, Program) else Program(program)
-    tools = list(program.values)
-    if not tools:
+    program = _as_program(program)
+    if not program.values:
         return 0.0
-    variants = [program] + [program.replace({tool: 0}) for tool in tools]
-    renders = render_batch(original, variants, profile, seed=seed)
-    dists = distance_batch(renders, reference)
-    full = dists[0]
-    return float(np.mean([1.0 if d > full else -1.0 for d in dists[1:]]))
+    dists = _variant_distances(original, program, reference, profile, seed)
+    return usefulness_from_distances(dists[0], dists[1:])
 
 
 def edit_reward(original: np.ndarray, program: Program | Mapping[str, Any],
                 reference: np.ndarray, profile: str = "default", *, seed: int = 0) -> float:
     """The paper's edit reward R = 0.7 R_L + 0.3 R_U, rendering ``program`` on ``original``."""
-    from .editor import render_batch
-
-    program = program if isinstance(program, Program) else Program(program)
-    edited = render_batch(original, [program], profile, seed=seed)[0]
-    return 0.7 * likeness_reward(original, edited, reference) + 0.3 * usefulness_reward(
-        original, program, reference, profile, seed=seed)
+    program = _as_program(program)
+    dists = _variant_distances(original, program, reference, profile, seed)
+    r_l = likeness_from_distances(distance(original, reference), dists[0])
+    return 0.7 * r_l + 0.3 * usefulness_from_distances(dists[0], dists[1:])
 
 
 def rouge_l(prediction: str, reference: str) -> float:
@@ -101,8 +149,6 @@ def rouge_l(prediction: str, reference: str) -> float:
     >>> round(rouge_l("a warm faded look", "warm and faded look"), 3)
     0.75
     """
-    from rouge_score import rouge_scorer
-
     scorer = _rouge_scorer()
     return float(scorer.score(reference, prediction)["rougeL"].fmeasure)
 
@@ -181,8 +227,7 @@ def delta_e(a: np.ndarray, b: np.ndarray, *, max_pixels: int = 1_000_000) -> flo
     clearly different.
     """
     fa, fb = _float(a), _float(b)
-    if fa.shape != fb.shape:
-        raise ValueError(f"images differ in size: {fa.shape} vs {fb.shape}")
+    _same_shape(fa, fb)
     step = int(np.ceil(np.sqrt(fa.shape[0] * fa.shape[1] / max_pixels))) or 1
     fa, fb = fa[::step, ::step], fb[::step, ::step]
     return float(np.mean(ciede2000(srgb_to_lab(fa), srgb_to_lab(fb))))
