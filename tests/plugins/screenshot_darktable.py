@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.real:
         client = Path(shutil.which("iea") or sys.exit("iea is not on PATH"))
     body = f"""
+      dt.preferences.write("iea", "timeout", "integer", 400) -- first request compiles kernels
       local images = {{}}
       for _, path in ipairs({{{", ".join(json.dumps(str(p)) for p in paths)}}}) do
         images[#images + 1] = dt.database.import(path)
