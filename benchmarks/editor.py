@@ -6,12 +6,16 @@ implementation of the same program, measured side by side in one run.
     python benchmarks/editor.py --plot editor.png
 
 Prints, per size: best-of-N wall time of each, their ratio, the largest pixel difference between
-the two (they implement the same math), and the fused editor's peak extra memory (numpy
-allocations traced by tracemalloc, beyond input and output, in bytes per pixel).
+the two (they implement the same math), the fused editor's CPU time on one thread (a figure that
+other processes on a shared machine disturb much less than wall time), and its peak extra memory
+beyond input and output in bytes per pixel: numpy allocations traced by tracemalloc, and for
+24 MP also the growth of the peak resident set of a fresh process (which sees numba's
+allocations too).
 """
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -130,6 +134,59 @@ def extra_bytes_per_pixel(image: np.ndarray) -> float:
     return max(0, peak - out.nbytes) / pixels
 
 
+def cpu_one_thread(image: np.ndarray, repeats: int) -> float:
+    """Best CPU time of a render on one numba thread (seconds)."""
+    import numba
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.process_time()
+            render(image, PROGRAM)
+            best = min(best, time.process_time() - start)
+        return best
+    finally:
+        numba.set_num_threads(threads)
+
+
+_RSS_PROBE = """
+import gc, sys
+sys.path.insert(0, {root!r})
+from benchmarks.editor import PROGRAM, photo
+from iea_core.editor import render, warm_up
+
+
+def status(key):
+    for line in open("/proc/self/status"):
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    raise SystemExit("no " + key)
+
+
+warm_up()
+image = photo({h}, {w})
+render(image[:64, :64], PROGRAM)
+gc.collect()
+with open("/proc/self/clear_refs", "w") as f:  # reset the peak (VmHWM) to the current RSS
+    f.write("5")
+before = status("VmRSS")
+result = render(image, PROGRAM)
+print(max(0, status("VmHWM") - before - result.nbytes) / ({h} * {w}))
+"""
+
+
+def rss_extra_bytes_per_pixel(height: int, width: int) -> float:
+    """Peak resident-set growth of a render in a fresh process, beyond input and output
+    (Linux: the peak is reset through /proc/self/clear_refs just before the render)."""
+    root = str(Path(__file__).resolve().parents[1])
+    code = _RSS_PROBE.format(root=root, h=height, w=width)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 24 MP case")
@@ -141,7 +198,7 @@ def main() -> None:
         sizes.append(("24 MP (4000x6000)", 4000, 6000, 2))
     rows = []
     print(f"{'size':<20} {'fused':>10} {'numpy':>10} {'ratio':>7} {'max diff':>9} "
-          f"{'extra B/px':>10}")
+          f"{'1-thread CPU':>13} {'extra B/px':>10}")
     for label, h, w, repeats in sizes:
         image = photo(h, w)
         render(image, PROGRAM)
@@ -149,10 +206,13 @@ def main() -> None:
         plain = best_of(lambda: straightforward(image, PROGRAM), max(1, repeats // 2))
         diff = np.abs(render(image, PROGRAM.replace({"grain": 0})).astype(int)
                       - straightforward(image, PROGRAM.replace({"grain": 0}))).max()
-        extra = extra_bytes_per_pixel(image)
+        extra = f"{extra_bytes_per_pixel(image):.2f}"
+        if h * w > 4_000_000:
+            extra += f" (RSS {rss_extra_bytes_per_pixel(h, w):.2f})"
+        cpu = cpu_one_thread(image, repeats)
         rows.append((label, fused, plain))
         print(f"{label:<20} {fused * 1000:>8.1f}ms {plain * 1000:>8.1f}ms {plain / fused:>6.1f}x "
-              f"{diff:>9d} {extra:>10.2f}")
+              f"{diff:>9d} {cpu * 1000:>11.1f}ms {extra:>10}")
     small = photo(256, 256)
     programs = [PROGRAM.replace({"exposure": e}) for e in range(-32, 32)]
     render_batch(small, programs[:2])
