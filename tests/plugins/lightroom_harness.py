@@ -121,8 +121,10 @@ class Lightroom:
         self.R.dialog_script = self.lua.table_from(lua_steps)
 
     # --- running --------------------------------------------------------------------------
+    execute_timeout = 60.0
+
     def _execute(self, command: str) -> int:
-        return subprocess.run(["/bin/sh", "-c", command], timeout=60).returncode
+        return subprocess.run(["/bin/sh", "-c", command], timeout=self.execute_timeout).returncode
 
     def menu(self, script: str) -> None:
         """Run a Library menu item script the way Lightroom does."""

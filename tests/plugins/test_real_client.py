@@ -61,6 +61,9 @@ def test_lightroom_edit_through_the_real_bridge(tmp_path: Path, real_client: Pat
                                                 sample_jpeg: Path) -> None:
     lr = Lightroom(tmp_path)
     lr.set_config({"client": str(real_client)})
+    # a fresh checkout compiles the editor's kernels on the first request: allow for it
+    lr.R.prefs.timeout = 400
+    lr.execute_timeout = 420
     lr.R.thumbnail = sample_jpeg.read_bytes()  # Lightroom hands the plug-in JPEG bytes
     lr.select((1, "sample.jpg"))
     lr.dialogs({"values": {"text": "make it much brighter"}}, {"button": "ok"})
@@ -81,6 +84,7 @@ def test_darktable_edit_through_the_real_bridge(tmp_path: Path, real_client: Pat
     photos.mkdir()
     photo = Path(shutil.copy(sample_jpeg, photos / "real.jpg"))
     run = run_darktable(tmp_path, f"""
+      dt.preferences.write("iea", "timeout", "integer", 400)
       local image = dt.database.import({json.dumps(str(photo))})
       dt.gui.selection({{image}})
       export(image, "before.jpg")
@@ -88,7 +92,7 @@ def test_darktable_edit_through_the_real_bridge(tmp_path: Path, real_client: Pat
       iea.actions.edit()
       record("edited", {{ status = status() }})
       export(image, "after.jpg")
-    """, client=real_client, timeout=300)
+    """, client=real_client, timeout=450)
     assert "LUA ERROR" not in run.log
     assert run.step("finished")["ok"] is True, run.step("finished")
     status = run.step("edited")["status"]
