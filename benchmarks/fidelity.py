@@ -350,7 +350,16 @@ def markdown(rows: list[dict], values: Sequence[int], meta: dict) -> str:
     over = [f"{r['tool']} {r['value']:+d} (d {r['d']:.3f})" for r in rows
             if abs(r["value"]) == 50 and r["d"] > TARGET_D]
     lines += ["", "Above target at +/-50: " + (", ".join(over) if over else "none") + ".",
-              "", f"{meta['renders']} darktable renders in {meta['seconds']:.0f} s.", ""]
+              "", f"{meta['renders']} darktable renders in {meta['seconds']:.0f} s.", "",
+              "Known limits:", "",
+              "- grain: the editor and darktable draw different random noise, so d measures two "
+              "independent noise fields (about the noise's own size) rather than a mismatch; the "
+              "fit matches the amount of noise instead.",
+              "- vignette > 0 (lighter corners): darktable's vignette lightens by adding light, the "
+              "editor multiplies; no amount of the additive lift matches across tones. Darker "
+              "corners (the usual vignette) match.",
+              "- tools with local support (natural_contrast, sharpness) depend on the photo's size; "
+              "they are measured at this size.", ""]
     return "\n".join(lines)
 
 
@@ -364,10 +373,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-table", action="store_true", help="only fit")
     parser.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
     parser.add_argument("--json", type=Path, help="also write the raw rows as JSON here")
+    parser.add_argument("--from-json", type=Path, metavar="ROWS",
+                        help="only format rows saved by an earlier --json run (no rendering)")
     parser.add_argument("--editor", default="iea_core.editor:render",
                         help="MODULE:FUNCTION of the editor to compare with")
     args = parser.parse_args(argv)
     log = lambda text: print(text, flush=True)  # noqa: E731
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        text = markdown(saved["rows"], saved["values"], saved["meta"])
+        print(text)
+        if args.markdown:
+            args.markdown.write_text(text)
+        return 0
 
     editor = load_editor(args.editor)
     photos = load_photos(args.size)
@@ -406,7 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.markdown:
             args.markdown.write_text(text)
         if args.json:
-            args.json.write_text(json.dumps(rows, indent=1))
+            args.json.write_text(json.dumps({"rows": rows, "values": args.values, "meta": meta},
+                                            indent=1))
     finally:
         dt.close()
     return 0
