@@ -102,14 +102,47 @@ def test_edit_goes_on_top_of_the_photos_own_sliders(lr: Lightroom) -> None:
     assert critical_messages(lr) == []
 
 
+def test_unused_tools_leave_the_photographers_grain_curve_and_sharpening(lr: Lightroom) -> None:
+    from iea_core.hosts.lightroom import program_to_crs
+    from iea_core.program import Program
+
+    lr.select((4, "grainy.jpg"))
+    brighter = Program({"exposure": 40})
+    lr.reply("edit", envelope({"program": brighter.to_dict(), "reasoning": "brighter",
+                               "explanations": {}, "host_settings": program_to_crs(brighter)}))
+    lr.dialogs({"values": {"text": "brighter"}})
+    lr.menu("EditPhotos.lua")
+    applied = lr.calls("apply")[-1]["settings"]
+    assert applied["Exposure2012"] > 0
+    for key in applied:
+        assert not key.startswith(("Grain", "ToneCurve", "Sharp", "PostCropVignetteStyle")), key
+
+    # a refine that stops using a tool writes that tool's neutral value back
+    faded = Program({"exposure": 40, "fade": 20, "grain": 10})
+    lr.reply("edit", envelope({"program": faded.to_dict(), "reasoning": "faded",
+                               "explanations": {}, "host_settings": program_to_crs(faded)}))
+    lr.dialogs({"values": {"text": "film look"}})
+    lr.menu("EditPhotos.lua")
+    applied = lr.calls("apply")[-1]["settings"]
+    assert applied["GrainAmount"] > 0 and applied["ToneCurvePV2012"][1] > 0
+    lr.reply("refine", envelope({"program": brighter.to_dict(), "reasoning": "no fade",
+                                 "explanations": {}, "host_settings": program_to_crs(brighter)}))
+    lr.dialogs({"values": {"text": "no film look after all"}})
+    lr.menu("RefineEdit.lua")
+    applied = lr.calls("apply")[-1]["settings"]
+    assert applied["GrainAmount"] == 0 and applied["ToneCurvePV2012"] == [0, 0, 255, 255]
+    assert critical_messages(lr) == []
+
+
 def test_raw_photo_is_flagged_for_kelvin_white_balance(lr: Lightroom) -> None:
     lr.select((7, "IMG_0007.CR2", "RAW"))
-    result = dict(EDIT_RESULT, host_settings={"Temperature": 6100, "Tint": 12})
+    result = dict(EDIT_RESULT, host_settings={"Temperature": 6100, "Tint": 0})
     lr.reply("edit", envelope(result))
     lr.dialogs({"values": {"text": "warmer"}})
     lr.menu("EditPhotos.lua")
     assert lr.client_calls()[0]["params"]["raw"] is True
-    assert lr.calls("apply")[0]["settings"] == {"Temperature": 6100, "Tint": 12}
+    # tint is not in the program: the photo's own tint stays
+    assert lr.calls("apply")[0]["settings"] == {"Temperature": 6100}
 
 
 def test_several_photos_each_get_their_own_edit_and_one_undo_step(lr: Lightroom) -> None:

@@ -286,7 +286,8 @@ local function apply_all(catalog, items, label)
   local status = catalog:withWriteAccessDo(label, function()
     for _, item in ipairs(items) do
       if next(item.settings) ~= nil then
-        item.photo:applyDevelopSettings(IeaSettings.on_top_of(item.settings, item.base), label)
+        local settings = IeaSettings.for_tools(item.settings, item.tools or item.program or {})
+        item.photo:applyDevelopSettings(IeaSettings.on_top_of(settings, item.base), label)
         applied = applied + 1
       end
     end
@@ -312,6 +313,10 @@ local function per_photo(context, title, photos, method, make_params)
       refuse("iea's answer for " .. photo_name(photo) .. " was refused: " .. problem .. ".")
     end
     edit.photo, edit.preview, edit.base = photo, preview, base
+    -- a refine may drop a tool the last edit used: its neutral value must be written then
+    edit.tools = {}
+    for tool in pairs(edit.program) do edit.tools[tool] = true end
+    for tool in pairs(params.program or {}) do edit.tools[tool] = true end
     edit.name = #photos > 1 and photo_name(photo) or nil
     items[#items + 1] = edit
   end
@@ -447,7 +452,7 @@ local function apply_style(context)
   if not name then return end
   local items = {}
   for _, photo in ipairs(photos) do
-    items[#items + 1] = { photo = photo, settings = style.settings }
+    items[#items + 1] = { photo = photo, settings = style.settings, program = style.program }
   end
   local scope = LrProgressScope { title = "iea: applying " .. name, functionContext = context }
   local applied = apply_all(catalog, items, "iea style: " .. name)

@@ -215,6 +215,40 @@ function IeaSettings.on_top_of(settings, base)
   return out
 end
 
+-- Settings that are not additive belong to one tool each. iea writes them for every program
+-- (a neutral value when the tool is unused); applied blindly they would reset the photographer's
+-- own grain, sharpening, vignette shape or point curve. They are applied only when the program
+-- (or, for a refine, the program it replaces) uses their tool.
+local OWNER_PREFIXES = {
+  { "ToneCurvePV2012", "fade" },
+  { "Grain", "grain" },
+  { "Sharpen", "sharpness" },
+  { "Sharpness", "sharpness" },
+  { "PostCropVignette", "vignette" },
+  { "Temperature", "temperature" },
+  { "Tint", "tint" },
+  { "Parametric", "brightness" },
+}
+
+local function owner_of(key)
+  for _, pair in ipairs(OWNER_PREFIXES) do
+    if string.sub(key, 1, #pair[1]) == pair[1] then return pair[2] end
+  end
+  return nil
+end
+
+-- The settings to write for a program whose tools are `tools` (a set {tool = true}).
+function IeaSettings.for_tools(settings, tools)
+  local out = {}
+  for key, value in pairs(settings) do
+    local owner = owner_of(key)
+    if ADDITIVE[key] or owner == nil or tools[owner] then
+      out[key] = value
+    end
+  end
+  return out
+end
+
 -- Validate an iea program {tool = integer -100..100}. Returns a fresh table or nil, problem.
 function IeaSettings.program(program)
   if type(program) ~= "table" or IeaJson.is_array(program) then
