@@ -12,7 +12,15 @@ from pathlib import Path
 
 import click
 
-from ..errors import IeaError
+from ..errors import IeaError, UnsupportedImage
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` names the file ``b`` (also through links or ``..``)."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
 
 
 @click.command("apply")
@@ -40,8 +48,15 @@ def cli(image: Path, program_file: Path, output: Path, profile: str, max_size: i
     from ..imageio import read_image, resize_max, write_image
     from ..program import Program
 
-    if output.exists() and image.exists() and output.resolve() == image.resolve():
-        raise IeaError(f"refusing to overwrite the input photo {image}; choose another -o")
+    from ..imageio import WRITE_FORMATS
+
+    if output.suffix.lower() not in WRITE_FORMATS:
+        raise UnsupportedImage(f"cannot write {output.name}: use a .jpg, .png or .tif name for -o")
+    compare_path = output.with_name(f"{output.stem}_compare.jpg")
+    targets = [output] + ([compare_path] if compare else []) + ([card] if card else [])
+    for target in targets:
+        if _same_file(target, image):
+            raise IeaError(f"refusing to overwrite the input photo {image}; choose another -o")
     program = Program.load(program_file, clamp=clamp)
     photo = read_image(image, max_size=max_size)
     edited = render(photo.pixels, program, profile, seed=seed)
@@ -54,7 +69,6 @@ def cli(image: Path, program_file: Path, output: Path, profile: str, max_size: i
         gap = np.full((before.shape[0], 8, 3), 255 if before.dtype == np.uint8 else 65535,
                       dtype=before.dtype)
         side = np.concatenate([before[..., :3], gap, after[..., :3]], axis=1)
-        compare_path = output.with_name(f"{output.stem}_compare.jpg")
         write_image(compare_path, side, icc_profile=photo.icc_profile)
         click.echo(f"Wrote {compare_path}")
     if card is not None:

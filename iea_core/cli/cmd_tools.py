@@ -2,7 +2,7 @@
 
     iea tools
     iea tools --json
-    iea tools --strip photo.jpg -o strip.png [--profile iea-compat]
+    iea tools --strip photo.jpg -o strip.png [--profile iea-compat] [--thumb 200]
 """
 from __future__ import annotations
 
@@ -24,14 +24,22 @@ from ..tools import APPLICATION_ORDER, MAX_VALUE, MIN_VALUE, TOOLS
               help="Where --strip writes its PNG.")
 @click.option("--profile", type=click.Choice(["default", "iea-compat"]), default="default",
               show_default=True, help="Editor profile for --strip.")
-def cli(as_json: bool, strip_photo: Path | None, output: Path, profile: str) -> None:
+@click.option("--thumb", type=click.IntRange(32, 600), default=200, show_default=True,
+              help="Long side of each --strip thumbnail in pixels.")
+def cli(as_json: bool, strip_photo: Path | None, output: Path, profile: str, thumb: int) -> None:
     """List the 16 global tools (values are integers from -100 to 100; 0 leaves a tool off)."""
     if strip_photo is not None:
+        from ..errors import IeaError
+
+        if output.suffix.lower() != ".png":
+            raise IeaError(f"the tool strip is a PNG; name it .png, not {output.name}")
+        if output.exists() and output.resolve() == strip_photo.resolve():
+            raise IeaError(f"refusing to overwrite the photo {strip_photo}; choose another -o")
         from ..imageio import read_image
         from ..plot import tool_strip
 
-        photo = read_image(strip_photo, max_size=400)
-        tool_strip(photo.pixels, output, profile)
+        photo = read_image(strip_photo, max_size=max(400, 2 * thumb))
+        tool_strip(photo.pixels, output, profile, max_size=thumb)
         click.echo(f"Wrote {output}")
         return
     if as_json:
