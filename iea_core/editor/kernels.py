@@ -39,9 +39,11 @@ _configure_cache()
 
 from numba import njit, prange  # noqa: E402  (after the cache location is decided)
 
-from .curves import (ENCODE_LUT_SIZE, FLAG_CLARITY, FLAG_COLOR, FLAG_GRAIN,  # noqa: E402
-                     FLAG_SHARPEN, FLAG_TONE, FLAG_VIGNETTE, L2Y_LUT_SIZE, L_MAX,
-                     TONE_LUT_SIZE, VIGNETTE_LUT_SIZE, Y_MAX)
+# numba's on-disk cache is invalidated only when *this* file changes, while the globals below are
+# frozen into the compiled code: table sizes are therefore taken from the tables' shapes, and a
+# change to Y_MAX, L_MAX or the FLAG_* values in curves.py must come with a touch of this file.
+from .curves import (FLAG_CLARITY, FLAG_COLOR, FLAG_GRAIN, FLAG_SHARPEN,  # noqa: E402
+                     FLAG_TONE, FLAG_VIGNETTE, L_MAX, Y_MAX)
 
 _FLAGS_LIGHTNESS = FLAG_TONE | FLAG_CLARITY | FLAG_SHARPEN
 
@@ -123,10 +125,10 @@ def render_default(src, decode, gains, tone_L, l_to_y, encode, vignette, vig_dx2
     """
     height, width = src.shape[0], src.shape[1]
     g0, g1, g2 = gains[0], gains[1], gains[2]
-    tone_scale = TONE_LUT_SIZE
-    l2y_scale = L2Y_LUT_SIZE / L_MAX
-    enc_scale = float(ENCODE_LUT_SIZE)
-    vig_scale = VIGNETTE_LUT_SIZE / 2.0
+    tone_scale = float(tone_L.shape[0] - 1)
+    l2y_scale = (l_to_y.shape[0] - 1) / L_MAX
+    enc_scale = float(encode.shape[0] - 1)
+    vig_scale = (vignette.shape[0] - 1) / 2.0
     inv_ymax = 1.0 / Y_MAX
     ch, cw = coarse.shape
     do_light = (flags & _FLAGS_LIGHTNESS) != 0
