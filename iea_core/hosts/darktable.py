@@ -516,11 +516,28 @@ def write_sidecar(image_path: str | os.PathLike[str], program: Program | Mapping
 
 
 # --- styles ---------------------------------------------------------------------------------------
+def style_order(items: Sequence[HistoryItem]) -> list[HistoryItem]:
+    """Items in the order darktable 4.2 must apply them so instances end up in the pipe order of
+    a sidecar: applying a style inserts each new instance of a module directly after the
+    module's first instance, so the instances of one module go in reverse (measured with
+    darktable-cli: forward order swapped white balance and saturation)."""
+    firsts: dict[str, int] = {}
+    for index, item in enumerate(items):
+        firsts.setdefault(item.operation, index)
+    grouped: dict[str, list[HistoryItem]] = {}
+    for item in items:
+        grouped.setdefault(item.operation, []).append(item)
+    out: list[HistoryItem] = []
+    for op in sorted(grouped, key=firsts.__getitem__):
+        out.extend(reversed(grouped[op]))
+    return out
+
+
 def dtstyle_bytes(program: Program | Mapping[str, int], name: str, description: str = "") -> bytes:
     """A ``.dtstyle`` document (darktable > styles > import) holding iea's instances."""
     if not name or not name.strip():
         raise HostFormatError("a darktable style needs a name")
-    items = merge_history([], program_to_history(program))
+    items = style_order(merge_history([], program_to_history(program)))
     style = etree.Element("darktable_style", version="1.0")
     info = etree.SubElement(style, "info")
     etree.SubElement(info, "name").text = name.strip()

@@ -132,7 +132,8 @@ def test_merged_user_history_still_renders(renderer, astronaut_png: Path, tmp_pa
 
 
 def test_style_renders_like_the_sidecar(renderer, astronaut_png: Path, tmp_path: Path) -> None:
-    program = Program({"exposure": 30, "fade": 25, "saturation": -40, "temperature": 30})
+    program = Program({"exposure": 30, "fade": 25, "saturation": -40, "temperature": 30,
+                       "brightness": 30, "contrast": 60, "shadows": -40})
     style = D.write_dtstyle(program, "iea style test", tmp_path / "s.dtstyle")
     via_sidecar = render(renderer, astronaut_png, program.to_dict(), tmp_path / "side.png")
     # darktable-cli applies a style on top of a sidecar's history; give it a no-op history
