@@ -103,18 +103,14 @@ def program_to_history_report(program: Program | Mapping[str, int], *,
     notes: list[str] = []
     f32 = M.as_f32
     if program["temperature"] or program["tint"]:
-        matrix = M.wb_matrix(program["temperature"], program["tint"], cal)
-        rows = [list(matrix[i]) + [0.0] for i in range(3)]
-        items.append(_item("channelmixerrgb", "white balance",
-                           {"red": rows[0], "green": rows[1], "blue": rows[2]}))
+        items.append(_item("channelmixerrgb", "white balance", _matrix_params(
+            M.wb_matrix(program["temperature"], program["tint"], cal))))
     if program["exposure"]:
         items.append(_item("exposure", "exposure",
                            {"exposure": f32(program["exposure"] * s["exposure_ev"])}))
     if program["saturation"]:
-        matrix = M.saturation_matrix(program["saturation"], cal)
-        rows = [list(matrix[i]) + [0.0] for i in range(3)]
-        items.append(_item("channelmixerrgb", "saturation",
-                           {"red": rows[0], "green": rows[1], "blue": rows[2]}))
+        items.append(_item("channelmixerrgb", "saturation", _matrix_params(
+            M.saturation_matrix(program["saturation"], cal))))
     if program["sharpness"]:
         v = program["sharpness"]
         amount = v / 100 * s["sharpen_amount"] if v > 0 else v / 100 * s["soften_amount"]
@@ -152,6 +148,18 @@ def program_to_history_report(program: Program | Mapping[str, int], *,
             "brightness": f32(v / 100 * M.signed_scale("vignette_brightness", v, cal)),
             "scale": f32(s["vignette_scale"]), "falloff_scale": f32(s["vignette_falloff"])}))
     return items, notes
+
+
+def _matrix_params(matrix: Any) -> dict[str, list[float]]:
+    """A 3x3 matrix as channelmixerrgb's red/green/blue rows (4 floats each, the last unused)."""
+    return {name: [float(v) for v in matrix[i]] + [0.0]
+            for i, name in enumerate(("red", "green", "blue"))}
+
+
+def _params_matrix(params: Mapping[str, Any]) -> Any:
+    import numpy as np
+
+    return np.array([params[name][:3] for name in ("red", "green", "blue")])
 
 
 def program_to_history(program: Program | Mapping[str, int], *,
@@ -203,15 +211,11 @@ def history_to_program_report(items: Iterable[HistoryItem]) -> tuple[Program, li
         if op == "exposure":
             values["exposure"] = inv(p["exposure"], s["exposure_ev"])
         elif op == "channelmixerrgb" and key == "saturation":
-            import numpy as np
-            matrix = np.array([p["red"][:3], p["green"][:3], p["blue"][:3]])
-            values["saturation"], err = M.decode_saturation(matrix, cal)
+            values["saturation"], err = M.decode_saturation(_params_matrix(p), cal)
             if err > 1e-5:
                 notes.append(f"saturation matrix was edited; nearest is {values['saturation']}")
         elif op == "channelmixerrgb":
-            import numpy as np
-            matrix = np.array([p["red"][:3], p["green"][:3], p["blue"][:3]])
-            t, ti, err = M.decode_wb(matrix, cal)
+            t, ti, err = M.decode_wb(_params_matrix(p), cal)
             values["temperature"], values["tint"] = t, ti
             if err > 1e-3:
                 notes.append(f"white balance matrix was edited; nearest is temperature {t}, "
