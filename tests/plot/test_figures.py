@@ -114,3 +114,19 @@ def test_no_figure_code_at_import():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60)
     assert out.stdout.strip() == "False False", out.stderr
+
+
+def test_docs_figures_are_committed_small_and_regenerable(tmp_path):
+    from pathlib import Path
+
+    from iea_core.plot.docs import make_docs_figures
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    for name in ("edit-card.png", "tool-strip.png"):
+        committed = docs / name
+        assert committed.stat().st_size < 400_000, name
+        assert Image.open(committed).format == "PNG"
+    card, strip = make_docs_figures(tmp_path)
+    assert Image.open(card).size == Image.open(docs / "edit-card.png").size
+    assert Image.open(strip).size == Image.open(docs / "tool-strip.png").size
+    assert strip.stat().st_size < 400_000 and card.stat().st_size < 400_000
