@@ -18,7 +18,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from .errors import ArrayConventionError
-from .program import Program
+from .program import Program, parse_summary_output
 
 
 def _float(image: np.ndarray) -> np.ndarray:
@@ -151,6 +151,42 @@ def rouge_l(prediction: str, reference: str) -> float:
     """
     scorer = _rouge_scorer()
     return float(scorer.score(reference, prediction)["rougeL"].fmeasure)
+
+
+def rouge_l_reward(completions: Sequence[Any], summary: Sequence[str | None] | None = None,
+                   **kwargs: Any) -> list[float | None]:
+    """TRL-style reward for Image-Summary rollouts: ROUGE-L of each answer's sentence against the
+    dataset's ``summary`` column. Completions may be strings or chat message lists; rows without a
+    reference (other tasks) get ``None`` so TRL leaves them out.
+
+    >>> answer = "<think>warm light</think><answer>A warm, faded film look.</answer>"
+    >>> rouge_l_reward([answer, "<answer>cold</answer>"], summary=["warm faded film look", None])
+    [0.888..., None]
+    """
+    out: list[float | None] = []
+    references = list(summary) if summary is not None else [None] * len(completions)
+    for completion, reference in zip(completions, references):
+        if not reference:
+            out.append(None)
+            continue
+        _, sentence = parse_summary_output(_completion_text(completion))
+        out.append(rouge_l(sentence, reference) if sentence else 0.0)
+    return out
+
+
+def _completion_text(completion: Any) -> str:
+    """The text of a completion given as a string, a message dict or a list of messages."""
+    if isinstance(completion, str):
+        return completion
+    messages = [completion] if isinstance(completion, Mapping) else list(completion or [])
+    parts: list[str] = []
+    for message in messages:
+        content = message.get("content", "")
+        if isinstance(content, str):
+            parts.append(content)
+        else:
+            parts.extend(p.get("text") or "" for p in content if p.get("type") == "text")
+    return "".join(parts)
 
 
 _SCORER: Any = None

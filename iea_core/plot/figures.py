@@ -10,6 +10,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from ..fileio import atomic_write_bytes
+from ..imageio import resize_max
+from ..imageio import to_float as _float
 from ..program import Program
 from ..tools import TOOL_NAMES
 
@@ -29,19 +31,8 @@ def _pyplot() -> Any:
     return plt
 
 
-def _float(image: np.ndarray) -> np.ndarray:
-    image = np.asarray(image)
-    if image.dtype == np.uint8:
-        return image[..., :3].astype(np.float32) / 255
-    if image.dtype == np.uint16:
-        return image[..., :3].astype(np.float32) / 65535
-    return np.clip(image[..., :3], 0, 1).astype(np.float32)
-
-
 def _thumb(image: np.ndarray, max_size: int) -> np.ndarray:
     """float32 0..1 RGB with the long side at most ``max_size`` (never upscaled)."""
-    from ..imageio import resize_max
-
     return _float(resize_max(np.asarray(image), max_size))
 
 
@@ -200,8 +191,6 @@ def tool_strip(image: np.ndarray, path: str | Path, profile: str = "default",
     figure costs one draw instead of 80 axes.
     """
     from ..editor import render_batch
-
-    from ..imageio import resize_max
 
     plt = _pyplot()
     small = resize_max(np.asarray(image), max_size)

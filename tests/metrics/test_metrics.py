@@ -151,6 +151,18 @@ def test_rouge_l():
     assert rouge_l("Warmer tones", "warmer tone") == pytest.approx(1.0)  # case and stemming
 
 
+def test_rouge_l_reward_reads_chat_completions():
+    from iea_core.metrics import rouge_l_reward
+
+    chat = [[{"role": "assistant", "content": [{"type": "text", "text": "<think>x</think>"},
+                                               {"type": "text",
+                                                "text": "<answer>Cooler, brighter.</answer>"}]}],
+            {"role": "assistant", "content": "<answer></answer>"}]
+    scores = rouge_l_reward(chat, summary=["cooler and brighter", "anything"])
+    assert scores[0] == pytest.approx(0.8) and scores[1] == 0.0
+    assert rouge_l_reward(["a"]) == [None]
+
+
 def test_docstring_examples_run():
     result = doctest.testmod(metrics, optionflags=doctest.ELLIPSIS)
     assert result.attempted >= 6 and result.failed == 0
