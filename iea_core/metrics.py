@@ -169,13 +169,19 @@ def rouge_l_reward(completions: Sequence[Any], summary: Sequence[str | None] | N
         if not reference:
             out.append(None)
             continue
-        _, sentence = parse_summary_output(_completion_text(completion))
+        _, sentence = parse_summary_output(completion_text(completion))
         out.append(rouge_l(sentence, reference) if sentence else 0.0)
     return out
 
 
-def _completion_text(completion: Any) -> str:
-    """The text of a completion given as a string, a message dict or a list of messages."""
+def completion_text(completion: Any) -> str:
+    """The text of a completion given as a string, a message dict or a list of messages.
+
+    >>> completion_text([{"role": "assistant", "content": "hi"}])
+    'hi'
+    >>> completion_text("plain")
+    'plain'
+    """
     if isinstance(completion, str):
         return completion
     messages = [completion] if isinstance(completion, Mapping) else list(completion or [])

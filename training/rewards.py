@@ -21,31 +21,10 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from iea_core.agent.vlm_common import AnswerUnusable, parse_edit_answer, parse_summary_answer
+from iea_core.metrics import completion_text
 from iea_core.program import Program
 
 RewardFunc = Callable[..., list]
-
-
-def completion_text(completion: Any) -> str:
-    """The assistant text of one completion (plain string or conversational message list).
-
-    >>> completion_text([{"role": "assistant", "content": "hi"}])
-    'hi'
-    >>> completion_text("plain")
-    'plain'
-    """
-    if isinstance(completion, str):
-        return completion
-    if isinstance(completion, dict):
-        completion = [completion]
-    parts = []
-    for message in completion or []:
-        content = message.get("content", "")
-        if isinstance(content, str):
-            parts.append(content)
-        else:
-            parts.extend(p.get("text") or "" for p in content if p.get("type") == "text")
-    return "".join(parts)
 
 
 def _task_list(kwargs: dict[str, Any], n: int) -> list[str]:
