@@ -145,3 +145,12 @@ def test_vector_round_trip():
     assert len(vector) == 16 and vector[0] == -5 and vector[-1] == 100
     assert Program.from_vector([v + 0.4 for v in vector]).to_dict() == program.to_dict()
     assert Program.from_vector([300] * 16)["fade"] == 100  # clamps by default
+
+
+def test_doctests():
+    import doctest
+
+    import iea_core.program
+
+    result = doctest.testmod(iea_core.program)
+    assert result.attempted >= 3 and result.failed == 0
