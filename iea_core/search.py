@@ -277,7 +277,7 @@ def _gauss_newton(obj: _Objective, x: np.ndarray, *, rounds: int = 4, step: int 
         candidates = [_clip(x + _solve(jtj, jtr, damping, free)) for damping in dampings]
         ds = obj(candidates)
         k = int(np.argmin(ds))
-        if ds[k] >= best_d - max(tol, 0.03 * best_d):  # less than 3 % better: converged
+        if ds[k] >= best_d - max(tol, 0.01 * best_d):  # less than 1 % better: converged
             if ds[k] < best_d:
                 x, best_d = candidates[k], float(ds[k])
             break
@@ -457,8 +457,11 @@ def _auto(obj_coarse: _Objective, obj_fine: _Objective, x: np.ndarray,
         x = _prune_by_model(obj_coarse, x, tolerance=tolerance(float(obj_coarse([x])[0])))
         x = _gauss_newton(obj_coarse, x, rounds=2, step=3, free=x != 0, central=False)
         mark("prune half size")
-    # 4. full search size, every tool free again (forward differences: half the renders)
-    x = _gauss_newton(obj_fine, x, rounds=2, step=3, central=False)
+    # 4. full search size (forward differences: half the renders); after pruning only the tools
+    # that stay move, the pixel-scale ones being measured separately at full resolution
+    x = _gauss_newton(obj_fine, x, rounds=1, step=3, central=False)  # a dropped tool may return
+    x = _gauss_newton(obj_fine, x, rounds=1, step=3, central=False,
+                      free=(x != 0) if prune and (x != 0).any() else None)
     mark("gauss-newton full size")
     if prune:
         x = _prune_by_model(obj_fine, x, tolerance=tolerance(float(obj_fine([x])[0])))
@@ -473,8 +476,8 @@ def _auto(obj_coarse: _Objective, obj_fine: _Objective, x: np.ndarray,
 #: Tools that work at the scale of single pixels. Downscaling for the search averages their effect
 #: away, so they are measured on a full-resolution crop instead of by the pixel search.
 DETAIL_TOOLS = ("sharpness", "grain")
-SHARPNESS_LADDER = (-100, -75, -50, -30, -15, 0, 15, 30, 50, 75, 100)
-GRAIN_LADDER = (0, 5, 10, 15, 20, 30, 40, 50, 60, 75, 90, 100)
+SHARPNESS_LADDER = (-100, -60, -30, -12, 0, 12, 30, 60, 100)
+GRAIN_LADDER = (0, 5, 10, 20, 30, 45, 60, 80, 100)
 DETAIL_CROP = 256
 _LUMA = np.array([0.2126, 0.7152, 0.0722], dtype=np.float32)
 
@@ -497,9 +500,10 @@ def estimate_detail(before: np.ndarray, after: np.ndarray, program: dict[str, in
     On a central crop at full resolution (rendered without the vignette, which would darken the
     crop's own corners): **sharpness** is the ladder value whose high-pass image is closest to
     ``after``'s (grain is noise uncorrelated with the photo's detail, so it does not bias this),
-    refined by a parabola through the best three; **grain** is then read off the curve of
-    high-pass energy against grain value, and is 0 unless ``after`` has at least 10 % more
-    fine-scale energy than the grain-free render."""
+    refined by a parabola through the best three; **grain** is then read off the curve of the
+    high-pass energy each grain value adds to the grain-free render, against the energy by which
+    ``after`` differs from that render; it is 0 unless that difference exceeds what grain 10
+    adds."""
     height, width = before.shape[:2]
     size = min(crop, height, width)
     top, left = (height - size) // 2, (width - size) // 2
@@ -532,10 +536,15 @@ def estimate_detail(before: np.ndarray, after: np.ndarray, program: dict[str, in
                   for g in GRAIN_LADDER]
         hp = _high_pass(np.asarray(render_batch(b, ladder, profile), dtype=np.float32))
         renders += len(ladder)
-        energy = np.maximum.accumulate((hp ** 2).reshape(len(ladder), -1).mean(axis=1))
-        target = float((hp_after ** 2).mean())
-        if target > energy[0] * 1.1 + 1e-7:
-            grain = int(round(float(np.interp(target, energy, GRAIN_LADDER))))
+        # compare noise with noise: what each grain value adds to the grain-free render, against
+        # what ``after`` has beyond that render (the photo's own detail cancels in both)
+        added = ((hp[1:] - hp[0]) ** 2).reshape(len(ladder) - 1, -1).mean(axis=1)
+        added = np.maximum.accumulate(np.concatenate([[0.0], added]))
+        target = float(((hp_after - hp[0]) ** 2).mean())
+        # below what grain 10 adds, the difference is the model's own error, not grain: photos
+        # with visible grain are far above it, and a false small grain costs more d than it saves
+        if target > added[GRAIN_LADDER.index(10)]:
+            grain = int(round(float(np.interp(target, added, GRAIN_LADDER))))
             if grain:
                 found["grain"] = grain
     return found, renders
@@ -627,10 +636,13 @@ def recover_program(before: Any, after: Any, *, profile: str = "default", max_si
     started = time.perf_counter()
     before_f, after_f = prepare_pair(before, after, max_size)
     spent = _Budget(budget)
-    # "auto" leaves the pixel-scale tools to estimate_detail (at full size); FastSearch, as in
-    # the paper, searches everything on the downscaled pair
+    # "auto" measures the pixel-scale tools again at full size (estimate_detail). Sharpness also
+    # takes part in the pixel search (when the pair is only a little larger than the search
+    # size, blur still shows there, and leaving it out would push other tools to mimic it);
+    # grain does not (downscaling averages it away). FastSearch, as in the paper, searches
+    # everything on the downscaled pair.
     detail = () if method == "fastsearch" else tuple(t for t in tools if t in DETAIL_TOOLS)
-    pixel_tools = tuple(t for t in tools if t not in detail)
+    pixel_tools = tuple(t for t in tools if t != "grain" or not detail)
     if not pixel_tools:
         pixel_tools = tools
     obj = _Objective(before_f, after_f, pixel_tools, profile, renderer, spent)
@@ -659,6 +671,8 @@ def recover_program(before: Any, after: Any, *, profile: str = "default", max_si
             b_full = _resize(b_full, *a_full.shape[:2])
         found, used = estimate_detail(b_full, a_full, values, profile, renderer, tools=detail)
         spent.used += used
+        for tool in detail:
+            values.pop(tool, None)
         values.update(found)
         # d stays the pixel search's: at the search size, the downscaled ``after`` no longer
         # holds the pixel-scale detail these tools make, so rendering them there would only add

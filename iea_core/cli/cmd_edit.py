@@ -119,6 +119,10 @@ def program_lines(program: "Program", explanations: Mapping[str, str] | None = N
         bar_len = max(1, round(abs(value) / 10))
         bar = ("+" if value > 0 else "-") * bar_len
         words = (explanations or {}).get(tool) or tool_phrase(tool, value, form="comparative")
+        # the line already shows "tool value": drop an explanation's own "Tool +30: " prefix
+        prefix = f"{tool.replace('_', ' ')} {value:+d}: ".lower()
+        if words.lower().startswith(prefix):
+            words = words[len(prefix):]
         lines.append(f"  {tool:<17}{value:+5d}  {bar:<10}  {words}")
     return lines
 
