@@ -73,17 +73,15 @@ class SearchReport:
 
 # --- images ---------------------------------------------------------------------------------
 def _to_float(image: Any) -> np.ndarray:
+    """An array (or a :class:`~iea_core.imageio.Photo`) as float32 RGB 0..1, checked."""
+    from .imageio import to_float
+
     array = np.asarray(getattr(image, "pixels", image))
     if array.ndim != 3 or array.shape[2] not in (3, 4):
         raise ImageError(f"expected an H x W x 3 image, got an array of shape {array.shape}")
-    array = array[..., :3]
-    if array.dtype == np.uint8:
-        return array.astype(np.float32) / 255.0
-    if array.dtype == np.uint16:
-        return array.astype(np.float32) / 65535.0
-    if np.issubdtype(array.dtype, np.floating):
-        return np.clip(array, 0.0, 1.0).astype(np.float32)
-    raise ImageError(f"unsupported image dtype {array.dtype}")
+    if array.dtype not in (np.uint8, np.uint16) and not np.issubdtype(array.dtype, np.floating):
+        raise ImageError(f"unsupported image dtype {array.dtype}")
+    return to_float(array)
 
 
 def _resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
