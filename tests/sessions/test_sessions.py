@@ -90,13 +90,14 @@ def test_session_survives_process_restart(tmp_path):
 
 
 _BUSY_WRITER = textwrap.dedent("""
-    import sys
+    import sys, time
     from iea_core.program import Program
     from iea_core.sessions import SessionStore
     with SessionStore(sys.argv[1]) as store:
         sid = int(sys.argv[2])
         for i in range(int(sys.argv[3])):
             store.add_turn(sid, f"turn {i}", Program({"exposure": i % 100 + 1}), "r" * 200)
+            time.sleep(0.002)  # spread the writes so the reader surely overlaps with them
 """)
 
 
