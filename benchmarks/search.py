@@ -1,11 +1,11 @@
 """Benchmark: parameter search, method "auto" vs IEA's FastSearch, side by side in one run.
 
-    python tests/search/bench_search.py [--pairs 8] [--size 512]
+    python benchmarks/search.py [--pairs 8] [--size 512]
 
 For random 2-7 tool programs (the paper's strength bins) on the real photos scikit-image ships,
 prints per method: share of pairs recovered within d <= 0.01 at full size, median d, median wall
-and CPU seconds, median renders, and the ratios auto/FastSearch. Not collected by pytest (the
-file name does not start with test_); the lead may move it to benchmarks/.
+and CPU seconds, median renders, and the ratios auto/FastSearch. The random programs come from the
+search tests' generator (tests/search/test_recover_editor.py), so both measure the same thing.
 """
 from __future__ import annotations
 
@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "search"))
 
 
 def main() -> None:
