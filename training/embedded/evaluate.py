@@ -158,9 +158,9 @@ def main(argv: list[str] | None = None) -> None:
                   "training wording, fresh draws (for comparison)")
     del seen
     if args.split_novelty:
-        for held, title in (((True, False), "held-out phrasings in training frames"),
+        for novelty, title in (((True, False), "held-out phrasings in training frames"),
                             ((False, True), "training phrasings in held-out frames")):
-            report(evaluate_text(interpreter, max(300, args.n // 3), held, args.seed + 2), title)
+            report(evaluate_text(interpreter, max(300, args.n // 3), novelty, args.seed + 2), title)
     if args.photos:
         evaluate_photos(agent)
     print(f"\nHELD-OUT sign accuracy (tools that should move): "
