@@ -67,7 +67,7 @@ def main() -> None:
 
     image = photo()
     agent = EmbeddedAgent().load()
-    agent.edit(image, "warm up")  # first call: numpy/BLAS warm-up
+    agent.edit(image, "fix the exposure and the white balance")  # warm-up: BLAS, editor kernels
     encoder = agent.interpreter.encoder
     edit_t, enc_t = [], []
     for _ in range(args.repeat):

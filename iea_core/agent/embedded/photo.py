@@ -142,7 +142,8 @@ def _score(tool: str, renders: np.ndarray, base: PhotoStats,
         axis = 2 if tool == "temperature" else 1
         out = []
         for r in renders:
-            L = lab(r)[neutral] if neutral is not None else lab(r)
+            pixels = r.reshape(-1, 3)
+            L = lab(pixels[neutral] if neutral is not None else pixels)  # only what is scored
             out.append(abs(L[:, axis].mean()))
         return np.asarray(out)
     if tool in ("saturation", "vibrance"):
