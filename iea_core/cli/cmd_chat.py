@@ -2,7 +2,8 @@
 
 Each line typed is an instruction (the first one) or feedback on the current edit ("a bit less
 warm", "undo the vignette"); the agent answers with the full new program, which is printed and
-rendered to a preview after every turn. Commands: ``undo``, ``redo``, ``show``, ``save NAME``
+rendered to a preview after every turn (and, with ``--card-dir``, to an edit card
+``turn-NN.png`` for each turn that changes the program). Commands: ``undo``, ``redo``, ``show``, ``save NAME``
 (keep the current look as a style), ``help``, ``quit``. The conversation is stored in the session
 database, so ``iea chat IMAGE --resume`` picks it up after a restart. Lines can be piped in::
 
@@ -30,10 +31,16 @@ class _Chat:
     """The state of one chat: the photo, its preview, the agent and the stored session."""
 
     def __init__(self, image: Path, photo: Any, agent: Any, store: Any, session_id: int,
-                 profile: str, preview_path: Path) -> None:
+                 profile: str, preview_path: Path, card_dir: Path | None = None) -> None:
         self.image, self.photo, self.agent, self.store = image, photo, agent, store
         self.session_id, self.profile, self.preview_path = session_id, profile, preview_path
         self.view = agent_view(photo, CHAT_PREVIEW)
+        self.card_dir = card_dir
+        if card_dir is not None:
+            card_dir.mkdir(parents=True, exist_ok=True)
+            # continue the numbering of cards already there (a resumed chat), never overwrite
+            taken = [int(p.stem[5:]) for p in card_dir.glob("turn-*.png") if p.stem[5:].isdigit()]
+            self.next_card = max(taken, default=0) + 1
 
     @property
     def program(self) -> Any:
@@ -45,6 +52,20 @@ class _Chat:
 
         write_image(self.preview_path, render(self.view, self.program, self.profile))
         click.echo(f"  preview: {display_path(self.preview_path)}")
+
+    def write_card(self, before: Any, reasoning: str, title: str) -> None:
+        """An edit card for this turn, only when the turn changed the program (``before`` is the
+        program before the turn): the unedited preview, the current render, the reasoning."""
+        if self.card_dir is None or self.program.to_dict() == before.to_dict():
+            return
+        from ..editor import render
+        from ..plot import edit_card
+
+        path = self.card_dir / f"turn-{self.next_card:02d}.png"
+        edit_card(self.view, render(self.view, self.program, self.profile), self.program,
+                  reasoning, path, title=title)
+        self.next_card += 1
+        click.echo(f"  card: {display_path(path)}")
 
     def show(self, header: str = "current edit") -> None:
         turn = self.store.current_turn(self.session_id)
@@ -66,16 +87,22 @@ class _Chat:
         click.echo("[edit]")
         echo_program(result.program, reasoning, result.explanations)
         self.write_preview()
+        self.write_card(current, reasoning, f'"{text}"')
 
     def undo(self) -> None:
+        previous = self.program
         turn = self.store.undo(self.session_id)
-        self.show("undone" + (f': back to "{turn.user_text}"' if turn else ": back to the original"))
+        header = "undone" + (f': back to "{turn.user_text}"' if turn else ": back to the original")
+        self.show(header)
         self.write_preview()
+        self.write_card(previous, turn.reasoning if turn else "", header)
 
     def redo(self) -> None:
+        previous = self.program
         turn = self.store.redo(self.session_id)
         self.show(f'redone: "{turn.user_text}"')
         self.write_preview()
+        self.write_card(previous, turn.reasoning, f'redone: "{turn.user_text}"')
 
     def save_style(self, name: str) -> None:
         from ..describe import describe_program
@@ -103,8 +130,10 @@ class _Chat:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the full-resolution result here when the chat ends.")
 @click.option("--resume", is_flag=True, help="Continue the latest session of this photo.")
+@click.option("--card-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write an edit card turn-NN.png here after each turn that changes the edit.")
 def cli(image: Path, backend: str | None, profile: str | None, preview: Path | None,
-        output: Path | None, resume: bool) -> None:
+        output: Path | None, resume: bool, card_dir: Path | None) -> None:
     """Edit IMAGE in a conversation: instructions, feedback, undo/redo."""
     from ..sessions import SessionStore
 
@@ -122,7 +151,7 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
         session_id = store.latest_session(image) if resume else None
         if session_id is None:
             session_id = store.create_session(image)
-        chat = _Chat(image, photo, agent, store, session_id, profile, preview)
+        chat = _Chat(image, photo, agent, store, session_id, profile, preview, card_dir)
         click.echo(f"iea chat on {display_path(image)} (session {session_id}). "
                    "Type 'help' for commands.")
         if resume and not store.current_program(session_id).is_identity:

@@ -226,3 +226,32 @@ def test_edit_with_the_real_default_agent(workdir, sample_jpeg):
     assert data["program"].get("shadows", 0) > 0
     before, after = _rgb(sample_jpeg), _rgb(workdir / "edited.jpg")
     assert _warmth(after) > _warmth(before)
+
+
+def test_chat_card_dir_writes_one_card_per_changing_turn(keyword_backend, workdir, sample_jpeg):
+    photo = workdir / "photo.jpg"
+    shutil.copy(sample_jpeg, photo)
+    # 'show', 'help', a turn that changes nothing ('hello') and undoing it write no card
+    script = "warmer\nshow\nless\nhello\nundo\nundo\nhelp\nquit\n"
+    result = _invoke(["chat", str(photo), "--card-dir", "cards"], input=script)
+    assert result.exit_code == 0, result.output
+    cards = sorted((workdir / "cards").glob("*.png"))
+    assert [c.name for c in cards] == ["turn-01.png", "turn-02.png", "turn-03.png"]
+    sizes = set()
+    for card in cards:
+        with Image.open(card) as image:
+            assert image.format == "PNG" and image.width > 600 and image.height > 400
+            sizes.add(image.size)
+            pixels = np.asarray(image.convert("RGB"), dtype=np.float64)
+        assert pixels.std() > 10  # a drawn figure, not a blank canvas
+    assert len(sizes) == 1  # same photo, same layout
+    # 'warmer' then 'less' (halved) differ; 'undo' goes back to the 'warmer' state
+    first, second, third = (np.asarray(Image.open(c).convert("RGB"), dtype=np.float64)
+                            for c in cards)
+    assert np.abs(first - second).mean() > 0.1
+    assert np.abs(first - third).mean() < np.abs(first - second).mean()
+
+    # a resumed chat continues the numbering instead of overwriting
+    again = _invoke(["chat", str(photo), "--resume", "--card-dir", "cards"], input="cool\nquit\n")
+    assert again.exit_code == 0, again.output
+    assert (workdir / "cards" / "turn-04.png").exists()
