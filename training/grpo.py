@@ -62,7 +62,7 @@ def train_grpo(config: GrpoConfig, *, timer: RewardTimer | None = None) -> dict[
     from trl import GRPOTrainer
 
     from .data.prepare import load_mixture, rows_for_mixture, to_dataset
-    from .sft import load_policy, save_policy
+    from .sft import load_policy, save_policy, write_curves
 
     config.check_paths()
     tasks = ("edit", "refine", "summary") if config.rm_path else ("edit", "refine")
@@ -84,6 +84,9 @@ def train_grpo(config: GrpoConfig, *, timer: RewardTimer | None = None) -> dict[
     train_seconds = time.perf_counter() - start
     out = save_policy(trainer, processor, config.output_dir, config.use_lora)
     history = trainer.state.log_history
+    write_curves(history, out, {"loss": "loss", "reward": "reward",
+                                "edit reward": "rewards/edit_reward/mean",
+                                "summary reward": "rewards/summary_reward/mean"}, "GRPO")
     return {
         "rewards": [h["reward"] for h in history if "reward" in h],
         "edit_rewards": [h.get("rewards/edit_reward/mean") for h in history

@@ -28,6 +28,7 @@ from iea_core.errors import TrainingError
 
 from .config import RmConfig
 from .rewards import SummaryScorer, rm_text
+from .sft import write_curves
 
 #: Rubric points per unit of margin handed to the pairwise loss.
 MARGIN_SCALE = 4.0
@@ -129,6 +130,7 @@ def train_rm(config: RmConfig) -> dict[str, Any]:
                for a, b in itertools.permutations(items, 2)
                if a["reference"] == b["reference"] and a["score"] - b["score"] >= config.min_margin]
     history = trainer.state.log_history
+    write_curves(history, out, {"loss": "loss", "accuracy": "accuracy"}, "reward model")
     return {"losses": [h["loss"] for h in history if "loss" in h],
             "pairs": len(rows), "mae": float(np.mean(np.abs(predicted - truth))),
             "pair_accuracy": float(np.mean(correct)) if correct else None,

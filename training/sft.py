@@ -43,6 +43,31 @@ def losses_from(trainer) -> list[float]:
     return [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
 
 
+def write_curves(history: list[dict[str, Any]], output_dir: str | Path,
+                 keys: dict[str, str], title: str) -> Path | None:
+    """``<output_dir>/curves.png``: each ``keys`` entry (label -> log_history key) over steps.
+    Best effort: a chart must never cost a finished training run, so any failure is reported on
+    stderr and ``None`` returned."""
+    try:
+        from iea_core.plot import curves
+
+        series: dict[str, list[float]] = {}
+        steps: dict[str, list[float]] = {}
+        for label, key in keys.items():
+            rows = [h for h in history if isinstance(h.get(key), (int, float))]
+            if rows:
+                series[label] = [float(h[key]) for h in rows]
+                steps[label] = [float(h.get("step", i + 1)) for i, h in enumerate(rows)]
+        if not series:
+            return None
+        smooth = 5 if max(len(v) for v in series.values()) >= 20 else 0
+        return curves(series, Path(output_dir) / "curves.png", title=title, steps=steps,
+                      smooth=smooth)
+    except Exception as exc:  # noqa: BLE001 - the plot is a convenience, the model is the result
+        print(f"warning: could not write curves.png: {exc}", file=sys.stderr)
+        return None
+
+
 def save_policy(trainer, processor, output_dir: str | Path, use_lora: bool) -> Path:
     """Write a loadable checkpoint (LoRA merged) plus the processor to ``output_dir``."""
     out = Path(output_dir)
@@ -74,6 +99,7 @@ def train_sft(config: SftConfig) -> dict[str, Any]:
                          processing_class=processor, peft_config=config.peft_config())
     trainer.train()
     out = save_policy(trainer, processor, config.output_dir, config.use_lora)
+    write_curves(trainer.state.log_history, out, {"loss": "loss"}, "SFT")
     return {"losses": losses_from(trainer), "output_dir": str(out), "examples": len(rows)}
 
 

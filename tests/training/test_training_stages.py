@@ -14,6 +14,17 @@ from vlm_helpers import random_image, steering_bias
 SMALL = dict(max_image_side=64, max_pixels=64 * 64, logging_steps=1, warmup_ratio=0.0)
 
 
+def _assert_curves(path, panels: int) -> None:
+    """The training plot written beside the checkpoint: a PNG as wide as its panels."""
+    from PIL import Image
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with Image.open(path) as image:
+        # curves() draws 3.4 in per panel + 0.4 in at 100 dpi, 2.8 in high
+        assert image.size == (int(round(100 * (3.4 * panels + 0.4))), 280)
+        assert np.asarray(image.convert("L")).std() > 5  # lines and labels, not a blank canvas
+
+
 def test_sft_loss_decreases_and_the_result_loads_as_an_agent(tiny_models, tiny_dataset, tmp_path):
     from iea_core.agent.transformers_backend import TransformersAgent
     from training.sft import train_sft
@@ -28,6 +39,7 @@ def test_sft_loss_decreases_and_the_result_loads_as_an_agent(tiny_models, tiny_d
     agent = TransformersAgent(result["output_dir"], max_new_tokens=4, max_pixels=64 * 64)
     assert agent.model.training is False
     assert (tmp_path / "sft" / "iea_sft_config.yaml").exists() is False  # only the CLI dumps it
+    _assert_curves(tmp_path / "sft" / "curves.png", panels=1)
 
 
 def test_stage3_lora_with_resampled_stage1_mix(tiny_models, tiny_dataset, tmp_path):
@@ -81,6 +93,7 @@ def test_grpo_steps_use_rewards_from_real_renders(tiny_models, tiny_dataset, tmp
     assert all(-1.0 <= r <= 1.0 for r in edit_means)
     assert result["reward_seconds"] > 0
     assert (tmp_path / "g" / "model.safetensors").is_file()
+    _assert_curves(tmp_path / "g" / "curves.png", panels=3)  # loss, reward, edit reward
 
 
 def test_reward_model_trains_calibrates_and_scores(tiny_models, tiny_dataset, tmp_path):
