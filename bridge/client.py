@@ -26,7 +26,7 @@ from iea_core.errors import BridgeError, BridgeTimeout, BridgeUnavailable
 from . import protocol
 from .endpoints import default_endpoint, is_loopback
 
-PATH_KEYS = ("image", "before", "after", "out", "dest")
+PATH_KEYS = ("image", "before", "after", "out", "dest", "card")
 START_TIMEOUT_S = 30.0
 LOG_ROTATE_BYTES = 20 * 1024 * 1024
 

@@ -646,8 +646,20 @@ class Daemon:
             self._send_worker(worker, protocol.W_FILE, request_id, key, status, data)
 
     def _materialize(self, reply: dict[str, Any], payload: bytes) -> bytes:
-        """A darktable style made on a remote worker: write it here, where the plugin runs."""
-        settings = (reply.get("result") or {}).get("host_settings")
+        """Files made on a remote worker (a darktable style, an edit card): write them here,
+        where the plugin runs."""
+        result = reply.get("result") or {}
+        card = result.pop("card_png_base64", None) if isinstance(result, dict) else None
+        if card is not None and isinstance(result.get("card"), str):
+            import base64
+
+            from iea_core.fileio import atomic_write_bytes
+
+            path = Path(result["card"])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(path, base64.b64decode(card))
+            payload = protocol.encode(reply)
+        settings = result.get("host_settings") if isinstance(result, dict) else None
         if not isinstance(settings, dict) or "dtstyle_xml" not in settings:
             return payload
         from iea_core.config import user_data_dir

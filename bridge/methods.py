@@ -138,20 +138,62 @@ def _jsonable_float(value: Any) -> float | None:
 
 
 # --- agent methods -----------------------------------------------------------------------------
+def _card_path(params: Mapping[str, Any]) -> Path | None:
+    """Where the caller wants the edit card (checked before the agent runs, not after)."""
+    if params.get("card") is None:
+        return None
+    card = _path(params, "card", must_exist=False)
+    if card.suffix.lower() != ".png":
+        raise MethodError(f"params.card must name a .png file (got {str(card)!r})")
+    if card.resolve() == Path(params["image"]).resolve():
+        raise MethodError("params.card is the photo itself; refusing to overwrite it")
+    return card
+
+
+def _with_card(reply: dict[str, Any], card: Path | None, image: Any, result: Any,
+               ctx: MethodContext) -> dict[str, Any]:
+    """Draw the edit card (before, after, histograms, program, reasoning) for the plugin's
+    dialog. A remote worker cannot write on the plugin's machine: it sends the PNG bytes, and
+    the daemon writes them to ``card`` (see Daemon._materialize)."""
+    if card is None:
+        return reply
+    import tempfile
+
+    from iea_core.editor import render
+    from iea_core.plot import edit_card
+
+    ctx.check_cancelled()
+    after = render(image, result.program)
+    if ctx.remote:
+        with tempfile.TemporaryDirectory() as folder:
+            drawn = edit_card(image, after, result.program, reply["reasoning"] or "",
+                              Path(folder) / "card.png")
+            reply["card_png_base64"] = base64.b64encode(drawn.read_bytes()).decode("ascii")
+    else:
+        card.parent.mkdir(parents=True, exist_ok=True)
+        edit_card(image, after, result.program, reply["reasoning"] or "", card)
+    reply["card"] = str(card)
+    return reply
+
+
 def edit(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
+    card = _card_path(params)
     image = _preview(_path(params, "image"), params.get("max_size", 1024))
     ctx.check_cancelled()
     result = ctx.agent().edit(image, params["instruction"], _history(params.get("history")))
-    return _edit_result(result, params.get("host"), bool(params.get("raw", False)), ctx.remote)
+    reply = _edit_result(result, params.get("host"), bool(params.get("raw", False)), ctx.remote)
+    return _with_card(reply, card, image, result, ctx)
 
 
 def refine(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     program = _program(params["program"])
+    card = _card_path(params)
     image = _preview(_path(params, "image"), params.get("max_size", 1024))
     ctx.check_cancelled()
     result = ctx.agent().refine(image, program, params["feedback"],
                                 _history(params.get("history")))
-    return _edit_result(result, params.get("host"), bool(params.get("raw", False)), ctx.remote)
+    reply = _edit_result(result, params.get("host"), bool(params.get("raw", False)), ctx.remote)
+    return _with_card(reply, card, image, result, ctx)
 
 
 def summarize(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
