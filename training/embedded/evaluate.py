@@ -147,13 +147,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--photos", action="store_true")
     parser.add_argument("--split-novelty", action="store_true",
                         help="also score new phrasings and new frames separately")
+    parser.add_argument("--plot", type=Path, default=None,
+                        help="write the held-out per-tool sign accuracy as a bar chart (PNG)")
     args = parser.parse_args(argv)
     from iea_core.agent.embedded.agent import EmbeddedAgent
 
     agent = EmbeddedAgent(weights=args.weights)
     interpreter = agent.interpreter
-    held = report(evaluate_text(interpreter, args.n, True, args.seed),
-                  "HELD-OUT wording (unseen phrasings in unseen frames)", args.failures)
+    held_res = evaluate_text(interpreter, args.n, True, args.seed)
+    held = report(held_res, "HELD-OUT wording (unseen phrasings in unseen frames)", args.failures)
     seen = report(evaluate_text(interpreter, max(300, args.n // 3), False, args.seed + 1),
                   "training wording, fresh draws (for comparison)")
     del seen
@@ -166,6 +168,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nHELD-OUT sign accuracy (tools that should move): "
           f"{100 * held['sign_accuracy_moved']:.1f}%  |  over all tools: "
           f"{100 * held['sign_accuracy_all']:.1f}%")
+    if args.plot is not None:
+        from iea_core.plot import sign_accuracy_bars
+
+        accuracy = {tool: held_res["moved_ok"][tool] / held_res["moved_n"][tool]
+                    for tool in TOOL_NAMES if held_res["moved_n"][tool]}
+        sign_accuracy_bars(accuracy, args.plot,
+                           title=f"held-out sign accuracy per tool ({args.n} instructions)")
+        print(f"wrote {args.plot}")
 
 
 if __name__ == "__main__":
