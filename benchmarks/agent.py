@@ -16,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -57,12 +58,14 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description="embedded agent timings")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--plot", type=Path, help="also draw the timings as bars (PNG)")
     args = parser.parse_args()
     from iea_core.agent.base import Turn
     from iea_core.agent.embedded import EmbeddedAgent
     from iea_core.program import Program
 
     loads = [load_time() for _ in range(2)]
+    table: dict[str, dict[str, float]] = {"load": {"p50 ms": 1000 * min(loads)}}
     print(f"load (fresh process, encoder + heads): {min(loads):.2f} s (best of 2; target < 3 s)")
 
     image = photo()
@@ -82,6 +85,8 @@ def main() -> None:
     e50, _ = percentiles(enc_t)
     print(f"edit latency at 512 px over {len(INSTRUCTIONS)} instructions x {args.repeat}: "
           f"p50 {1000 * p50:.0f} ms, p95 {1000 * p95:.0f} ms (target < 150 ms)")
+    table["edit"] = {"p50 ms": 1000 * p50, "p95 ms": 1000 * p95}
+    table["MiniLM encode"] = {"p50 ms": 1000 * e50}
     print(f"  one bare MiniLM encoding of the same text: p50 {1000 * e50:.1f} ms "
           f"(edit / encode = {p50 / e50:.1f}x)")
     words_only = EmbeddedAgent(search=False).load()
@@ -91,6 +96,7 @@ def main() -> None:
         words_only.edit(image, text)
         wt.append(time.perf_counter() - t)
     w50, w95 = percentiles(wt)
+    table["edit, search=False"] = {"p50 ms": 1000 * w50, "p95 ms": 1000 * w95}
     print(f"edit latency without editor searches (search=False): p50 {1000 * w50:.0f} ms, "
           f"p95 {1000 * w95:.0f} ms")
 
@@ -103,6 +109,7 @@ def main() -> None:
             agent.refine(image, program, text, history)
             rt.append(time.perf_counter() - t)
     r50, r95 = percentiles(rt)
+    table["refine"] = {"p50 ms": 1000 * r50, "p95 ms": 1000 * r95}
     print(f"refine latency over {len(FEEDBACK)} feedbacks: p50 {1000 * r50:.0f} ms, "
           f"p95 {1000 * r95:.0f} ms")
 
@@ -110,6 +117,7 @@ def main() -> None:
         from iea_core.editor import render
     except ImportError as exc:
         print(f"summary: not measured, the editor is not available here ({exc})")
+        _plot(table, args.plot)
         return
     after = render(image, Program({"exposure": 25, "temperature": 30, "fade": 20, "shadows": 15}))
     st = []
@@ -119,6 +127,17 @@ def main() -> None:
         st.append(time.perf_counter() - t)
     print(f"summary at 512 px: {min(st):.2f} s best, {max(st):.2f} s worst (target < 2 s); "
           f"d = {style.distance:.4f}, \u201c{style.sentence}\u201d, {style.program.to_dict()}")
+    table["summary"] = {"p50 ms": 1000 * statistics.median(st)}
+    _plot(table, args.plot)
+
+
+def _plot(table: dict[str, dict[str, float]], path: Path | None) -> None:
+    """The printed timings as bars, one panel per percentile (``--plot``)."""
+    if path is None:
+        return
+    from iea_core.plot import metrics_bars
+
+    print(f"wrote {metrics_bars(table, path, title='embedded agent timings (ms)')}")
 
 
 if __name__ == "__main__":

@@ -287,6 +287,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer samples (CI smoke run)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--plot", type=Path, help="also draw the latency table as bars (PNG)")
     args = parser.parse_args()
     n = 300 if args.quick else 2000
     per_client = 20 if args.quick else 24          # 50 x 24 = 1200 requests
@@ -346,6 +347,13 @@ def main() -> int:
               f"({preview['ratio_bridge_over_in_process']}x), failures {preview['failures']}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
+    if args.plot:
+        from iea_core.plot import metrics_bars
+
+        table = {key: {"p50 ms": figures[key]["p50_ms"], "p99 ms": figures[key]["p99_ms"]}
+                 for key in ("raw_zmq_echo_ipc", "health_ipc", "debug_echo_ipc",
+                             "raw_zmq_echo_tcp", "health_tcp")}
+        print(f"wrote {metrics_bars(table, args.plot, title='bridge round trips')}")
     ok = all(run["lost"] == 0 and run["duplicated"] == 0 for run in (load, chaos))
     return 0 if ok else 1
 

@@ -118,13 +118,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--groups", type=int, default=6)
     parser.add_argument("--generations", type=int, default=8)
     parser.add_argument("--skip-grpo", action="store_true")
+    parser.add_argument("--plot", type=Path, help="also draw the throughput table as bars (PNG)")
     args = parser.parse_args(argv)
     print("GRPO edit reward R = 0.7 R_L + 0.3 R_U, rollouts of 3-5 tools, "
           f"{args.groups} groups x {args.generations} rollouts")
     print(f"{'size':>8} {'batched rewards/s':>18} {'one-by-one rewards/s':>21} "
           f"{'ratio':>7} {'max |diff|':>11}")
+    table = {}
     for side in (256, 448):
         row = reward_throughput(side, args.groups, args.generations)
+        table[f"{side}x{side}"] = {"batched rewards/s": row["batched_per_s"],
+                                   "one-by-one rewards/s": row["single_per_s"],
+                                   "speedup": row["speedup"]}
         print(f"{side:>4}x{side:<3} {row['batched_per_s']:>18.1f} {row['single_per_s']:>21.1f} "
               f"{row['speedup']:>6.2f}x {row['max_abs_diff']:>11.2e}")
     if not args.skip_grpo:
@@ -132,6 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tiny Qwen2.5-VL GRPO, {share['steps']} steps x 8 rollouts at 256 px: "
               f"{share['reward_seconds']:.2f} s of {share['train_seconds']:.2f} s in rewards "
               f"({100 * share['share']:.0f}% of the step, {share['completions']} completions)")
+    if args.plot:
+        from iea_core.plot import metrics_bars
+
+        print(f"wrote {metrics_bars(table, args.plot, title='GRPO edit reward throughput')}")
     return 0
 
 

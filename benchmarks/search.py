@@ -26,6 +26,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=8)
     parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--plot", type=Path, help="also draw the table as bars (PNG)")
     args = parser.parse_args()
 
     import skimage.data
@@ -71,6 +72,13 @@ def main() -> None:
     a, f = rows["auto"], rows["fastsearch"]
     print(f"ratios auto/fastsearch: d {a['d'] / max(f['d'], 1e-9):.2f}, wall "
           f"{a['wall'] / f['wall']:.2f}, renders {a['renders'] / f['renders']:.2f}")
+    if args.plot:
+        from iea_core.plot import metrics_bars
+
+        table = {method: {"share d<=0.01": r["ok"], "median d": r["d"], "wall s": r["wall"],
+                          "cpu s": r["cpu"], "renders": r["renders"]}
+                 for method, r in rows.items()}
+        print(f"wrote {metrics_bars(table, args.plot, title=f'{args.pairs} pairs at {args.size} px')}")
 
 
 if __name__ == "__main__":
