@@ -113,10 +113,10 @@ def _direct_encode_table(fade: int) -> np.ndarray:
     return np.append(table, table[-1])  # the kernel interpolates without a bounds check
 
 
-_prepared: dict[tuple, curves.PreparedProgram] = {}
+_prepared: dict[tuple, tuple[curves.PreparedProgram, np.ndarray]] = {}
 
 
-def _prepare(program: Program) -> curves.PreparedProgram:
+def _prepare(program: Program) -> tuple[curves.PreparedProgram, np.ndarray]:
     """:func:`curves.prepare`, memoised by tool values: batch renders, parameter searches and
     GRPO rollouts render the same programs again and again on many images."""
     key = tuple(sorted(program.values.items()))
@@ -124,14 +124,18 @@ def _prepare(program: Program) -> curves.PreparedProgram:
     if prep is None:
         if len(_prepared) >= _PREPARED_CACHE_SIZE:
             _prepared.clear()
-        prep = _prepared[key] = curves.prepare(program)
+        prepared = curves.prepare(program)
+        # the tone curve as new luminance on the same grid: without clarity and sharpening the
+        # kernel reads it directly instead of T(L) followed by the L -> Y table
+        tone_y = (prepared.tone_L.astype(np.float64) ** curves.GAMMA).astype(np.float32)
+        prep = _prepared[key] = (prepared, tone_y)
     return prep
 
 
 def render_into(ctx: ImageContext, program: Program, out: np.ndarray, *, seed: int,
                 out_scale: float, out_offset: float) -> None:
     """Render ``program`` on the image of ``ctx`` into ``out`` (H x W x >=3)."""
-    prep = _prepare(program)
+    prep, tone_y = _prepare(program)
     flags = prep.flags
     coarse, coarse_x0, coarse_fx, step = _EMPTY_COARSE
     if flags & curves.FLAG_CLARITY:
@@ -141,7 +145,7 @@ def render_into(ctx: ImageContext, program: Program, out: np.ndarray, *, seed: i
     light_gain = float(2.0 ** (2.0 * program["exposure"] / 100.0))
     light_gain_u = math.sqrt(light_gain)  # both maps hold sqrt(Y)
     ctx._kernels.render_default(
-        ctx.src, ctx.decode, prep.gains, prep.tone_L, prep.l_to_y,
+        ctx.src, ctx.decode, prep.gains, prep.tone_L, tone_y, prep.l_to_y,
         _direct_encode_table(program["fade"]), out.dtype in _NEAREST_ENCODE, prep.vignette,
         ctx.vig_dx2, ctx.vig_dy2, coarse, coarse_x0, coarse_fx, step, lmap,
         light_gain_u, light_gain_u,

@@ -88,6 +88,7 @@ _1 = _F(1.0)
 _KR, _KG, _KB = _F(0.2126), _F(0.7152), _F(0.0722)
 _HALF = _F(0.5)
 _TINY = _F(1e-9)
+_ONE_U = np.uint64(1)
 
 
 @njit(cache=True, inline="always")
@@ -98,18 +99,18 @@ def _lerp32(table, pos):
         return table[0]
     if pos >= n:
         return table[n]
-    i = int(pos)
+    i = np.uint64(pos)  # unsigned: no negative-index wraparound check per read
     f = pos - _F(i)
-    return table[i] + (table[i + 1] - table[i]) * f
+    return table[i] + (table[i + _ONE_U] - table[i]) * f
 
 
 @njit(cache=True, inline="always")
 def _lerp_padded(table, pos):
     """:func:`_lerp32` without the clamps, for 0 <= pos <= len(table) - 2 (the table repeats its
     last entry once, so ``pos`` at the end still reads two entries)."""
-    i = int(pos)
+    i = np.uint64(pos)  # unsigned: no negative-index wraparound check per read
     f = pos - _F(i)
-    return table[i] + (table[i + 1] - table[i]) * f
+    return table[i] + (table[i + _ONE_U] - table[i]) * f
 
 
 @njit(cache=True, inline="always")
@@ -122,15 +123,16 @@ def _tri32(x, lo, peak, hi, inv_rise, inv_fall):
 
 
 @njit(cache=True, parallel=True, fastmath=True, error_model="numpy")
-def render_default(src, decode, gains, tone_L, l_to_y, encode_lin, encode_nearest, vignette,
-                   vig_dx2,
-                   vig_dy2, coarse, coarse_x0, coarse_fx, coarse_step, lmap, clarity_gain,
-                   sharpen_gain, saturation, vibrance, clarity, sharpen, grain, seed, flags, out,
-                   out_scale, out_offset):
+def render_default(src, decode, gains, tone_L, tone_Y, l_to_y, encode_lin, encode_nearest,
+                   vignette, vig_dx2, vig_dy2, coarse, coarse_x0, coarse_fx, coarse_step, lmap,
+                   clarity_gain, sharpen_gain, saturation, vibrance, clarity, sharpen, grain, seed,
+                   flags, out, out_scale, out_offset):
     """The fused ``default``-profile pipeline (see curves.py for the math of each tool).
 
     ``src`` is uint8/uint16 H x W x >=3; ``out`` H x W x >=3 of any numeric dtype; the result is
     written as ``value * out_scale + out_offset`` (offset 0.5 rounds for integer outputs).
+    ``tone_Y`` is the tone curve as new luminance on the grid of ``tone_L`` (T(L) ** 2.2), used
+    when neither clarity nor sharpening changes the lightness between the two tables.
     ``encode_lin`` maps linear light directly to the encoded output (interpolated; no sqrt per
     channel; its last entry repeated once, see :func:`_lerp_padded`), or, with
     ``encode_nearest``, reads its nearest entry: about 20 % faster for the whole kernel, within
@@ -161,6 +163,7 @@ def render_default(src, decode, gains, tone_L, l_to_y, encode_lin, encode_neares
     do_light = (flags & _FLAGS_LIGHTNESS) != 0
     do_clarity = (flags & FLAG_CLARITY) != 0
     do_sharpen = (flags & FLAG_SHARPEN) != 0
+    do_detail = do_clarity or do_sharpen
     do_color = (flags & FLAG_COLOR) != 0
     do_vignette = (flags & FLAG_VIGNETTE) != 0
     do_grain = (flags & FLAG_GRAIN) != 0
@@ -184,31 +187,35 @@ def render_default(src, decode, gains, tone_L, l_to_y, encode_lin, encode_neares
                 lum = _KR * r + _KG * g + _KB * b
                 if lum < _0:
                     lum = _0
-                lt = _lerp32(tone_L, math.sqrt(lum * inv_ymax) * tone_scale)
-                if do_clarity:
-                    cx0 = coarse_x0[x]
-                    cx1 = min(cx0 + 1, cw - 1)
-                    fx = coarse_fx[x]
-                    top = coarse[cy0, cx0] + (coarse[cy0, cx1] - coarse[cy0, cx0]) * fx
-                    bot = coarse[cy1, cx0] + (coarse[cy1, cx1] - coarse[cy1, cx0]) * fx
-                    ub = (top + (bot - top) * fy) * cl_gain
-                    lb = _lerp32(tone_L, ub * tone_scale)
-                    mid = lt if lt < _1 else _1
-                    weight = _F(0.35) + _F(2.6) * mid * (_1 - mid)
-                    lt = lt + cla * (lt - lb) * weight
-                if do_sharpen:
-                    xm = max(x - 1, 0)
-                    xp = min(x + 1, width - 1)
-                    centre = np.int32(lmap[y, x])
-                    total = (4 * centre
-                             + 2 * (np.int32(lmap[ym, x]) + np.int32(lmap[yp, x])
-                                    + np.int32(lmap[y, xm]) + np.int32(lmap[y, xp]))
-                             + np.int32(lmap[ym, xm]) + np.int32(lmap[ym, xp])
-                             + np.int32(lmap[yp, xm]) + np.int32(lmap[yp, xp]))
-                    lt = lt + _F(16 * centre - total) * k_sharp
-                if lt < _0:
-                    lt = _0
-                ynew = _lerp32(l_to_y, lt * l2y_scale)
+                upos = math.sqrt(lum * inv_ymax) * tone_scale
+                if do_detail:
+                    lt = _lerp32(tone_L, upos)
+                    if do_clarity:
+                        cx0 = coarse_x0[x]
+                        cx1 = min(cx0 + 1, cw - 1)
+                        fx = coarse_fx[x]
+                        top = coarse[cy0, cx0] + (coarse[cy0, cx1] - coarse[cy0, cx0]) * fx
+                        bot = coarse[cy1, cx0] + (coarse[cy1, cx1] - coarse[cy1, cx0]) * fx
+                        ub = (top + (bot - top) * fy) * cl_gain
+                        lb = _lerp32(tone_L, ub * tone_scale)
+                        mid = lt if lt < _1 else _1
+                        weight = _F(0.35) + _F(2.6) * mid * (_1 - mid)
+                        lt = lt + cla * (lt - lb) * weight
+                    if do_sharpen:
+                        xm = max(x - 1, 0)
+                        xp = min(x + 1, width - 1)
+                        centre = np.int32(lmap[y, x])
+                        total = (4 * centre
+                                 + 2 * (np.int32(lmap[ym, x]) + np.int32(lmap[yp, x])
+                                        + np.int32(lmap[y, xm]) + np.int32(lmap[y, xp]))
+                                 + np.int32(lmap[ym, xm]) + np.int32(lmap[ym, xp])
+                                 + np.int32(lmap[yp, xm]) + np.int32(lmap[yp, xp]))
+                        lt = lt + _F(16 * centre - total) * k_sharp
+                    if lt < _0:
+                        lt = _0
+                    ynew = _lerp32(l_to_y, lt * l2y_scale)
+                else:  # tone alone: one table straight to the new luminance
+                    ynew = _lerp32(tone_Y, upos)
                 if lum > _TINY:
                     k = ynew / lum
                     r *= k
@@ -251,9 +258,9 @@ def render_default(src, decode, gains, tone_L, l_to_y, encode_lin, encode_neares
             g = min(max(g, _0), _1)
             b = min(max(b, _0), _1)
             if encode_nearest:
-                er = encode_lin[int(r * lin_scale + _HALF)]
-                eg = encode_lin[int(g * lin_scale + _HALF)]
-                eb = encode_lin[int(b * lin_scale + _HALF)]
+                er = encode_lin[np.uint64(r * lin_scale + _HALF)]
+                eg = encode_lin[np.uint64(g * lin_scale + _HALF)]
+                eb = encode_lin[np.uint64(b * lin_scale + _HALF)]
             else:
                 er = _lerp_padded(encode_lin, r * lin_scale)
                 eg = _lerp_padded(encode_lin, g * lin_scale)
