@@ -274,8 +274,10 @@ def metrics_bars(table: Mapping[str, Mapping[str, float]], path: str | Path, *,
     Metrics where lower is better say so in their panel title."""
     plt = _pyplot()
     models = list(table)
-    metrics = sorted({m for row in table.values() for m in row},
-                     key=lambda m: METRIC_ORDER.index(m) if m in METRIC_ORDER else 99)
+    # Table-2 metrics first in the paper's order, then the others as the caller listed them
+    # (dict.fromkeys keeps first-seen order; sorted() is stable)
+    seen = dict.fromkeys(m for row in table.values() for m in row)
+    metrics = sorted(seen, key=lambda m: METRIC_ORDER.index(m) if m in METRIC_ORDER else 99)
     if not metrics:
         raise ValueError("metrics_bars needs at least one metric")
     panel_w = 1.6 + 0.35 * len(models)
