@@ -48,6 +48,17 @@ from .curves import (FLAG_CLARITY, FLAG_COLOR, FLAG_GRAIN, FLAG_SHARPEN,  # noqa
 _FLAGS_LIGHTNESS = FLAG_TONE | FLAG_CLARITY | FLAG_SHARPEN
 
 
+# float32 constants: numba types a float literal as float64, and one float64 operand promotes a
+# whole expression (wider registers, slower division and sqrt); these keep the kernel in float32.
+_F = np.float32
+_0 = _F(0.0)
+_1 = _F(1.0)
+_KR, _KG, _KB = _F(0.2126), _F(0.7152), _F(0.0722)
+_HALF = _F(0.5)
+_TINY = _F(1e-9)
+_ONE_U = np.uint64(1)
+
+
 @njit(cache=True, parallel=True, fastmath=True)
 def lightness_map(src, decode, out):
     """U = sqrt(Y) of the input (a perceptual lightness close to Y ** (1/2.2), without a pow
@@ -55,10 +66,10 @@ def lightness_map(src, decode, out):
     height, width = src.shape[0], src.shape[1]
     for y in prange(height):
         for x in range(width):
-            lum = (0.2126 * decode[src[y, x, 0]] + 0.7152 * decode[src[y, x, 1]]
-                   + 0.0722 * decode[src[y, x, 2]])
-            lum = min(max(lum, 0.0), 1.0)
-            out[y, x] = int(math.sqrt(lum) * 65535.0 + 0.5)
+            lum = (_KR * decode[src[y, x, 0]] + _KG * decode[src[y, x, 1]]
+                   + _KB * decode[src[y, x, 2]])
+            lum = min(max(lum, _0), _1)
+            out[y, x] = np.uint16(math.sqrt(lum) * _F(65535.0) + _HALF)
 
 
 @njit(cache=True, parallel=True)
@@ -78,17 +89,6 @@ def block_mean(lmap, factor, out):
                     total += lmap[y, x]
             count = (y1 - y0) * (x1 - x0)
             out[by, bx] = total / (count * 65535.0) if count > 0 else 0.0
-
-
-# float32 constants: numba types a float literal as float64, and one float64 operand promotes a
-# whole expression (wider registers, slower division and sqrt); these keep the kernel in float32.
-_F = np.float32
-_0 = _F(0.0)
-_1 = _F(1.0)
-_KR, _KG, _KB = _F(0.2126), _F(0.7152), _F(0.0722)
-_HALF = _F(0.5)
-_TINY = _F(1e-9)
-_ONE_U = np.uint64(1)
 
 
 @njit(cache=True, inline="always")
@@ -242,10 +242,10 @@ def render_default(src, decode, gains, tone_L, tone_Y, l_to_y, encode_lin, encod
                     factor *= _1 + vib_pos * (_1 - s) * (_1 - s) * (_1 - _F(0.85) * skin)
                 elif vib < _0:
                     factor *= _1 + vib * (_F(0.4) + _F(0.6) * (_1 - s))
-                if factor > _1 and mn < lum:
-                    limit = lum / (lum - mn)
-                    if factor > limit:
-                        factor = limit
+                # keep the smallest channel at or above 0: factor <= lum / (lum - mn), tested
+                # without the division, which only clipping pixels then pay
+                if factor > _1 and mn < lum and factor * (lum - mn) > lum:
+                    factor = lum / (lum - mn)
                 r = lum + (r - lum) * factor
                 g = lum + (g - lum) * factor
                 b = lum + (b - lum) * factor
