@@ -48,12 +48,10 @@ class Photo:
 
 
 def to_float(pixels: np.ndarray) -> np.ndarray:
-    """Any accepted pixel array -> float32 RGB in 0..1."""
-    if pixels.dtype == np.uint8:
-        return pixels[..., :3].astype(np.float32) / np.float32(255.0)
-    if pixels.dtype == np.uint16:
-        return pixels[..., :3].astype(np.float32) / np.float32(65535.0)
-    return np.clip(pixels[..., :3], 0.0, 1.0).astype(np.float32)
+    """Any accepted pixel array -> float32 RGB in 0..1 (alpha dropped)."""
+    from .editor.arrays import to_float01
+
+    return to_float01(pixels[..., :3])
 
 
 def resize_max(pixels: np.ndarray, max_size: int | None) -> np.ndarray:

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import ArrayConventionError, InvalidProgram
 from ..program import Program
-from .arrays import check_image, from_float01, split_alpha, with_alpha
+from .arrays import check_image, from_float01, split_alpha, to_float01, with_alpha
 
 PROFILES: tuple[str, ...] = ("default", "iea-compat")
 
@@ -123,18 +123,10 @@ def render_batch(image: np.ndarray, programs: Sequence[ProgramLike], profile: st
     ctx = ImageContext(rgb)
     for i, program in enumerate(parsed):
         if program.is_identity or _is_noop(program):
-            out[i] = _identity_float(rgb)
+            out[i] = to_float01(rgb)
         else:
             render_into(ctx, program, out[i], seed=seed, out_scale=1.0, out_offset=0.0)
     return out
-
-
-def _identity_float(rgb: np.ndarray) -> np.ndarray:
-    if rgb.dtype == np.uint8:
-        return rgb.astype(np.float32) / np.float32(255.0)
-    if rgb.dtype == np.uint16:
-        return rgb.astype(np.float32) / np.float32(65535.0)
-    return np.clip(rgb, 0.0, 1.0).astype(np.float32)
 
 
 def render_many(images: Sequence[np.ndarray] | np.ndarray, programs: Sequence[ProgramLike],

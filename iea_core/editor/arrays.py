@@ -58,9 +58,9 @@ def split_alpha(image: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 def to_float01(rgb: np.ndarray) -> np.ndarray:
     """RGB in any accepted dtype -> float32 0..1 (copy)."""
     if rgb.dtype == np.uint8:
-        return rgb.astype(np.float32) * np.float32(1 / 255)
+        return rgb.astype(np.float32) / np.float32(255.0)
     if rgb.dtype == np.uint16:
-        return rgb.astype(np.float32) * np.float32(1 / 65535)
+        return rgb.astype(np.float32) / np.float32(65535.0)
     return np.clip(rgb, 0.0, 1.0).astype(np.float32)
 
 
