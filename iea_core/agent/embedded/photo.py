@@ -46,12 +46,9 @@ def to_float(image: np.ndarray) -> np.ndarray:
         from ...errors import ImageError
 
         raise ImageError(f"expected an H x W x 3 image, got shape {a.shape}")
-    a = a[..., :3]
-    if a.dtype == np.uint8:
-        return a.astype(np.float32) / 255.0
-    if a.dtype == np.uint16:
-        return a.astype(np.float32) / 65535.0
-    return np.clip(a.astype(np.float32), 0.0, 1.0)
+    from ...editor.arrays import to_float01
+
+    return to_float01(a[..., :3])
 
 
 def small(image: np.ndarray, max_size: int = ANALYSIS_SIZE) -> np.ndarray:
