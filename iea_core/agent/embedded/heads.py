@@ -40,6 +40,38 @@ class HeadOutput:
     polarity: np.ndarray  # (N, 6) probabilities
 
 
+#: Suffixes of int8 tables on disk: ``name.q8`` (int8) with ``name.scale`` (one float per row).
+Q8, SCALE = ".q8", ".scale"
+
+
+def quantize_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric int8 per row: the embedding tables and the first layer are most of the file,
+    and 8 bits keep cosines to about 1e-3, far below what moves a decision."""
+    table = np.asarray(table, np.float32)
+    scale = np.abs(table).max(axis=1) / 127.0
+    scale = np.where(scale > 0, scale, 1.0).astype(np.float16)
+    q = np.clip(np.rint(table / scale.astype(np.float32)[:, None]), -127, 127).astype(np.int8)
+    return q, scale
+
+
+def dequantize_rows(q: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    return q.astype(np.float32) * scale.astype(np.float32)[:, None]
+
+
+def unpack(stored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Arrays as saved (float16, or int8 + row scales) -> float32 parameters by name."""
+    params: dict[str, np.ndarray] = {}
+    for key, value in stored.items():
+        if key.endswith(SCALE):
+            continue
+        if key.endswith(Q8):
+            name = key[:-len(Q8)]
+            params[name] = dequantize_rows(value, stored[name + SCALE])
+        else:
+            params[key] = value.astype(np.float32)
+    return params
+
+
 def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     x = x - x.max(axis, keepdims=True)
     e = np.exp(x)
@@ -72,7 +104,7 @@ class Heads:
                 f"embedded agent weights missing under {directory}; rebuild them with "
                 "`python -m training.embedded.train --out iea_core/agent/weights`")
         with np.load(npz) as data:
-            params = {k: data[k] for k in data.files}
+            params = unpack({k: data[k] for k in data.files})
         return cls(params, json.loads(meta.read_text(encoding="utf-8")))
 
     def __call__(self, features: np.ndarray) -> HeadOutput:

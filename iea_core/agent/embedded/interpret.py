@@ -184,6 +184,10 @@ class Interpreter:
             Prototypes(heads.params["modifier_emb"], heads.params["proto_group"].astype(np.int64),
                        len(heads.groups)))
         self.speller = make_speller(heads.manifest.get("vocabulary", ()))
+        #: clause core -> (group, polarity) for training phrasings that are whole clauses
+        self.exact: dict[str, tuple[str, str]] = {
+            core: (group, polarity) for core, (group, polarity) in m.get("exact", {}).items()
+            if group in heads.groups and polarity in POLARITIES}
 
     def read(self, instruction: str) -> list[Reading]:
         clauses = parse_clauses(instruction, self.speller)
@@ -197,6 +201,13 @@ class Interpreter:
             intent = self.heads.groups[g]
             pol_idx = int(np.argmax(out.polarity[k]))
             polarity = POLARITIES[pol_idx]
+            confidence = float(out.intent[k, g])
+            known = self.exact.get(clause.core)
+            if known is not None:
+                # A clause that is exactly a known phrasing ("pull back the highlights") is read
+                # as trained, not by the frame habit of its verb ("pull back the {x}" = less).
+                intent, polarity = known
+                confidence = 1.0
             if not clause.core.strip():
                 intent, polarity = "neutral", "NONE"
             tools: dict[str, tuple[int | str, float]] = {}
@@ -211,7 +222,7 @@ class Interpreter:
                         tools[tool] = (1 if int(value) > 0 else -1, float(abs(int(value))))
                 if polarity == "NONE":
                     polarity = "WANT"  # a property without a verb ("warmer") is a request
-            readings.append(Reading(clause, polarity, float(out.intent[k, g]), tools, intent,
+            readings.append(Reading(clause, polarity, confidence, tools, intent,
                                     intent in self.heads.fixed))
         return readings
 

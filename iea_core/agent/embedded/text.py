@@ -85,8 +85,10 @@ CUE_PATTERNS: tuple[tuple[str, str], ...] = (
     ("remove", r"\b(remove|rid|undo|lose|kill|drop|reset|cancel|scrap|take (out|away|off)|"
                r"revert|ditch|strip|eliminate|no)\b"),
     ("keep", r"\b(keep|leave|touch|preserve|maintain|as is|alone|same)\b"),
+    # "bring back" / "restore" ask for more of what they name, although "back" mostly comes in
+    # "dial back", "pull back" (less of it).
     ("raise", r"\b(add|make|give|increase|boost|raise|push|bump|up|crank|turn up|more|want|"
-              r"need|needs)\b"),
+              r"need|needs|bring back|restore|rescue|recover)\b"),
     ("lower", r"\b(reduce|lower|decrease|tone down|dial (it )?back|dial down|cut|turn down|"
               r"pull back|ease|back off|soften|less)\b"),
     ("question", r"\?|\b(can|could|would) you\b"),
