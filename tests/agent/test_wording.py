@@ -86,3 +86,29 @@ def test_whole_clause_phrasings_are_read_as_trained_and_hold_no_heldout_wording(
     assert set(effect.values) == {"highlights"}
     # The shipped manifest carries the same table.
     assert agent.interpreter.exact["pull back the highlights"] == ("recover_highlights", "WANT")
+
+
+def test_lowering_verbs_are_labelled_as_less_of_the_opposite_property():
+    from training.embedded.generate import INTENT_BY_NAME, OPPOSITES, canonical_label
+
+    assert canonical_label("muted", "WANT", "verb", "lower the saturation") == ("saturated", "OPPOSE")
+    assert canonical_label("flat", "WANT", "verb", "tone down the contrast") == ("contrasty", "OPPOSE")
+    assert canonical_label("muted", "WANT", "verb", "drain the colour") == ("muted", "WANT")
+    assert canonical_label("muted", "FORBID", "verb", "lower the saturation") == ("muted", "FORBID")
+    # Relabelling must never change the edit: opposite properties have opposite values.
+    for a, b in OPPOSITES.items():
+        va, vb = INTENT_BY_NAME[a].values, INTENT_BY_NAME[b].values
+        assert set(va) == set(vb) and all(va[t] == -vb[t] for t in va), (a, b)
+
+
+def test_tone_down_requests_lower_the_named_tool(agent):
+    from iea_core.agent.embedded.interpret import edit_effect
+
+    for text, tool in (("tone down the saturation", "saturation"),
+                       ("tone down the contrast", "contrast"), ("reduce the warmth", "temperature"),
+                       ("bring back detail in the shadows", None)):
+        values = edit_effect(agent.interpreter.read(text)).values
+        if tool is None:
+            assert values == {"shadows": 35}
+        else:
+            assert set(values) == {tool} and values[tool] < 0, (text, values)

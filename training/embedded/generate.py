@@ -17,6 +17,7 @@ known program (too dark, too warm, flat...) so that the corrective request has a
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from typing import Iterator, Sequence
 
@@ -158,8 +159,37 @@ def sample_clause(rng: random.Random, held: bool | tuple[bool, bool],
     text, level = _fill(rng, frame[0], phrase)
     if len(parse_clauses(text)) != 1:  # e.g. "darker and moodier" splits: draw again
         return sample_clause(rng, held, typo_rate)
-    return LabelledClause(_maybe_typo(rng, text, typo_rate), intent.name, polarity, level, phrase,
+    name, polarity = canonical_label(intent.name, polarity, slot, phrase)
+    return LabelledClause(_maybe_typo(rng, text, typo_rate), name, polarity, level, phrase,
                           frame[0])
+
+
+# Properties whose values are exact opposites: "more of one" is "less of the other".
+OPPOSITES = dict(pair for a, b in (
+    ("bright", "dark"), ("warm", "cool"), ("green", "magenta"), ("contrasty", "flat"),
+    ("clarity", "soft"), ("sharp", "blur"), ("saturated", "muted"),
+    ("lift_shadows", "deep_shadows"), ("recover_highlights", "boost_highlights"),
+    ("bright_whites", "dull_whites"), ("deep_blacks", "lift_blacks"),
+    ("vignette", "light_corners")) for pair in ((a, b), (b, a)))
+# Verbs that lower what they name; a request phrased with one ("tone down the colours") says
+# "less of" the named property, the way the frames "tone down the {x}" do.
+_LOWERING = re.compile(
+    r"^(reduce|lower|decrease|tone down|tone the|dial back|dial down|dial the|cut|turn down|"
+    r"pull back|pull down|pull the|bring down|bring the|ease|soften|knock down|knock back|"
+    r"knock the|drop|take down|take the|minimi[sz]e|lessen|back off|calm down|calm the|rein in|"
+    r"tame|mute|weaken|less)\b")
+
+
+def canonical_label(intent: str, polarity: str, slot: str, phrase: str) -> tuple[str, str]:
+    """One label per way of saying it. "lower the saturation" is a *muted* request in the lists,
+    but the heads read "lower the {x}" as a frame (less of it) and "saturation" as the saturated
+    property; labelling it (muted, WANT) teaches them to mix the two, and on new wording the mix
+    flips the sign ("tone down the saturation" -> muted, less of it -> more saturation). Such
+    phrasings are labelled (opposite property, OPPOSE), which asks for the same values."""
+    if (polarity == "WANT" and slot in ("verb", "cmp") and intent in OPPOSITES
+            and _LOWERING.match(phrase)):
+        return OPPOSITES[intent], "OPPOSE"
+    return intent, polarity
 
 
 def _maybe_typo(rng: random.Random, text: str, rate: float) -> str:
