@@ -54,10 +54,9 @@ def _words(text: str) -> set[str]:
 def heldout_only_words() -> frozenset[str]:
     """Words that appear in held-out phrasings or frames and nowhere in the training ones."""
     from .frames import FRAMES
-    from .intents import BARE_LESS, BARE_MORE, BARE_UNDO, INTENTS, NEUTRAL, heldout
+    from .intents import heldout
 
-    lists: list[tuple[str, ...]] = [getattr(i, s) for i in INTENTS for s in SLOTS]
-    lists += [NEUTRAL, BARE_MORE, BARE_LESS, BARE_UNDO]
+    lists = _phrasing_lists()
     lists += [tuple(" ".join(frame_slot_words(t)) for t, _ in templates)
               for templates in FRAMES.values()]
     train_words: set[str] = set()
@@ -68,13 +67,20 @@ def heldout_only_words() -> frozenset[str]:
     return frozenset(held_words - train_words)
 
 
+def _phrasing_lists() -> list[tuple[str, ...]]:
+    """Every phrasing list of :mod:`.intents` (each split into training and held-out parts)."""
+    from .intents import BARE_LESS, BARE_MORE, BARE_UNDO, INTENTS, NEUTRAL
+
+    return [getattr(i, s) for i in INTENTS for s in SLOTS] + [NEUTRAL, BARE_MORE, BARE_LESS,
+                                                              BARE_UNDO]
+
+
 @lru_cache(maxsize=1)
 def heldout_phrasings() -> frozenset[str]:
-    from .intents import BARE_LESS, BARE_MORE, BARE_UNDO, INTENTS, NEUTRAL, heldout
+    from .intents import heldout
 
-    lists = [getattr(i, s) for i in INTENTS for s in SLOTS]
-    lists += [NEUTRAL, BARE_MORE, BARE_LESS, BARE_UNDO]
-    return frozenset(text for items in lists for k, text in enumerate(items) if heldout(items, k))
+    return frozenset(text for items in _phrasing_lists() for k, text in enumerate(items)
+                     if heldout(items, k))
 
 
 def leaks() -> list[tuple[str, str, str, str]]:
