@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from iea_core.agent.embedded.text import DEGREE_FACTORS, DEGREE_WORDS, parse_clauses
+from iea_core.agent.embedded.interpret import BARE_POLARITY
 from iea_core.tools import TOOL_NAMES
 
 from .frames import FRAMES, POLARITIES
@@ -29,7 +30,8 @@ from .intents import BARE_LESS, BARE_MORE, BARE_UNDO, INTENTS, NEUTRAL, Intent, 
 from .synonyms import extra, extra_frames
 
 INTENT_BY_NAME = {intent.name: intent for intent in INTENTS}
-_BARE_GROUP = {"NONE": "neutral", "WANT": "bare_more", "OPPOSE": "bare_less", "REMOVE": "bare_undo"}
+#: polarity -> the bare feedback group that says only that ("more", "too much", "undo", "ok")
+BARE_GROUP = {polarity: group for group, polarity in BARE_POLARITY.items()}
 # Which (polarity, slot) pairs each kind of intent can be said in.
 _SLOTS = {
     "WANT": ("cmp", "verb", "noun", "adj", "full"),
@@ -135,7 +137,7 @@ def sample_clause(rng: random.Random, held: bool | tuple[bool, bool],
         kind, items = rng.choice((("NONE", NEUTRAL), ("WANT", BARE_MORE), ("OPPOSE", BARE_LESS),
                                   ("REMOVE", BARE_UNDO)))
         slot = "full" if kind == "NONE" else "bare"
-        phrase = _pick(rng, items, held_phrase, extra(_BARE_GROUP[kind], "full"))
+        phrase = _pick(rng, items, held_phrase, extra(BARE_GROUP[kind], "full"))
         frame = _pick_frame(rng, kind, slot, held_frame)
         if phrase is None or frame is None:
             return sample_clause(rng, held, typo_rate)

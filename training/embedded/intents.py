@@ -702,9 +702,9 @@ def prototypes(*, training_only: bool = True) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
 
-    def add(group: str, items: tuple[str, ...]) -> None:
+    def add(group: str, items, *, split: bool = True) -> None:
         for i, phrase in enumerate(items):
-            if training_only and heldout(items, i):
+            if split and training_only and heldout(items, i):
                 continue
             if (group, phrase) not in seen:
                 seen.add((group, phrase))
@@ -721,9 +721,7 @@ def prototypes(*, training_only: bool = True) -> list[tuple[str, str]]:
         from .synonyms import all_extra
 
         for group, _slot, phrase in all_extra():
-            if (group, phrase) not in seen:
-                seen.add((group, phrase))
-                out.append((group, phrase))
+            add(group, (phrase,), split=False)  # training-only lists have no held-out part
     return out
 
 
@@ -851,8 +849,6 @@ def vocabulary(*, training_only: bool = True) -> set[str]:
 
 #: Slots whose phrasings are whole clauses on their own, and what such a clause asks for.
 _WHOLE_CLAUSE = {"cmp": "WANT", "verb": "WANT", "full": "WANT", "complaint": "OPPOSE"}
-_BARE_POLARITY = {"neutral": "NONE", "bare_more": "WANT", "bare_less": "OPPOSE",
-                  "bare_undo": "REMOVE"}
 
 
 def exact_readings() -> dict[str, tuple[str, str]]:
@@ -862,6 +858,7 @@ def exact_readings() -> dict[str, tuple[str, str]]:
     a frame ("pull back the {x}" = less of it) can lose to that habit; a clause that is exactly a
     known phrasing is read from this table instead. Strings claimed by two readings are left out.
     Held-out phrasings are not in it (not even where another list trains the same words)."""
+    from iea_core.agent.embedded.interpret import BARE_POLARITY
     from iea_core.agent.embedded.text import parse_clauses
 
     from .synonyms import extra
@@ -882,8 +879,8 @@ def exact_readings() -> dict[str, tuple[str, str]]:
             add(intent.name, polarity, extra(intent.name, slot))
     for group, items in (("neutral", NEUTRAL), ("bare_more", BARE_MORE),
                          ("bare_less", BARE_LESS), ("bare_undo", BARE_UNDO)):
-        add(group, _BARE_POLARITY[group], [p for i, p in enumerate(items) if not heldout(items, i)])
-        add(group, _BARE_POLARITY[group], extra(group, "full"))
+        add(group, BARE_POLARITY[group], [p for i, p in enumerate(items) if not heldout(items, i)])
+        add(group, BARE_POLARITY[group], extra(group, "full"))
     # A phrasing held out in one list may also be a training phrasing in another; the table
     # leaves such strings out, so that the held-out evaluation never reads them from it.
     from .synonyms import heldout_phrasings

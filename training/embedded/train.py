@@ -30,7 +30,7 @@ from iea_core.agent.embedded.interpret import clause_features, make_speller
 from iea_core.agent.embedded.encoder import MiniLMEncoder
 from iea_core.agent.embedded.text import parse_clauses
 
-from .generate import clauses
+from .generate import BARE_GROUP, clauses
 from iea_core.agent.embedded.interpret import Encoded, Prototypes, modifier_of
 
 from .intents import (INTENTS, exact_readings, frame_prototypes, frame_text, frame_words, groups,
@@ -39,12 +39,11 @@ from .intents import (INTENTS, exact_readings, frame_prototypes, frame_text, fra
 HIDDEN = 256
 
 
-_BARE = {"WANT": "bare_more", "OPPOSE": "bare_less", "REMOVE": "bare_undo", "NONE": "neutral"}
 
 
 def group_of(item) -> int:
     """Index of the property group a labelled clause talks about."""
-    name = item.intent if item.intent is not None else _BARE[item.polarity]
+    name = item.intent if item.intent is not None else BARE_GROUP[item.polarity]
     return groups().index(name)
 
 

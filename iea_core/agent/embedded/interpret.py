@@ -163,7 +163,8 @@ class Reading:
         return DEGREE_FACTORS[self.clause.degree]
 
 
-_BARE_POLARITY = {"bare_more": "WANT", "bare_less": "OPPOSE", "bare_undo": "REMOVE",
+#: The bare feedback groups and the polarity each one stands for (training labels them the same way).
+BARE_POLARITY = {"bare_more": "WANT", "bare_less": "OPPOSE", "bare_undo": "REMOVE",
                   "neutral": "NONE"}
 
 
@@ -211,9 +212,9 @@ class Interpreter:
             if not clause.core.strip():
                 intent, polarity = "neutral", "NONE"
             tools: dict[str, tuple[int | str, float]] = {}
-            if intent in _BARE_POLARITY:
+            if intent in BARE_POLARITY:
                 # "a bit less" / "undo" / "perfect": no property, the group says what to do.
-                polarity = _BARE_POLARITY[intent]
+                polarity = BARE_POLARITY[intent]
             else:
                 for tool, value in self.heads.values.get(intent, {}).items():
                     if value == "auto":
