@@ -112,3 +112,13 @@ def test_tone_down_requests_lower_the_named_tool(agent):
             assert values == {"shadows": 35}
         else:
             assert set(values) == {tool} and values[tool] < 0, (text, values)
+
+
+def test_int8_table_without_its_scales_is_a_clear_error():
+    import pytest
+
+    from iea_core.errors import BackendUnavailable
+
+    q, _scale = quantize_rows(np.ones((2, 4), np.float32))
+    with pytest.raises(BackendUnavailable, match="proto_emb.scale"):
+        unpack({"proto_emb.q8": q})

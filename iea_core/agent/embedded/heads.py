@@ -66,6 +66,10 @@ def unpack(stored: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
             continue
         if key.endswith(Q8):
             name = key[:-len(Q8)]
+            if name + SCALE not in stored:
+                raise BackendUnavailable(
+                    f"embedded agent weights are damaged: {key} has no {name + SCALE}; rebuild "
+                    "them with `python -m training.embedded.train --out iea_core/agent/weights`")
             params[name] = dequantize_rows(value, stored[name + SCALE])
         else:
             params[key] = value.astype(np.float32)
