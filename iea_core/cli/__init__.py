@@ -1,18 +1,22 @@
 """The ``iea`` command.
 
-Each sub-command lives in its own module ``iea_core/cli/cmd_<name>.py`` (``cmd_render_darktable``
-gives ``iea render-darktable``) exposing a click command or group called ``cli``. Modules are found
-by file name and imported only when their command runs (or ``--help`` lists them), so ``iea`` starts
-fast whatever the commands import.
+Each library sub-command lives in its own module ``iea_core/cli/cmd_<name>.py``
+(``cmd_render_darktable`` gives ``iea render-darktable``) exposing a click command or group called
+``cli``. Other packages contribute commands through the entry-point group ``iea.commands`` (the
+bridge: ``serve``, ``client``, ``status``, ``keys``, ``worker``; training: ``train``, ``eval``), so
+``iea_core`` never imports them. Modules are found by name and imported only when their command runs
+(or ``--help`` lists them), so ``iea`` starts fast whatever the commands import.
 
 User mistakes end as one line ``Error: ...`` on stderr and a non-zero exit code; tracebacks are kept
 for real bugs (and for everything when ``IEA_DEBUG=1``).
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 import sys
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,8 @@ from .. import __version__
 from ..errors import IeaError
 
 _HERE = Path(__file__).parent
+#: entry-point group through which installed packages add ``iea`` sub-commands
+ENTRY_POINT_GROUP = "iea.commands"
 
 
 def _command_modules() -> dict[str, str]:
@@ -32,21 +38,79 @@ def _command_modules() -> dict[str, str]:
     return names
 
 
+def _source_entry_points(root: Path) -> dict[str, metadata.EntryPoint]:
+    """Entry points that the checkout holding this ``iea_core`` declares in its pyproject.toml.
+
+    Running from a source tree (``PYTHONPATH=checkout``, or an editable install whose metadata
+    predates a new command) the installed metadata may be missing or stale; the checkout's own
+    declaration is the truth for the code actually imported.
+    """
+    pyproject = root / "pyproject.toml"
+    if not pyproject.is_file():
+        return {}
+    import tomllib
+
+    try:
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    if project.get("name") != "iea":
+        return {}
+    table = project.get("entry-points", {}).get(ENTRY_POINT_GROUP, {})
+    return {name: metadata.EntryPoint(name, value, ENTRY_POINT_GROUP)
+            for name, value in table.items() if isinstance(value, str)}
+
+
+@functools.lru_cache(maxsize=1)
+def contributed_commands() -> dict[str, metadata.EntryPoint]:
+    """Sub-commands other packages register: installed entry points, then the checkout's own."""
+    found = {ep.name: ep for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    found.update(_source_entry_points(_HERE.parents[1]))
+    return found
+
+
+def _load_contributed(name: str, entry: metadata.EntryPoint) -> click.Command:
+    try:
+        command = entry.load()
+    except ImportError as exc:
+        extras = ",".join(entry.extras)
+        hint = f"pip install 'iea[{extras}]'" if extras else "pip install iea"
+        raise UserError(f"`iea {name}` cannot load ({exc}); install what it needs with "
+                        f"{hint}") from None
+    if not isinstance(command, click.Command):
+        raise UserError(f"`iea {name}`: entry point {entry.value!r} is not a click command")
+    return command
+
+
 class LazyGroup(click.Group):
     """A group whose sub-commands are modules imported on demand."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(set(super().list_commands(ctx)) | set(_command_modules()))
+        return sorted(set(super().list_commands(ctx)) | set(_command_modules())
+                      | set(contributed_commands()))
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         command = super().get_command(ctx, name)
         if command is not None:
             return command
         module_name = _command_modules().get(name)
-        if module_name is None:
-            return None
-        module = importlib.import_module(module_name)
-        return getattr(module, "cli")
+        if module_name is not None:
+            module = importlib.import_module(module_name)
+            return getattr(module, "cli")
+        entry = contributed_commands().get(name)
+        if entry is not None:
+            return _load_contributed(name, entry)
+        return None
+
+    def resolve_command(self, ctx: click.Context,
+                        args: list[str]) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            exc.message += (f" Commands such as serve, client and train come from packages that "
+                            f"register '{ENTRY_POINT_GROUP}' entry points; if one is missing, "
+                            "reinstall iea (pip install -e .).")
+            raise
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

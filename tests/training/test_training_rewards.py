@@ -11,14 +11,14 @@ from iea_core.program import Program
 
 
 def test_doctests_of_rewards_and_helpers():
-    import iea_core.cli.cmd_eval
+    import training.commands.eval
     import training.data.prepare
     import training.data.teacher
     import training.rewards
     import training.rm
 
     for module in (training.rewards, training.rm, training.data.prepare, training.data.teacher,
-                   iea_core.cli.cmd_eval):
+                   training.commands.eval):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
 

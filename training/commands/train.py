@@ -69,7 +69,7 @@ def data() -> None:
 def synthetic(photos: str, out_dir: str, programs: int, rm_references: int,
               refine_fraction: float, max_side: int, profile: str, seed: int, name: str) -> None:
     """Stage-3 synthetic Edit/Refine/Summary records (and reward-model pairs)."""
-    from ..errors import TrainingError
+    from iea_core.errors import TrainingError
     from training.data import build_synthetic_dataset
 
     files = sorted(p for p in Path(photos).rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)

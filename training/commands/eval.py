@@ -22,7 +22,7 @@ COLUMNS = ("L", "R_L", "R_U", "ROUGE-L", "RM")
 def _parse_options(items: tuple[str, ...]) -> dict[str, Any]:
     import yaml
 
-    from ..errors import ConfigError
+    from iea_core.errors import ConfigError
 
     options = {}
     for item in items:
@@ -38,7 +38,7 @@ def build_agent(backend: str, options: dict[str, Any]):
     if ":" in backend:
         import importlib
 
-        from ..errors import BackendUnavailable
+        from iea_core.errors import BackendUnavailable
 
         module_name, class_name = backend.split(":", 1)
         try:
@@ -46,7 +46,7 @@ def build_agent(backend: str, options: dict[str, Any]):
         except (ImportError, AttributeError) as exc:
             raise BackendUnavailable(f"cannot load agent {backend!r}: {exc}") from None
         return cls(**options)
-    from ..agent import get_agent
+    from iea_core.agent import get_agent
 
     return get_agent(backend, **options)
 
@@ -69,11 +69,11 @@ def evaluate(agent: Any, data: Path, *, profile: str = "default", rm_path: str |
              limit: int | None = None, max_side: int | None = 1024) -> dict[str, Any]:
     import numpy as np
 
-    from ..agent.base import Turn
-    from ..editor import render
-    from ..errors import AgentError
-    from ..metrics import distance, likeness_reward, rouge_l, usefulness_reward
-    from ..program import Program
+    from iea_core.agent.base import Turn
+    from iea_core.editor import render
+    from iea_core.errors import AgentError
+    from iea_core.metrics import distance, likeness_reward, rouge_l, usefulness_reward
+    from iea_core.program import Program
     from training.data.records import load_image, read_records
 
     base = data.parent
@@ -169,7 +169,7 @@ def format_table(summary: dict[str, Any], backend: str) -> str:
 def _plot(summary: dict[str, Any], out: Path, backend: str) -> list[Path]:
     """eval.png (Table-2 columns) and signs.png (per-tool sign accuracy) when plotting works."""
     try:
-        from ..plot import metrics_bars, sign_accuracy_bars
+        from iea_core.plot import metrics_bars, sign_accuracy_bars
     except ImportError:
         return []
     charts = []
@@ -202,7 +202,7 @@ def _plot(summary: dict[str, Any], out: Path, backend: str) -> list[Path]:
 def cli(backend: str, data: str, out_dir: str | None, options: tuple[str, ...],
         rm_path: str | None, profile: str, limit: int | None) -> None:
     """Evaluate an agent on a test set: L, R_L, R_U, ROUGE-L, RM score, per-tool sign accuracy."""
-    from ..fileio import atomic_write_text
+    from iea_core.fileio import atomic_write_text
 
     agent = build_agent(backend, _parse_options(options))
     result = evaluate(agent, Path(data), profile=profile, rm_path=rm_path, limit=limit)

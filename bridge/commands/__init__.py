@@ -1,0 +1,1 @@
+"""Commands the bridge adds to ``iea`` (entry-point group ``iea.commands``)."""

@@ -1,0 +1,1 @@
+"""Commands training adds to ``iea`` (entry-point group ``iea.commands``)."""
