@@ -42,6 +42,7 @@ from .endpoints import default_endpoint, is_loopback, parse_endpoint, socket_dir
 from .journal import Journal
 from .logs import log
 from .stats import Stats
+from .worker import AGENT_OPTIONS_ENV
 
 TICK_S = 0.05
 MAX_BATCH = 256          # messages drained from one socket before looking at the others
@@ -60,6 +61,7 @@ class DaemonConfig:
     endpoint: str | None = None            # default: ipc socket in the runtime dir
     workers: int = 2                       # local worker processes
     backend: str | None = None             # agent backend; default: the configured one
+    agent_options: dict[str, Any] = field(default_factory=dict)  # --option, over [agent.options]
     curve_keys: Path | None = None         # folder from `iea keys generate`
     worker_endpoint: str | None = None     # where remote workers connect (`iea worker`)
     queue_size: int = 64                   # queued (not running) requests before `busy`
@@ -151,6 +153,7 @@ class Daemon:
         self._next_beat = 0.0
         self._next_prune = 0.0
         self.backend_name = config.backend
+        self.agent_options: dict[str, Any] = dict(config.agent_options)
         self.frontend: zmq.Socket | None = None
         self.local_backend: zmq.Socket | None = None
         self.remote_backend: zmq.Socket | None = None
@@ -220,10 +223,11 @@ class Daemon:
         self._lock()
         try:
             protocol.warm_validators(self.methods)  # the first request should not pay for it
-            if self.backend_name is None:
-                from iea_core.config import load_config
+            # resolved once here, handed to every worker: all of them serve the same model
+            from iea_core.agent import agent_settings
 
-                self.backend_name = load_config().agent.backend
+            self.backend_name, self.agent_options = agent_settings(self.backend_name,
+                                                                   self.config.agent_options)
             curve = self.config.curve_keys is not None
             # ipc is already private to this user (0600 socket in a 0700 folder), and local
             # plugins call `iea client` without keys: CURVE guards tcp endpoints only
@@ -333,6 +337,8 @@ class Daemon:
         """Share the cores between workers: N workers each spawning a thread per core (numba,
         BLAS, torch) would oversubscribe the machine. Settings the user made are kept."""
         env = dict(os.environ)
+        # the agent's options travel in the environment, not argv: they may hold an API key
+        env[AGENT_OPTIONS_ENV] = json.dumps(self.agent_options)
         threads = str(max(1, (os.cpu_count() or 1) // max(1, len(self.slots))))
         for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                      "MKL_NUM_THREADS"):
@@ -485,11 +491,17 @@ class Daemon:
                      code)
 
     # --- inline methods ------------------------------------------------------------------------
+    def _agent_description(self) -> dict[str, Any]:
+        from iea_core.agent import describe_settings
+
+        return describe_settings(self.backend_name or "embedded", self.agent_options)
+
     def _inline_health(self, params: dict[str, Any]) -> dict[str, Any]:
         from iea_core import __version__
 
         return {"version": __version__, "protocol": protocol.PROTOCOL_VERSION,
                 "workers": len(self.workers), "backend": self.backend_name, "pid": os.getpid(),
+                "agent": self._agent_description(),
                 "uptime_s": round(time.time() - self.stats.started, 3),
                 "methods": sorted(self.methods)}
 
@@ -500,7 +512,7 @@ class Daemon:
                     "running": w.job.request.method if w.job is not None else None}
                    for w in self.workers.values()]
         return {"endpoint": self.endpoint_bound, "pid": os.getpid(),
-                "backend": self.backend_name,
+                "backend": self.backend_name, "agent": self._agent_description(),
                 "queue": len(self.queue), "queue_size": self.config.queue_size,
                 "running": sum(1 for j in self.jobs.values() if j.state == "running"),
                 "workers": {"alive": len(self.workers),

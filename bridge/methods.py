@@ -47,6 +47,7 @@ class MethodContext:
     emit: Callable[[dict[str, Any]], None] = lambda event: None
     agents: dict[str, Any] = field(default_factory=dict)  # one agent per backend, per worker
     remote: bool = False  # on another machine: files it writes are not the daemon's files
+    agent_options: dict[str, Any] = field(default_factory=dict)  # the daemon's --option values
 
     def progress(self, done: int, total: int, **extra: Any) -> None:
         self.emit(protocol.progress_event(self.request_id, done, total, **extra))
@@ -60,7 +61,8 @@ class MethodContext:
         if key not in self.agents:
             from iea_core.agent import get_agent
 
-            self.agents[key] = get_agent(self.backend)
+            self.agents[key] = (get_agent(self.backend, **self.agent_options) if self.backend
+                                else get_agent(**self.agent_options))
         return self.agents[key]
 
 

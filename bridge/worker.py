@@ -26,6 +26,10 @@ import zmq
 
 from . import logs, protocol
 from .keys import CurvePair, make_client
+
+#: JSON object of agent options a daemon hands to the local workers it spawns (not in argv:
+#: options may hold an API key, and argv is visible to every user of the machine)
+AGENT_OPTIONS_ENV = "IEA_WORKER_AGENT_OPTIONS"
 from .logs import log
 
 HEARTBEAT_S = 1.0
@@ -63,10 +67,12 @@ class Worker:
                  methods: Sequence[str] | None = None, enable_test_methods: bool = False,
                  curve: tuple[bytes, CurvePair] | None = None, parent_pid: int | None = None,
                  remote: bool = False, heartbeat_s: float = HEARTBEAT_S,
-                 shared_paths: bool = False, warm: Sequence[str] = ()) -> None:
+                 shared_paths: bool = False, warm: Sequence[str] = (),
+                 agent_options: dict[str, Any] | None = None) -> None:
         self.connect = connect
         self.identity = (identity or f"worker-{uuid.uuid4().hex[:12]}").encode()
         self.backend = backend
+        self.agent_options = dict(agent_options or {})  # the backend's options (model_path, ...)
         self.methods = worker_methods(enable_test_methods, methods)
         self.curve = curve
         self.parent_pid = parent_pid
@@ -111,7 +117,8 @@ class Worker:
         out = self.context.socket(zmq.PAIR)
         out.connect(self._results_url)
         agents: dict[str, Any] = self.agents
-        self._warm_up(MethodContext("warm-up", self.backend, threading.Event(), agents=agents))
+        self._warm_up(MethodContext("warm-up", self.backend, threading.Event(), agents=agents,
+                                    agent_options=self.agent_options))
         try:
             while True:
                 task = self.tasks.get()
@@ -123,7 +130,8 @@ class Worker:
                     out.send_multipart([protocol.W_PROGRESS, _id.encode(), protocol.encode(event)])
 
                 ctx = MethodContext(request_id, self.backend, self.cancels[request_id], emit,
-                                    self.agents, remote=self.remote)
+                                    self.agents, remote=self.remote,
+                                    agent_options=self.agent_options)
                 reply = self._run(METHODS, task, ctx, out)
                 try:
                     payload = protocol.encode(reply)
@@ -346,8 +354,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                     enable_test_methods=args.enable_test_methods, parent_pid=args.parent_pid,
                     heartbeat_s=args.heartbeat, curve=curve, remote=args.remote,
                     shared_paths=args.shared_paths,
-                    warm=[part for part in args.warm.split(",") if part])
+                    warm=[part for part in args.warm.split(",") if part],
+                    agent_options=_options_from_env())
     return worker.run()
+
+
+def _options_from_env() -> dict[str, Any]:
+    raw = os.environ.pop(AGENT_OPTIONS_ENV, "")
+    if not raw:
+        return {}
+    options = json.loads(raw)
+    if not isinstance(options, dict):
+        raise SystemExit(f"{AGENT_OPTIONS_ENV} must hold a JSON object")
+    return options
 
 
 if __name__ == "__main__":

@@ -11,7 +11,11 @@ import click
               "(default: an ipc socket in the user's runtime dir; $IEA_BRIDGE_ENDPOINT)")
 @click.option("--workers", type=int, default=2, show_default=True,
               help="local worker processes")
-@click.option("--backend", help="agent backend (embedded, transformers, vllm); default: config")
+@click.option("--backend", help="agent backend (embedded, transformers, vllm); default: config "
+              "[agent] backend")
+@click.option("--option", "-o", "options", multiple=True, metavar="KEY=VALUE",
+              help="backend option over config [agent.options], e.g. model_path=runs/stage3 "
+                   "or url=http://127.0.0.1:8000/v1 (repeatable); every worker gets them")
 @click.option("--curve-keys", type=click.Path(file_okay=False, path_type=Path),
               help="folder from `iea keys generate`: encrypt and authenticate every connection "
                    "(required for a non-loopback endpoint)")
@@ -38,13 +42,15 @@ import click
               help="seconds of silence before a remote worker counts as lost")
 @click.option("--cancel-grace", type=float, default=10.0, show_default=True,
               help="seconds a local worker may ignore a cancel before it is killed")
-def cli(endpoint: str | None, workers: int, backend: str | None, curve_keys: Path | None,
+def cli(endpoint: str | None, workers: int, backend: str | None, options: tuple[str, ...],
+        curve_keys: Path | None,
         worker_endpoint: str | None, queue_size: int, max_message_bytes: int,
         journal_path: Path | None, no_rerun: bool, log_level: str,
         enable_test_methods: bool, warm: str, stop: bool, heartbeat: float,
         worker_timeout: float, cancel_grace: float) -> None:
     """Serve agents and previews to the host plugins over ZeroMQ until SIGTERM/Ctrl-C."""
     from bridge.daemon import DaemonConfig, serve
+    from iea_core.agent import parse_option_items
 
     if stop:
         from bridge.daemon import stop_daemon
@@ -57,6 +63,7 @@ def cli(endpoint: str | None, workers: int, backend: str | None, curve_keys: Pat
         return
 
     serve(DaemonConfig(endpoint=endpoint, workers=workers, backend=backend,
+                       agent_options=parse_option_items(options),
                        curve_keys=curve_keys, worker_endpoint=worker_endpoint,
                        queue_size=queue_size, max_message_bytes=max_message_bytes,
                        journal_path=journal_path, rerun=not no_rerun, log_level=log_level,

@@ -31,6 +31,10 @@ def cli(endpoint: str | None, curve_keys: Path | None, as_json: bool, timeout: f
     workers = status["workers"]
     click.echo(f"daemon    pid {status['pid']} at {status['endpoint']}, "
                f"up {status['uptime_s']:.0f} s, backend {status['backend']}")
+    agent = status.get("agent") or {}
+    if agent:
+        click.echo(f"agent     {agent.get('backend')}: model {agent.get('model') or '-'}, "
+                   f"device {agent.get('device') or '-'}")
     click.echo(f"queue     {status['queue']}/{status['queue_size']} waiting, "
                f"{status['running']} running, {status['journal_unanswered']} unanswered in "
                "journal")

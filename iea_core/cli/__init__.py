@@ -70,13 +70,22 @@ def contributed_commands() -> dict[str, metadata.EntryPoint]:
 
 
 def _load_contributed(name: str, entry: metadata.EntryPoint) -> click.Command:
+    """The command behind ``entry``; one that cannot load becomes a command that says why."""
     try:
         command = entry.load()
     except ImportError as exc:
         extras = ",".join(entry.extras)
         hint = f"pip install 'iea[{extras}]'" if extras else "pip install iea"
-        raise UserError(f"`iea {name}` cannot load ({exc}); install what it needs with "
-                        f"{hint}") from None
+        message = f"`iea {name}` cannot load ({exc}); install what it needs with {hint}"
+
+        def unavailable(**_: Any) -> None:
+            raise UserError(message)
+
+        return click.Command(name, callback=unavailable, help=message,
+                             short_help=f"(not installed: {hint})",
+                             context_settings={"ignore_unknown_options": True,
+                                               "allow_extra_args": True,
+                                               "help_option_names": []})
     if not isinstance(command, click.Command):
         raise UserError(f"`iea {name}`: entry point {entry.value!r} is not a click command")
     return command

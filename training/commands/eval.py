@@ -20,17 +20,9 @@ COLUMNS = ("L", "R_L", "R_U", "ROUGE-L", "RM")
 
 
 def _parse_options(items: tuple[str, ...]) -> dict[str, Any]:
-    import yaml
+    from iea_core.agent import parse_option_items
 
-    from iea_core.errors import ConfigError
-
-    options = {}
-    for item in items:
-        if "=" not in item:
-            raise ConfigError(f"--option {item!r} is not key=value")
-        key, raw = item.split("=", 1)
-        options[key.strip()] = yaml.safe_load(raw)
-    return options
+    return parse_option_items(items)
 
 
 def build_agent(backend: str, options: dict[str, Any]):
