@@ -142,3 +142,97 @@ class BridgeUnavailable(BridgeError):
 # --- training -------------------------------------------------------------------------------
 class TrainingError(IeaError):
     code = "training_error"
+
+
+# --- the user's files ---------------------------------------------------------------------------
+class WriteError(IeaError, OSError):
+    """A file could not be written (read-only folder, full disk, no permission...).
+
+    Also an :class:`OSError` (with the original ``errno``) so callers that handle OS errors keep
+    working; ``path`` is the user's file (never the temporary file the write went through)."""
+
+    code = "write_failed"
+
+    def __init__(self, message: str, path: str | None = None, errno_: int | None = None,
+                 code: str | None = None) -> None:
+        IeaError.__init__(self, message)
+        self.path = path
+        self.errno = errno_
+        self.filename = path
+        if code:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class OutputExists(IeaError):
+    """``-o`` names a file that exists; refused unless the user said ``--overwrite``."""
+
+    code = "output_exists"
+
+
+class OutOfMemory(IeaError):
+    code = "out_of_memory"
+
+
+# errno -> (stable code, what happened, what to do). One table for every writer and reader.
+_OS_ERRORS: dict[int, tuple[str, str, str]] = {}
+
+
+def _os_table() -> dict[int, tuple[str, str, str]]:
+    import errno as e
+
+    if not _OS_ERRORS:
+        writable = "choose a folder you can write to (-o) or fix its permissions"
+        _OS_ERRORS.update({
+            e.EROFS: ("read_only", "the file system is read-only",
+                      "choose an output in a writable folder (-o)"),
+            e.ENOSPC: ("no_space", "no space left on the device",
+                       "free some space or write to another disk (-o)"),
+            e.EDQUOT: ("no_space", "the disk quota is exceeded",
+                       "free some space or write to another disk (-o)"),
+            e.EACCES: ("permission_denied", "permission denied", writable),
+            e.EPERM: ("permission_denied", "operation not permitted", writable),
+            e.EFBIG: ("too_large", "the file is too large for this file system",
+                      "write a smaller file (--max-size) or use another disk"),
+            e.ENAMETOOLONG: ("bad_path", "the file name is too long", "choose a shorter name"),
+            e.ENOENT: ("not_found", "no such file or folder", "check the path"),
+            e.ENOTDIR: ("bad_path", "a part of the path is not a folder", "check the path"),
+            e.EISDIR: ("bad_path", "it is a folder", "give a file name"),
+            e.EIO: ("io_error", "an input/output error occurred",
+                    "check the disk (it may be failing or disconnected)"),
+            e.EMFILE: ("too_many_files", "too many open files",
+                       "close other programs or raise the limit (ulimit -n)"),
+        })
+    return _OS_ERRORS
+
+
+def os_error_code(exc: BaseException) -> str:
+    """The stable code for an OS error (``read_only``, ``no_space``, ``permission_denied``...)."""
+    return _os_table().get(getattr(exc, "errno", None) or -1, ("os_error", "", ""))[0]
+
+
+def describe_os_error(exc: OSError, path: "str | object | None" = None, *,
+                      action: str = "write") -> str:
+    """One line: what could not be done to which of the user's files, why, and what to do.
+
+    ``path`` is the user's file; it replaces the name in ``exc`` (often a temporary file)."""
+    target = str(path) if path is not None else (exc.filename or "")
+    code, why, todo = _os_table().get(exc.errno or -1, ("os_error", "", ""))
+    why = why or (exc.strerror or str(exc) or type(exc).__name__)
+    head = f"cannot {action} {target}" if target else f"cannot {action}"
+    return f"{head}: {why}" + (f"; {todo}" if todo else "")
+
+
+def write_error(exc: OSError, path: "str | object", *, action: str = "write") -> WriteError:
+    """The :class:`WriteError` for ``exc`` met while writing the user's ``path``."""
+    if isinstance(exc, WriteError):
+        return exc
+    return WriteError(describe_os_error(exc, path, action=action), str(path), exc.errno,
+                      os_error_code(exc))
+
+
+def memory_message(what: str = "this") -> str:
+    return (f"not enough memory for {what}; close other programs, use a smaller photo or "
+            "--max-size, or raise the memory limit")

@@ -1,22 +1,52 @@
-"""Safe writes for the user's files: never lost, never half-written.
+"""Safe writes for the user's files: never lost, never half-written, nothing left behind.
 
 Every file iea writes over something the user owns (sidecars, presets, edited images, program files)
 goes through :func:`atomic_write_bytes`: the new content goes to a temporary file in the same
 folder, is fsynced, then renamed over the target, and the folder is fsynced so the rename itself
-survives a power cut. With ``backup=True`` the previous content is kept as ``NAME.bak`` first.
-:func:`file_lock` serialises writers of one file across processes.
+survives a power cut.
+
+* ``backup=True`` keeps the user's version as ``NAME.bak``, made **once**: an existing ``.bak`` is
+  never replaced, so a second (or re-run) write can never overwrite the user's original with iea's
+  own earlier output.
+* Temporary files are named ``.NAME.iea-<pid>-<random>.tmp``; one left by a process that died
+  (kill -9, power cut) is removed the first time a later process writes into that folder.
+* Any OS error (read-only folder, full disk, permission) becomes one
+  :class:`~iea_core.errors.WriteError` naming the user's file, never the temporary one.
+* :func:`file_lock` serialises writers of one file across processes with ``flock`` on a file in
+  the private runtime folder, which it removes again: no ``.lock`` files beside photos.
+* :func:`commit_hook` lets a caller (the bridge's batch journal) record the content hash of a
+  write at the moment just before it becomes visible.
 """
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
+import hashlib
 import os
+import re
 import tempfile
+import threading
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
-from .errors import IeaError, SidecarError
+from .errors import SidecarError, WriteError, write_error
+
+#: temp files older than this are stale even if their pid is alive again (pid reuse)
+STALE_TEMP_S = 24 * 3600.0
+_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.iea-(?P<pid>\d+)-[A-Za-z0-9_]+\.tmp$")
+#: the temporary-file names of earlier versions (no pid): removed once older than this
+_LEGACY_TEMP_RE = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")
+LEGACY_STALE_S = 3600.0
+
+#: called as hook(target, sha256_hex) after the new content is durable, just before the rename
+CommitHook = Callable[[Path, str], None]
+_COMMIT_HOOK: contextvars.ContextVar[CommitHook | None] = contextvars.ContextVar(
+    "iea_commit_hook", default=None)
+
+_cleaned_folders: set[str] = set()
+_cleaned_lock = threading.Lock()
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -32,18 +62,71 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, backup: bool = False,
-                       mode: int | None = None) -> Path | None:
-    """Replace ``path`` with ``data`` atomically. Returns the backup path if one was written."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise IeaError(f"cannot write {path}: folder {folder} does not exist")
-    backup_path = None
-    if backup and path.exists():
-        backup_path = path.with_name(path.name + ".bak")
-        atomic_write_bytes(backup_path, path.read_bytes())
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def clean_stale_temp_files(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove temporary files that a dead iea process left in ``folder``; returns them."""
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(".") and name.endswith(".tmp")):
+            continue
+        match = _TEMP_RE.match(name)
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            if match:
+                stale = age > STALE_TEMP_S or not _pid_alive(int(match["pid"]))
+            else:
+                stale = bool(_LEGACY_TEMP_RE.match(name)) and age > LEGACY_STALE_S
+            if stale and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
+def _clean_once(folder: Path) -> None:
+    key = os.path.abspath(folder)
+    with _cleaned_lock:
+        if key in _cleaned_folders:
+            return
+        _cleaned_folders.add(key)
+    clean_stale_temp_files(folder)
+
+
+@contextlib.contextmanager
+def commit_hook(hook: CommitHook) -> Iterator[None]:
+    """Call ``hook(target, sha256)`` for every :func:`atomic_write_bytes` in this block, once the
+    new content is on disk and just before it replaces the target (the commit point)."""
+    token = _COMMIT_HOOK.set(hook)
+    try:
+        yield
+    finally:
+        _COMMIT_HOOK.reset(token)
+
+
+def _replace(path: Path, folder: Path, data: bytes, mode: int | None,
+             hook: CommitHook | None) -> None:
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.iea-{os.getpid()}-", suffix=".tmp",
+                                    dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -57,11 +140,46 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, backup: boo
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp_name, 0o666 & ~umask)
+        if hook is not None:
+            hook(path, hashlib.sha256(data).hexdigest())
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
+
+
+def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, backup: bool = False,
+                       mode: int | None = None) -> Path | None:
+    """Replace ``path`` with ``data`` atomically. Returns the backup path if one exists.
+
+    With ``backup`` the current file is first copied to ``NAME.bak`` unless a backup is already
+    there (the first backup holds the user's version; it is never replaced by iea's output).
+    OS errors are raised as :class:`WriteError` naming ``path``.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise WriteError(f"cannot write {path}: the folder {folder} does not exist; create it "
+                         "or choose another output", str(path), errno.ENOENT, "not_found")
+    if path.is_dir():
+        raise WriteError(f"cannot write {path}: it is a folder; give a file name", str(path),
+                         errno.EISDIR, "bad_path")
+    _clean_once(folder)
+    backup_path = None
+    try:
+        if backup:
+            candidate = path.with_name(path.name + ".bak")
+            if candidate.exists():
+                backup_path = candidate   # the user's version is already kept: never replace it
+            elif path.exists():
+                _replace(candidate, folder, path.read_bytes(), None, None)
+                backup_path = candidate
+        _replace(path, folder, data, mode, _COMMIT_HOOK.get())
+    except WriteError:
+        raise
+    except OSError as exc:
+        raise write_error(exc, path) from None
     _fsync_dir(folder)
     return backup_path
 
@@ -71,36 +189,115 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, backup: bool =
     return atomic_write_bytes(path, text.encode("utf-8"), backup=backup, mode=mode)
 
 
+def sha256_file(path: str | os.PathLike[str]) -> str | None:
+    """The sha256 of a file's content, or None when it cannot be read."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+# --- locks ----------------------------------------------------------------------------------------
+_held: dict[str, list] = {}          # lock key -> [owning thread id, depth, fd, lock file]
+_held_guard = threading.Lock()
+_thread_locks: dict[str, threading.RLock] = {}
+
+
+def _lock_folder() -> Path:
+    from .config import user_runtime_dir
+
+    folder = user_runtime_dir() / "locks"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def lock_key(path: str | os.PathLike[str]) -> str:
+    """The name under which ``path`` is locked: its absolute, symlink-free path, hashed."""
+    return hashlib.sha256(os.path.realpath(os.fspath(path)).encode()).hexdigest()[:32]
+
+
+def _flock(fd: int, deadline: float, what: str, timeout: float) -> None:
+    import fcntl
+
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+            if time.monotonic() > deadline:
+                raise SidecarError(f"{what} is being written by another process (locked for "
+                                   f"more than {timeout:g} s); try again when it is done") \
+                    from None
+            time.sleep(0.02)
+
+
+@contextlib.contextmanager
+def named_lock(key: str, *, timeout: float = 10.0, what: str | None = None) -> Iterator[None]:
+    """An exclusive cross-process lock called ``key`` (re-entrant within a thread).
+
+    ``flock`` on ``<runtime dir>/locks/<key>.lock``: a holder killed with -9 releases it at once.
+    The holder removes the file before releasing it; a waiter that then finds its file gone (or
+    replaced) starts again on the new one, so no lock file outlives its last holder.
+    """
+    what = what or key
+    with _held_guard:
+        rlock = _thread_locks.setdefault(key, threading.RLock())
+    if not rlock.acquire(timeout=max(0.0, timeout)):
+        raise SidecarError(f"{what} is being written by another thread (locked for more than "
+                           f"{timeout:g} s)")
+    try:
+        state = _held.get(key)
+        if state is not None:   # this thread already holds it
+            state[1] += 1
+            try:
+                yield
+            finally:
+                state[1] -= 1
+            return
+        try:
+            import fcntl  # noqa: F401
+        except ImportError:  # pragma: no cover - Windows: in-process exclusion only
+            yield
+            return
+        deadline = time.monotonic() + timeout
+        try:
+            lock_path = _lock_folder() / f"{key}.lock"
+        except OSError as exc:
+            raise write_error(exc, what, action="lock") from None
+        while True:
+            try:
+                fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError as exc:
+                raise write_error(exc, what, action="lock") from None
+            try:
+                _flock(fd, deadline, what, timeout)
+                current = os.stat(lock_path)
+                mine = os.fstat(fd)
+                if (current.st_ino, current.st_dev) == (mine.st_ino, mine.st_dev):
+                    break
+            except FileNotFoundError:
+                pass   # the previous holder removed it between our open and our lock
+            except BaseException:
+                os.close(fd)
+                raise
+            os.close(fd)
+        _held[key] = [threading.get_ident(), 1, fd, lock_path]
+        try:
+            yield
+        finally:
+            del _held[key]
+            with contextlib.suppress(OSError):
+                os.unlink(lock_path)
+            os.close(fd)   # closing releases the flock
+    finally:
+        rlock.release()
+
+
 @contextlib.contextmanager
 def file_lock(path: str | os.PathLike[str], *, timeout: float = 10.0) -> Iterator[Path]:
-    """Hold an exclusive lock on ``path`` (via ``path + '.lock'``) for the duration of the block.
-
-    Uses ``fcntl.flock`` where available, so a crashed holder never leaves a stale lock.
-    """
-    lock_path = Path(str(path) + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: best effort, exclusive create
-        fcntl = None  # type: ignore[assignment]
-    try:
-        if fcntl is not None:
-            deadline = time.monotonic() + timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                        raise
-                    if time.monotonic() > deadline:
-                        raise SidecarError(
-                            f"{path} is being written by another process (lock {lock_path} "
-                            f"held for more than {timeout:g} s)") from None
-                    time.sleep(0.02)
-        yield lock_path
-    finally:
-        if fcntl is not None:
-            with contextlib.suppress(OSError):
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        os.close(fd)
+    """Hold an exclusive lock on ``path`` for the duration of the block (read-modify-write of a
+    sidecar). Leaves no file next to ``path``; see :func:`named_lock`."""
+    with named_lock(lock_key(path), timeout=timeout, what=str(path)):
+        yield Path(path)

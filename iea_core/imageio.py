@@ -9,6 +9,13 @@
   :class:`~iea_core.errors.ImageTooLarge` or :class:`~iea_core.errors.UnsupportedImage` with a
   sentence naming the file and the problem; nothing is guessed.
 * Writes are atomic (temporary file, fsync, rename) and never replace a file unless asked.
+* EXIF, XMP and IPTC are read with the pixels (``Photo.metadata``) and written into every file
+  rendered from them, orientation reset to 1 (see :mod:`iea_core.imagemeta`); alpha is kept
+  (``Photo.alpha``) and written back to PNG and TIFF.
+* Decoding has a budget (:class:`DecodeBudget`: pixels and bytes, default sized for 100 MP photos,
+  ``IEA_DECODE_MAX_PIXELS`` / ``IEA_DECODE_MAX_BYTES`` or ``[decode]`` in the config) checked from
+  the header before any pixel is decoded; a JPEG over it is decoded at 1/2, 1/4 or 1/8 size when a
+  preview is asked for, anything else is refused with :class:`~iea_core.errors.ImageTooLarge`.
 """
 from __future__ import annotations
 
@@ -25,9 +32,12 @@ import numpy as np
 from .errors import (ArrayConventionError, CorruptImage, ImageError, ImageTooLarge,
                      UnsupportedImage)
 from .fileio import atomic_write_bytes
+from .imagemeta import ImageMetadata
 
-#: more pixels than this is refused as a probable decompression bomb (about 30000 x 30000)
-MAX_PIXELS = 900_000_000
+#: default decode budget: a 100 MP medium-format photo (11648 x 8736 = 101.8 MP) plus margin
+MAX_PIXELS = 120_000_000
+#: decoded bytes (16-bit RGB + alpha of MAX_PIXELS is 960 MB)
+MAX_DECODED_BYTES = MAX_PIXELS * 8
 RAW_EXTENSIONS = frozenset({
     ".3fr", ".arw", ".cr2", ".cr3", ".crw", ".dcr", ".dng", ".erf", ".iiq", ".k25", ".kdc",
     ".mef", ".mos", ".mrw", ".nef", ".nrw", ".orf", ".pef", ".raf", ".raw", ".rw2", ".rwl",
@@ -38,13 +48,70 @@ WRITE_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".tif": "TIFF",
 
 @dataclass(frozen=True)
 class Photo:
-    """Pixels (H x W x 3, uint8 or uint16, sRGB-encoded) and what to keep when writing back."""
+    """Pixels (H x W x 3, uint8 or uint16, sRGB-encoded) and what to keep when writing back:
+    the ICC profile, EXIF/XMP/IPTC (``metadata``) and the alpha channel (H x W, pixels' dtype)."""
 
     pixels: np.ndarray
     path: Path
     icc_profile: bytes | None = None
     is_raw: bool = False
     bit_depth: int = 8
+    metadata: ImageMetadata | None = None
+    alpha: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class DecodeBudget:
+    """The most a photo may decode to: ``max_pixels`` (width x height) and ``max_bytes`` (of
+    decoded samples). Checked from the file's header, before decoding."""
+
+    max_pixels: int = MAX_PIXELS
+    max_bytes: int = MAX_DECODED_BYTES
+
+    @classmethod
+    def configured(cls) -> "DecodeBudget":
+        """From ``IEA_DECODE_MAX_PIXELS`` / ``IEA_DECODE_MAX_BYTES``, else the config file's
+        ``[decode]`` table (``max_pixels``, ``max_bytes``), else the defaults."""
+        values: dict[str, int] = {}
+        env = {"max_pixels": os.environ.get("IEA_DECODE_MAX_PIXELS"),
+               "max_bytes": os.environ.get("IEA_DECODE_MAX_BYTES")}
+        table: dict = {}
+        if not all(env.values()):
+            try:
+                from .config import load_config
+
+                table = load_config().extra.get("decode") or {}
+            except Exception:  # noqa: BLE001 - a broken config is reported by its own command
+                table = {}
+        for key, text in env.items():
+            raw = text if text else (table.get(key) if isinstance(table, dict) else None)
+            if raw is None:
+                continue
+            try:
+                value = int(float(raw))
+            except (TypeError, ValueError):
+                from .errors import ConfigError
+
+                raise ConfigError(f"decode budget {key} must be a number (got {raw!r})") from None
+            if value <= 0:
+                from .errors import ConfigError
+
+                raise ConfigError(f"decode budget {key} must be positive (got {value})")
+            values[key] = value
+        return cls(**values)
+
+    def fits(self, width: int, height: int, samples: int, sample_bytes: int) -> bool:
+        pixels = width * height
+        return pixels <= self.max_pixels and pixels * samples * sample_bytes <= self.max_bytes
+
+    def refuse(self, path: Path, width: int, height: int, samples: int,
+               sample_bytes: int) -> ImageTooLarge:
+        size = width * height * samples * sample_bytes
+        return ImageTooLarge(
+            f"{path} is {width} x {height} pixels ({width * height / 1e6:,.0f} MP, "
+            f"{size / 2**20:,.0f} MiB decoded), over iea's decoding budget of "
+            f"{self.max_pixels / 1e6:,.0f} MP / {self.max_bytes / 2**20:,.0f} MiB; raise it with "
+            "IEA_DECODE_MAX_PIXELS / IEA_DECODE_MAX_BYTES if the machine has the memory")
 
 
 def to_float(pixels: np.ndarray) -> np.ndarray:
@@ -83,41 +150,73 @@ def _check_file(path: Path) -> None:
         raise CorruptImage(f"{path} is empty (0 bytes)")
 
 
-def _read_raw(path: Path, max_size: int | None, bits: int = 16) -> Photo:
+def _read_raw(path: Path, max_size: int | None, bits: int = 16,
+              budget: DecodeBudget | None = None) -> Photo:
     try:
         import rawpy
     except ImportError as exc:  # pragma: no cover - rawpy is a dependency
         raise UnsupportedImage(f"{path}: reading raw files needs rawpy ({exc})") from None
     try:
         with rawpy.imread(str(path)) as raw:
+            budget = budget or DecodeBudget()
+            # a half-size decode: (W/2) x (H/2) x 3 samples of bits/8 bytes
+            half_w, half_h = max(1, raw.sizes.width // 2), max(1, raw.sizes.height // 2)
+            if not budget.fits(half_w, half_h, 3, bits // 8):
+                raise budget.refuse(path, half_w, half_h, 3, bits // 8)
             # half size: a preview is all the agent and the editor's previews need, and it skips
             # demosaicing (4x fewer pixels, several times faster than a full decode)
             rgb = raw.postprocess(use_camera_wb=True, half_size=True, output_bps=bits,
                                   no_auto_bright=False, output_color=rawpy.ColorSpace.sRGB)
+    except ImageError:
+        raise
     except (rawpy.LibRawError, OSError, ValueError) as exc:
         reason = str(exc) or type(exc).__name__
         raise CorruptImage(f"{path} is not a raw file iea can decode ({reason})") from None
-    if rgb.ndim != 3 or rgb.shape[0] * rgb.shape[1] > MAX_PIXELS:
+    if rgb.ndim != 3 or rgb.shape[0] * rgb.shape[1] > (budget or DecodeBudget()).max_pixels:
         raise ImageTooLarge(f"{path} decodes to {rgb.shape}, which iea does not accept")
     pixels = resize_max(np.ascontiguousarray(rgb[..., :3]), max_size)
     return Photo(pixels, path, None, True, bits)
 
 
-def _pil_to_array(image, path: Path) -> tuple[np.ndarray, int]:
-    """A PIL image in any common mode -> (H x W x 3 uint8|uint16 array, bit depth)."""
+def _has_alpha(image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
+        image.mode in ("P", "L", "RGB") and "transparency" in image.info)
+
+
+def _pil_to_array(image, path: Path) -> tuple[np.ndarray, int, np.ndarray | None]:
+    """A PIL image in any common mode -> (H x W x 3 uint8|uint16 array, bit depth, alpha)."""
     mode = image.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         arr = np.asarray(image)
         if mode == "I":
             arr = np.clip(arr, 0, 65535)
         arr = arr.astype(np.uint16)
-        return np.repeat(arr[..., None], 3, axis=2), 16
-    if mode in ("RGB", "L", "P", "RGBA", "LA", "CMYK", "YCbCr", "1", "PA"):
-        return np.asarray(image.convert("RGB")), 8
+        return np.repeat(arr[..., None], 3, axis=2), 16, None
+    if _has_alpha(image):
+        rgba = np.asarray(image.convert("RGBA"))
+        return np.ascontiguousarray(rgba[..., :3]), 8, np.ascontiguousarray(rgba[..., 3])
+    if mode in ("RGB", "L", "P", "CMYK", "YCbCr", "1"):
+        return np.asarray(image.convert("RGB")), 8, None
     if mode == "F":
         arr = np.clip(np.asarray(image), 0.0, 1.0)
-        return np.repeat((np.rint(arr * 65535)).astype(np.uint16)[..., None], 3, axis=2), 16
+        return np.repeat((np.rint(arr * 65535)).astype(np.uint16)[..., None], 3, axis=2), 16, None
     raise UnsupportedImage(f"{path}: pixel mode {mode!r} is not supported")
+
+
+def resize_alpha(alpha: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """An alpha plane resized to ``shape[:2]`` (same dtype)."""
+    if alpha.shape[:2] == tuple(shape[:2]):
+        return alpha
+    from PIL import Image
+
+    size = (int(shape[1]), int(shape[0]))
+    if alpha.dtype == np.uint8:
+        return np.asarray(Image.fromarray(alpha).resize(size, Image.LANCZOS))
+    plane = np.asarray(Image.fromarray(alpha.astype(np.float32)).resize(size, Image.LANCZOS))
+    top = 65535.0 if alpha.dtype == np.uint16 else 1.0
+    out = np.clip(plane, 0.0, top)
+    return (np.rint(out).astype(alpha.dtype) if alpha.dtype == np.uint16
+            else out.astype(alpha.dtype))
 
 
 # EXIF/TIFF orientation -> numpy steps that make the pixels upright (the TIFF 6.0 meanings)
@@ -146,7 +245,7 @@ def apply_orientation(pixels: np.ndarray, orientation: int | None) -> np.ndarray
     return np.ascontiguousarray(pixels)
 
 
-def _read_tiff16(path: Path) -> np.ndarray:
+def _read_tiff16(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     """Pillow decodes 16-bit RGB TIFF to 8 bits; tifffile (shipped with scikit-image) keeps 16."""
     import tifffile
 
@@ -169,14 +268,14 @@ def _read_tiff16(path: Path) -> np.ndarray:
         arr = np.repeat(arr[..., None], 3, axis=2)
     if arr.ndim != 3 or arr.shape[2] < 3:
         raise UnsupportedImage(f"{path}: TIFF layout {arr.shape} ({axes}) is not an RGB photo")
-    arr = arr[..., :3]
     if arr.dtype.kind == "f":
         arr = np.rint(np.clip(np.nan_to_num(arr), 0, 1) * 65535).astype(np.uint16)
     elif arr.dtype in (np.uint32, np.int32, np.int16):
         arr = np.clip(arr, 0, 65535).astype(np.uint16)
     elif arr.dtype not in (np.uint16, np.uint8):
         raise UnsupportedImage(f"{path}: TIFF sample type {arr.dtype} is not supported")
-    return apply_orientation(arr, orientation)
+    alpha = apply_orientation(arr[..., 3], orientation) if arr.shape[2] == 4 else None
+    return apply_orientation(arr[..., :3], orientation), alpha
 
 
 def _icc_colour_space(icc: bytes | None) -> bytes | None:
@@ -201,38 +300,83 @@ def _convert_non_rgb(image, icc: bytes | None, path: Path):
     return image, icc
 
 
-def read_image(path: str | os.PathLike[str], *, max_size: int | None = None,
-               raw_bit_depth: int = 16) -> Photo:
-    """Read a photo from disk, upright, with its ICC profile; raw files via rawpy.
+def _header_samples(image, path: Path) -> tuple[int, int]:
+    """(samples per pixel, bytes per sample) the decoded image will have, from the header."""
+    samples = max(3, len(image.getbands()))
+    sample_bytes = 1
+    if image.format == "TIFF" and hasattr(image, "tag_v2"):
+        bits = image.tag_v2.get(258)
+        bits = max(bits) if isinstance(bits, tuple) and bits else bits
+        sample_bytes = max(1, int(bits or 8) // 8)
+        samples = max(samples, int(image.tag_v2.get(277) or samples))
+    elif image.format == "PNG":
+        with open(path, "rb") as handle:
+            head = handle.read(33)
+        if len(head) >= 26 and head[24] == 16:
+            sample_bytes = 2
+    elif image.mode in ("I;16", "I;16B", "I;16L", "I;16N"):
+        sample_bytes = 2
+    elif image.mode in ("I", "F"):
+        sample_bytes = 4
+    return samples, sample_bytes
 
-    ``raw_bit_depth`` (8 or 16) is the depth raw previews are decoded to.
+
+def _draft_within(image, budget: DecodeBudget, max_size: int | None, samples: int) -> bool:
+    """A JPEG over the budget: let libjpeg decode it at 1/2, 1/4 or 1/8 size when that fits the
+    budget and (for a preview) still covers ``max_size``. True when a reduced size was set."""
+    if image.format != "JPEG" or not max_size:
+        return False
+    width, height = image.size
+    for scale in (2, 4, 8):
+        w, h = -(-width // scale), -(-height // scale)
+        if budget.fits(w, h, samples, 1):
+            image.draft("RGB", (max(w, min(width, max_size)), max(h, min(height, max_size))))
+            return budget.fits(image.size[0], image.size[1], samples, 1)
+    return False
+
+
+def read_image(path: str | os.PathLike[str], *, max_size: int | None = None,
+               raw_bit_depth: int = 16, budget: DecodeBudget | None = None) -> Photo:
+    """Read a photo from disk, upright, with its ICC profile, metadata and alpha; raw files via
+    rawpy.
+
+    ``raw_bit_depth`` (8 or 16) is the depth raw previews are decoded to. ``budget`` (default:
+    :meth:`DecodeBudget.configured`) bounds what may be decoded; it is checked from the header.
     """
     path = Path(path)
     _check_file(path)
+    budget = budget or DecodeBudget.configured()
     if path.suffix.lower() in RAW_EXTENSIONS:
         if raw_bit_depth not in (8, 16):
             raise ValueError("raw_bit_depth must be 8 or 16")
-        return _read_raw(path, max_size, raw_bit_depth)
+        return _read_raw(path, max_size, raw_bit_depth, budget)
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    # Pillow's own bomb guard (89 MP) would refuse 100 MP medium-format files; raise it to ours.
-    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < MAX_PIXELS:
-        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    from .imagemeta import from_pil
+
+    # Pillow's own bomb guard (89 MP) would refuse 100 MP photos; the budget below replaces it.
+    # It stays as a backstop far above the budget (a JPEG up to 64x the budget can be opened
+    # and decoded at 1/8 size).
+    if Image.MAX_IMAGE_PIXELS is not None and Image.MAX_IMAGE_PIXELS < budget.max_pixels * 64:
+        Image.MAX_IMAGE_PIXELS = budget.max_pixels * 64
+    alpha = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as image:
-                if image.width * image.height > MAX_PIXELS:
-                    raise ImageTooLarge(
-                        f"{path} is {image.width} x {image.height} pixels, more than iea "
-                        f"accepts ({MAX_PIXELS:,}); probably a decompression bomb")
+                width, height = image.size
+                samples, sample_bytes = _header_samples(image, path)
+                if not budget.fits(width, height, samples, sample_bytes) and \
+                        not _draft_within(image, budget, max_size, samples):
+                    raise budget.refuse(path, width, height, samples, sample_bytes)
                 icc = image.info.get("icc_profile") or None
+                metadata = from_pil(image)
                 fmt = image.format
                 if fmt == "TIFF" and _tiff_is_16bit(image):
-                    pixels = _read_tiff16(path)
+                    pixels, alpha = _read_tiff16(path)
                     depth = 16 if pixels.dtype == np.uint16 else 8
                 else:
-                    if fmt == "JPEG" and max_size:
+                    if fmt == "JPEG" and max_size and image.size == (width, height):
                         # let libjpeg decode at 1/2, 1/4 or 1/8 scale when that still covers
                         # max_size: a 1024 px preview of a 24 MP JPEG decodes 3-5x faster
                         image.draft("RGB", (max_size, max_size))
@@ -240,23 +384,34 @@ def read_image(path: str | os.PathLike[str], *, max_size: int | None = None,
                     orientation = image.getexif().get(0x0112, 1)
                     image = ImageOps.exif_transpose(image)
                     image, icc = _convert_non_rgb(image, icc, path)
-                    pixels, depth = _pil_to_array(image, path)
+                    pixels, depth, alpha = _pil_to_array(image, path)
                     if fmt == "PNG" and depth == 8 and image.mode in ("RGB", "RGBA"):
-                        pixels16 = _read_png16(path)
-                        if pixels16 is not None:
+                        decoded16 = _read_png16(path)
+                        if decoded16 is not None:
+                            pixels16, alpha16 = decoded16
                             pixels, depth = apply_orientation(pixels16, orientation), 16
+                            if alpha16 is not None:
+                                alpha = apply_orientation(alpha16, orientation)
     except ImageError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageTooLarge(f"{path} is too large to open safely ({exc})") from None
+        raise ImageTooLarge(f"{path} is far over iea's decoding budget of "
+                            f"{budget.max_pixels / 1e6:,.0f} MP ({exc})") from None
     except UnidentifiedImageError:
         raise CorruptImage(f"{path} is not an image iea can read (JPEG, PNG, TIFF or raw)") \
             from None
+    except MemoryError:
+        raise ImageTooLarge(f"{path} does not fit in the memory available to iea; use a smaller "
+                            "photo, --max-size, or lower IEA_DECODE_MAX_PIXELS") from None
     except (OSError, SyntaxError, ValueError, EOFError, struct.error, zlib.error) as exc:
         raise CorruptImage(f"{path} is damaged or truncated ({exc})") from None
     if _icc_colour_space(icc) not in (None, b"RGB "):
         icc = None
-    return Photo(resize_max(np.ascontiguousarray(pixels), max_size), path, icc, False, depth)
+    pixels = resize_max(np.ascontiguousarray(pixels), max_size)
+    if alpha is not None:
+        alpha = resize_alpha(np.ascontiguousarray(alpha), pixels.shape)
+    return Photo(pixels, path, icc, False, depth,
+                 None if metadata.empty else metadata, alpha)
 
 
 def _tiff_is_16bit(image) -> bool:
@@ -271,13 +426,18 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
             + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
 
-def encode_png16(rgb: np.ndarray, icc_profile: bytes | None = None) -> bytes:
-    """A 16-bit RGB PNG (Pillow cannot write one)."""
+def encode_png16(rgb: np.ndarray, icc_profile: bytes | None = None,
+                 alpha: np.ndarray | None = None) -> bytes:
+    """A 16-bit RGB (or RGBA, with ``alpha``) PNG (Pillow cannot write one)."""
     h, w = rgb.shape[:2]
-    rows = np.zeros((h, 1 + w * 6), dtype=np.uint8)  # filter byte 0 + big-endian samples
-    rows[:, 1:] = np.ascontiguousarray(rgb, dtype=">u2").view(np.uint8).reshape(h, w * 6)
+    planes = rgb[..., :3] if alpha is None else np.dstack([rgb[..., :3], alpha])
+    channels = planes.shape[2]
+    rows = np.zeros((h, 1 + w * channels * 2), dtype=np.uint8)  # filter 0 + big-endian samples
+    rows[:, 1:] = np.ascontiguousarray(planes, dtype=">u2").view(np.uint8).reshape(
+        h, w * channels * 2)
+    colour_type = 2 if alpha is None else 6
     out = [b"\x89PNG\r\n\x1a\n",
-           _png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))]
+           _png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, colour_type, 0, 0, 0))]
     if icc_profile:
         out.append(_png_chunk(b"iCCP", b"ICC\x00\x00" + zlib.compress(icc_profile)))
     out.append(_png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)))
@@ -341,7 +501,7 @@ def _unfilter(raw: np.ndarray, h: int, stride: int, bpp: int) -> np.ndarray:
     return out
 
 
-def _read_png16(path: Path) -> np.ndarray | None:
+def _read_png16(path: Path) -> tuple[np.ndarray, np.ndarray | None] | None:
     """Pillow reads 16-bit RGB PNG as 8 bits; decode the 16 bits here (non-interlaced; an
     interlaced 16-bit PNG, rare in practice, is read as 8 bits by Pillow instead)."""
     data = path.read_bytes()
@@ -368,7 +528,8 @@ def _read_png16(path: Path) -> np.ndarray | None:
                            f"{expected:,} bytes)")
     raw = np.frombuffer(raw_bytes, dtype=np.uint8)
     pixels = _unfilter(raw, h, stride, channels * 2).view(">u2").reshape(h, w, channels)
-    return np.ascontiguousarray(pixels[..., :3].astype(np.uint16))
+    alpha = np.ascontiguousarray(pixels[..., 3].astype(np.uint16)) if channels == 4 else None
+    return np.ascontiguousarray(pixels[..., :3].astype(np.uint16)), alpha
 
 
 def read_preview(path: str | os.PathLike[str], max_size: int = 1024) -> np.ndarray:
@@ -376,8 +537,21 @@ def read_preview(path: str | os.PathLike[str], max_size: int = 1024) -> np.ndarr
     return to_float(read_image(path, max_size=max_size).pixels)
 
 
-def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: int) -> bytes:
+def _match_alpha(alpha: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+    """``alpha`` resized to ``pixels`` and converted to its dtype (uint8 or uint16)."""
+    alpha = resize_alpha(np.asarray(alpha), pixels.shape)
+    if alpha.dtype == pixels.dtype:
+        return alpha
+    top = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}
+    unit = alpha.astype(np.float64) / top.get(alpha.dtype, 1.0)
+    return np.rint(np.clip(unit, 0, 1) * top[pixels.dtype]).astype(pixels.dtype)
+
+
+def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: int,
+            metadata: ImageMetadata | None = None, alpha: np.ndarray | None = None) -> bytes:
     from PIL import Image
+
+    from . import imagemeta
 
     buffer = io.BytesIO()
     extra = {"icc_profile": icc_profile} if icc_profile else {}
@@ -385,30 +559,53 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
         pixels = np.rint(to_float(pixels) * 255).astype(np.uint8)
     if pixels.dtype in (np.float32, np.float64):
         pixels = np.rint(np.clip(pixels, 0, 1) * 65535).astype(np.uint16)
-    if pixels.dtype == np.uint16:
+    rgb = np.ascontiguousarray(pixels[..., :3])
+    if alpha is not None and fmt != "JPEG":   # JPEG has no alpha channel
+        alpha = _match_alpha(alpha, rgb)
+    else:
+        alpha = None
+    meta = imagemeta.for_output(metadata, rgb.shape[1], rgb.shape[0])
+    if rgb.dtype == np.uint16:
         if fmt == "TIFF":
             import tifffile
 
-            tifffile.imwrite(buffer, pixels[..., :3], photometric="rgb",
-                             iccprofile=icc_profile)
+            data = rgb if alpha is None else np.dstack([rgb, alpha])
+            tifffile.imwrite(buffer, data, photometric="rgb", iccprofile=icc_profile,
+                             extrasamples=None if alpha is None else ("unassalpha",),
+                             extratags=imagemeta.tiff_extratags(meta))
             return buffer.getvalue()
         if fmt == "PNG":
-            return encode_png16(pixels[..., :3], icc_profile)
-    image = Image.fromarray(np.ascontiguousarray(pixels[..., :3]))
+            return imagemeta.embed_png(encode_png16(rgb, icc_profile, alpha), meta)
+    image = Image.fromarray(rgb if alpha is None else np.dstack([rgb, alpha]))
     if fmt == "JPEG":
         image.save(buffer, "JPEG", quality=quality, subsampling=0 if quality >= 90 else 2,
                    **extra)
-    else:
-        image.save(buffer, fmt, **extra)
+        return imagemeta.embed_jpeg(buffer.getvalue(), meta)
+    if fmt == "PNG":
+        image.save(buffer, "PNG", **extra)
+        return imagemeta.embed_png(buffer.getvalue(), meta)
+    tiff_extra: dict = dict(extra)
+    if meta is not None:
+        # one Exif object for everything: Pillow lets ``tiffinfo`` replace ``exif`` entirely
+        exif = Image.Exif()
+        if meta.exif:
+            exif.load(imagemeta.EXIF_HEADER + meta.exif)
+        for tag, _kind, _count, value, _ in imagemeta.tiff_extratags(meta):
+            exif[tag] = value
+        tiff_extra["exif"] = exif
+    image.save(buffer, fmt, **tiff_extra)
     return buffer.getvalue()
 
 
 def write_image(path: str | os.PathLike[str], pixels: np.ndarray, *,
                 icc_profile: bytes | None = None, quality: int = 92,
-                backup: bool = False) -> Path:
+                backup: bool = False, metadata: ImageMetadata | None = None,
+                alpha: np.ndarray | None = None) -> Path:
     """Write ``pixels`` (uint8, uint16 or float 0..1) by extension: JPEG, PNG or TIFF.
 
-    16-bit data stays 16-bit in PNG and TIFF; JPEG is 8-bit. The write is atomic.
+    16-bit data stays 16-bit in PNG and TIFF; JPEG is 8-bit. ``metadata`` (EXIF/XMP/IPTC of the
+    source photo) is embedded with the orientation reset to 1; the alpha channel (``alpha``, or a
+    4th channel of ``pixels``) is kept in PNG and TIFF. The write is atomic.
     """
     path = Path(path)
     fmt = WRITE_FORMATS.get(path.suffix.lower())
@@ -421,6 +618,18 @@ def write_image(path: str | os.PathLike[str], pixels: np.ndarray, *,
         raise ArrayConventionError(
             f"cannot write {path.name}: pixels must be H x W x 3 (or x 4) uint8, uint16 or float "
             f"0..1, got {pixels.shape} {pixels.dtype}")
-    data = _encode(pixels, fmt, icc_profile, quality)
+    if alpha is None and pixels.shape[2] == 4:
+        alpha = pixels[..., 3]
+        if alpha.dtype in (np.float32, np.float64):
+            alpha = np.rint(np.clip(alpha, 0, 1) * 65535).astype(np.uint16)
+    data = _encode(pixels, fmt, icc_profile, quality, metadata, alpha)
     atomic_write_bytes(path, data, backup=backup)
     return path
+
+
+def write_photo(path: str | os.PathLike[str], pixels: np.ndarray, source: Photo, *,
+                quality: int = 92) -> Path:
+    """Write ``pixels`` rendered from ``source`` with everything of the source kept: its ICC
+    profile, EXIF/XMP/IPTC (orientation reset to 1) and its alpha channel."""
+    return write_image(path, pixels, icc_profile=source.icc_profile, quality=quality,
+                       metadata=source.metadata, alpha=source.alpha)

@@ -120,11 +120,39 @@ def connect(path: str | os.PathLike[str] | None = None, *, timeout: float = 10.0
         _migrate(db, path)
     except sqlite3.DatabaseError as exc:
         db.close()
-        raise SessionError(f"{path} is not a usable iea database: {exc}") from None
+        raise database_error(exc, path, "open") from None
     except BaseException:
         db.close()
         raise
     return db
+
+
+#: sqlite result codes that mean the file is damaged or not a database at all; anything else
+#: (full disk, read-only folder, I/O error, busy) says nothing about the database itself
+_DAMAGED = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
+
+
+def database_error(exc: sqlite3.Error, path: Path, doing: str = "update") -> SessionError:
+    """One line for a database failure that never calls a healthy database unusable."""
+    import errno
+
+    from .errors import describe_os_error
+
+    name = (getattr(exc, "sqlite_errorname", None) or "").split("_", 2)
+    base = "_".join(name[:2]) if len(name) >= 2 else ""
+    if base in _DAMAGED:
+        return SessionError(f"{path} is not a usable iea database ({exc}); move it away and iea "
+                            "starts a new one")
+    os_errno = {"SQLITE_FULL": errno.ENOSPC, "SQLITE_READONLY": errno.EROFS,
+                "SQLITE_CANTOPEN": errno.EACCES, "SQLITE_PERM": errno.EACCES}.get(base)
+    if os_errno is not None:
+        return SessionError(describe_os_error(OSError(os_errno, str(exc)), path, action=doing)
+                            + " (the database itself is fine)")
+    if base == "SQLITE_IOERR":
+        return SessionError(f"cannot {doing} {path}: a disk error ({exc}); check that the disk "
+                            "has free space and is still connected (the database is not "
+                            "damaged by this)")
+    return SessionError(f"cannot {doing} {path}: {exc}")
 
 
 def _migrate(db: sqlite3.Connection, path: Path) -> None:
@@ -231,14 +259,24 @@ class SessionStore:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise SessionError(f"session database {self.path} is busy: {exc}") from None
+            if (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_BUSY"):
+                raise SessionError(f"session database {self.path} is busy: {exc}") from None
+            raise database_error(exc, self.path, "save to") from None
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise database_error(exc, self.path, "save to") from None
             raise
         else:
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+                raise database_error(exc, self.path, "save to") from None
 
     # sessions
     def create_session(self, image: str | os.PathLike[str]) -> int:

@@ -124,17 +124,43 @@ class LazyGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except IeaError as exc:
-            if os.environ.get("IEA_DEBUG"):
-                raise
-            raise UserError(str(exc), exc.exit_code) from None
-        except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-            if os.environ.get("IEA_DEBUG"):
-                raise
-            target = exc.filename or ""
-            raise UserError(f"{exc.strerror}: {target}".rstrip(": "), 1) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except KeyboardInterrupt:
             raise UserError("interrupted", 130) from None
+        except BaseException as exc:  # noqa: BLE001 - mapped to one line or re-raised
+            error = user_error(exc)
+            if error is None or os.environ.get("IEA_DEBUG"):
+                raise
+            raise error from None
+
+
+def user_error(exc: BaseException) -> "UserError | None":
+    """The one-line message for an error a user can act on, or None for a real bug.
+
+    This is the single place that turns OS errors (read-only folder, full disk, permission,
+    file too large) and running out of memory into a sentence naming the user's path and what to
+    do; every command goes through it.
+    """
+    from ..errors import OutOfMemory, describe_os_error, memory_message
+
+    if isinstance(exc, IeaError):
+        return UserError(str(exc), exc.exit_code)
+    if isinstance(exc, MemoryError):
+        return UserError(memory_message("this photo"), OutOfMemory.exit_code)
+    if isinstance(exc, OSError):
+        action = "write" if exc.errno in _WRITE_ERRNOS else "open"
+        return UserError(describe_os_error(exc, action=action), 1)
+    return None
+
+
+def _write_errnos() -> frozenset[int]:
+    import errno
+
+    return frozenset({errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+_WRITE_ERRNOS = _write_errnos()
 
 
 class UserError(click.ClickException):

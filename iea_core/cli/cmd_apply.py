@@ -12,15 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import IeaError, UnsupportedImage
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """True when ``a`` names the file ``b`` (also through links or ``..``)."""
-    try:
-        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
-    except OSError:
-        return False
+from .checks import check_output
 
 
 @click.command("apply")
@@ -39,28 +31,30 @@ def _same_file(a: Path, b: Path) -> bool:
 @click.option("--card", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write an edit card (PNG) explaining the edit.")
 @click.option("--seed", default=0, show_default=True, help="Grain seed.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace -o (and the --compare / --card files) if they exist.")
 def cli(image: Path, program_file: Path, output: Path, profile: str, max_size: int | None,
-        compare: bool, clamp: bool, card: Path | None, seed: int) -> None:
+        compare: bool, clamp: bool, card: Path | None, seed: int, overwrite: bool) -> None:
     """Apply PROGRAM.json to IMAGE and write the result to -o."""
     import numpy as np
 
     from ..editor import render
-    from ..imageio import read_image, resize_max, write_image
+    from ..imageio import read_image, resize_max, write_image, write_photo
     from ..program import Program
 
-    from ..imageio import WRITE_FORMATS
-
-    if output.suffix.lower() not in WRITE_FORMATS:
-        raise UnsupportedImage(f"cannot write {output.name}: use a .jpg, .png or .tif name for -o")
+    # outputs first: a refused -o costs milliseconds, not a decode and a render
+    check_output(output, inputs=[image], overwrite=overwrite)
     compare_path = output.with_name(f"{output.stem}_compare.jpg")
-    targets = [output] + ([compare_path] if compare else []) + ([card] if card else [])
-    for target in targets:
-        if _same_file(target, image):
-            raise IeaError(f"refusing to overwrite the input photo {image}; choose another -o")
+    if compare:
+        check_output(compare_path, inputs=[image, output], overwrite=overwrite,
+                     option="--compare")
+    if card is not None:
+        check_output(card, inputs=[image, output], overwrite=overwrite, extensions=(".png",),
+                     option="--card")
     program = Program.load(program_file, clamp=clamp)
     photo = read_image(image, max_size=max_size)
     edited = render(photo.pixels, program, profile, seed=seed)
-    write_image(output, edited, icc_profile=photo.icc_profile)
+    write_photo(output, edited, photo)
     click.echo(f"{image.name}: {program!r}")
     click.echo(f"Wrote {output}")
     if compare:

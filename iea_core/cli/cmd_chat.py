@@ -132,16 +132,27 @@ class _Chat:
 @click.option("--resume", is_flag=True, help="Continue the latest session of this photo.")
 @click.option("--card-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write an edit card turn-NN.png here after each turn that changes the edit.")
+@click.option("--overwrite", is_flag=True, help="Replace -o if it exists (otherwise refused).")
 def cli(image: Path, backend: str | None, profile: str | None, preview: Path | None,
-        output: Path | None, resume: bool, card_dir: Path | None) -> None:
+        output: Path | None, resume: bool, card_dir: Path | None, overwrite: bool) -> None:
     """Edit IMAGE in a conversation: instructions, feedback, undo/redo."""
     from ..sessions import SessionStore
 
     profile = resolve_profile(profile)
     preview = preview or default_output(image, "_iea_preview", ".jpg")
+    from .checks import check_output, check_writable_folder
+
+    # the preview is iea's own file, rewritten each turn; -o is the user's and never replaced
+    # unless asked. Both folders are checked before the photo is decoded.
     check_not_input(preview, image)
+    if preview.suffix.lower() not in (".jpg", ".jpeg", ".png", ".tif", ".tiff"):
+        raise IeaError(f"cannot write {preview}: use a .jpg, .png or .tif file name for "
+                       "--preview")
+    check_writable_folder(preview.parent, preview)
     if output is not None:
-        check_not_input(output, image)
+        check_output(output, inputs=[image, preview], overwrite=overwrite)
+    if card_dir is not None:
+        check_writable_folder(card_dir, card_dir)
     photo = load_photo(image)
     agent = make_agent(backend)
     stdin = sys.stdin

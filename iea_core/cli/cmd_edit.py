@@ -69,11 +69,20 @@ def make_agent(backend: str | None) -> Any:
     return get_agent(backend)
 
 
-def default_output(image: Path, suffix: str = "_iea", ext: str | None = None) -> Path:
-    """``<stem><suffix>.<ext>`` in the current folder: JPEG unless the input is a PNG/TIFF."""
+def default_output(image: Path, suffix: str = "_iea", ext: str | None = None, *,
+                   free: bool = False) -> Path:
+    """``<stem><suffix>.<ext>`` in the current folder: JPEG unless the input is a PNG/TIFF.
+
+    With ``free``, a name no file has yet (``<stem><suffix>-2.<ext>``...): a default name never
+    replaces a file the user did not name."""
     if ext is None:
         ext = image.suffix.lower() if image.suffix.lower() in (".png", ".tif", ".tiff") else ".jpg"
-    return Path.cwd() / f"{image.stem}{suffix}{ext}"
+    path = Path.cwd() / f"{image.stem}{suffix}{ext}"
+    number = 2
+    while free and path.exists():
+        path = Path.cwd() / f"{image.stem}{suffix}-{number}{ext}"
+        number += 1
+    return path
 
 
 def check_not_input(output: Path, *inputs: Path) -> None:
@@ -85,15 +94,17 @@ def check_not_input(output: Path, *inputs: Path) -> None:
 
 
 def write_result(photo: Any, program: "Program", output: Path, profile: str) -> Path:
-    """Render ``program`` on the full photo and write it atomically (ICC profile kept)."""
+    """Render ``program`` on the full photo and write it atomically, with everything of the
+    photo kept: ICC profile, EXIF/XMP/IPTC (orientation reset to 1) and alpha."""
     from ..editor import render
-    from ..imageio import write_image
+    from ..imageio import write_photo
+    from .checks import make_folder
 
     if output.suffix.lower() not in (".jpg", ".jpeg", ".png", ".tif", ".tiff"):
         raise IeaError(f"cannot write {output}: use a .jpg, .png or .tif file name")
-    output.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(output.parent, output)
     edited = render(photo.pixels, program, profile)
-    write_image(output, edited, icc_profile=getattr(photo, "icc_profile", None))
+    write_photo(output, edited, photo)
     return output
 
 
@@ -160,8 +171,11 @@ def display_path(path: Path) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--card", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a before/after card (PNG) with the program and reasoning.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace the -o / --card files if they exist (otherwise refused).")
 def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | None,
-        backend: str | None, profile: str | None, as_json: bool, card: Path | None) -> None:
+        backend: str | None, profile: str | None, as_json: bool, card: Path | None,
+        overwrite: bool) -> None:
     """Edit IMAGE as the INSTRUCTION says; print the program and write the result.
 
     \b
@@ -184,8 +198,14 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
     if not image.exists():
         raise IeaError(f"no such file: {image}")
     profile = resolve_profile(profile)
-    output = output or default_output(image)
-    check_not_input(output, image)
+    from .checks import check_output
+
+    # every output is checked before the photo is decoded or the agent runs
+    output = check_output(output or default_output(image, free=True), inputs=[image],
+                          overwrite=overwrite)
+    if card is not None:
+        check_output(card, inputs=[image, output], overwrite=overwrite, extensions=(".png",),
+                     option="--card")
 
     photo = load_photo(image)
     agent = make_agent(backend)

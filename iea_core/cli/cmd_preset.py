@@ -29,8 +29,11 @@ def export(program_file: Path, name: str, host: str, group: str, out_dir: Path) 
     """Write PROGRAM.json as a preset named NAME into DIR and print the files as JSON."""
     from ..program import Program
 
+    from .checks import check_writable_folder, make_folder
+
     program = Program.load(program_file)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    check_writable_folder(out_dir, out_dir)
+    make_folder(out_dir)
     files = []
     if host in ("lightroom", "both"):
         from ..hosts import lightroom

@@ -22,8 +22,8 @@ from typing import Any
 import click
 
 from ..errors import IeaError
-from .cmd_edit import (HOSTS, PROFILES, agent_view, check_not_input, display_path, echo_program,
-                       load_photo, resolve_profile, write_result, write_sidecar)
+from .cmd_edit import (HOSTS, PROFILES, agent_view, display_path, echo_program, load_photo,
+                       resolve_profile, write_result, write_sidecar)
 
 SHEET_THUMB = 384
 
@@ -110,18 +110,20 @@ def delete_style(name: str) -> None:
               help="Also write a before/after contact sheet (PNG).")
 @click.option("--profile", type=click.Choice(PROFILES), default=None,
               help="Editor profile for rendered photos [default: config or 'default'].")
+@click.option("--overwrite", is_flag=True,
+              help="Replace rendered photos / the sheet that exist already (otherwise refused).")
 def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bool,
-                output_dir: Path | None, sheet: Path | None, profile: str | None) -> None:
+                output_dir: Path | None, sheet: Path | None, profile: str | None,
+                overwrite: bool) -> None:
     """Apply style NAME to IMAGES (rendered copies and/or XMP sidecars)."""
     from tqdm import tqdm
 
     from ..styles import StyleLibrary
+    from .checks import check_output, check_writable_folder, make_folder
 
     profile = resolve_profile(profile)
     render_images = host is None or output_dir is not None
     folder = output_dir or Path.cwd()
-    if render_images:
-        folder.mkdir(parents=True, exist_ok=True)
     failures: list[tuple[Path, str]] = []
     done = 0
     pairs: list[tuple[Any, Any]] = []
@@ -129,6 +131,20 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
     with StyleLibrary() as library:
         style = library.get(name)
         suffix = "_" + _slug(style.name)
+        # every output is checked before the first photo is decoded
+        outputs: dict[Path, Path] = {}
+        if render_images:
+            check_writable_folder(folder)
+            for image in images:
+                ext = image.suffix.lower() if image.suffix.lower() in (
+                    ".png", ".tif", ".tiff") else ".jpg"
+                outputs[image] = check_output(folder / f"{image.stem}{suffix}{ext}",
+                                              inputs=images, overwrite=overwrite,
+                                              option="-o")
+            make_folder(folder)
+        if sheet is not None:
+            check_output(sheet, inputs=images, overwrite=overwrite, extensions=(".png",),
+                         option="--sheet")
         bar = tqdm(images, unit="photo", desc=f"style {style.name}", dynamic_ncols=True,
                    disable=None)
         for image in bar:
@@ -138,10 +154,7 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
                                               profile=profile)
                 messages = []
                 if render_images:
-                    ext = image.suffix.lower() if image.suffix.lower() in (
-                        ".png", ".tif", ".tiff") else ".jpg"
-                    output = folder / f"{image.stem}{suffix}{ext}"
-                    check_not_input(output, *images)
+                    output = outputs[image]
                     write_result(photo, program, output, profile)
                     messages.append(display_path(output))
                 if host is not None:

@@ -32,6 +32,17 @@ def cli(before: Path, after: Path, style_name: str | None, overwrite: bool, back
 
     if style_name is not None:
         style_name = check_style_name(style_name)  # fail before the search, not after
+        if not overwrite:
+            from ..styles import StyleExists, StyleNotFound
+
+            with StyleLibrary() as library:
+                try:
+                    library.get(style_name)
+                except StyleNotFound:
+                    pass
+                else:
+                    raise StyleExists(f"a style called {style_name!r} exists already (add "
+                                      "--overwrite to replace it, or choose another name)")
     before_view = agent_view(load_photo(before), SUMMARY_PREVIEW)
     after_view = agent_view(load_photo(after), SUMMARY_PREVIEW)
     agent = make_agent(backend)

@@ -26,7 +26,9 @@ from ..tools import APPLICATION_ORDER, MAX_VALUE, MIN_VALUE, TOOLS
               show_default=True, help="Editor profile for --strip.")
 @click.option("--thumb", type=click.IntRange(32, 600), default=200, show_default=True,
               help="Long side of each --strip thumbnail in pixels.")
-def cli(as_json: bool, strip_photo: Path | None, output: Path, profile: str, thumb: int) -> None:
+@click.option("--overwrite", is_flag=True, help="Replace the --strip PNG if it exists.")
+def cli(as_json: bool, strip_photo: Path | None, output: Path, profile: str, thumb: int,
+        overwrite: bool) -> None:
     """List the 16 global tools (values are integers from -100 to 100; 0 leaves a tool off)."""
     if strip_photo is not None:
         from ..errors import IeaError
@@ -35,6 +37,13 @@ def cli(as_json: bool, strip_photo: Path | None, output: Path, profile: str, thu
             raise IeaError(f"the tool strip is a PNG; name it .png, not {output.name}")
         if output.exists() and output.resolve() == strip_photo.resolve():
             raise IeaError(f"refusing to overwrite the photo {strip_photo}; choose another -o")
+        from .checks import check_output
+
+        # a name the user gave is never replaced unless asked; the default name is iea's own
+        explicit = click.get_current_context().get_parameter_source("output") \
+            != click.core.ParameterSource.DEFAULT
+        check_output(output, inputs=[strip_photo], overwrite=overwrite or not explicit,
+                     extensions=(".png",))
         from ..imageio import read_image
         from ..plot import tool_strip
 

@@ -103,7 +103,7 @@ def test_user_mistakes_are_one_line(tmp_path, sample_jpeg):
     assert "sparkle" in result.output and "exposure" in result.output
     assert not (tmp_path / "o.jpg").exists()
     clamped = run_user("apply", sample_jpeg, tmp_path / "p2.json", "-o", tmp_path / "o.jpg")
-    assert clamped.exit_code == 1 and "No such file" in clamped.output
+    assert clamped.exit_code == 1 and "no such file" in clamped.output.lower()
     (tmp_path / "p3.json").write_text('{"exposure": 400}')
     assert run_user("apply", sample_jpeg, tmp_path / "p3.json", "-o", tmp_path / "o.jpg",
                     "--clamp").exit_code == 0
@@ -114,7 +114,7 @@ def test_user_mistakes_are_one_line(tmp_path, sample_jpeg):
     assert broken.exit_code != 0 and "broken.jpg is damaged" in broken.output
     assert broken.output.count("\n") == 1
     missing = run_user("diff", tmp_path / "nope.jpg", sample_jpeg)
-    assert missing.exit_code == 1 and "No such file" in missing.output
+    assert missing.exit_code == 1 and "no such file" in missing.output.lower()
     assert "Traceback" not in missing.output
 
 

@@ -1,0 +1,245 @@
+"""The photographer's metadata, carried from a photo into every file iea renders from it.
+
+EXIF (camera, lens, capture date, artist, copyright, GPS...), XMP (keywords, ratings, captions)
+and IPTC (the Photoshop APP13 block) are read with the pixels and written back byte for byte,
+with one change: the orientation is reset to 1 (EXIF tag 0x0112 and ``tiff:Orientation`` in XMP),
+because iea applies it to the pixels on read; keeping the old value would rotate the result
+twice. The ICC profile travels separately (``Photo.icc_profile``).
+
+JPEG gets its APP1 (Exif, XMP) and APP13 (IPTC) segments spliced in right after the JFIF header;
+PNG gets ``eXIf`` and ``iTXt XML:com.adobe.xmp`` chunks (and IPTC as the ``Raw profile type iptc``
+text chunk exiftool and ImageMagick use); TIFF gets tags 700 (XMP), 33723 (IPTC) and the EXIF
+fields through Pillow.
+"""
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+EXIF_HEADER = b"Exif\x00\x00"
+XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
+PHOTOSHOP_HEADER = b"Photoshop 3.0\x00"
+_MAX_SEGMENT = 65533   # a JPEG APPn segment's payload limit
+
+
+@dataclass(frozen=True)
+class ImageMetadata:
+    """Raw metadata blocks of a photo: ``exif`` is a TIFF structure (no ``Exif\\0\\0`` prefix),
+    ``xmp`` an XMP packet, ``iptc`` a Photoshop image-resource block (what JPEG's APP13 holds)."""
+
+    exif: bytes | None = None
+    xmp: bytes | None = None
+    iptc: bytes | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.exif or self.xmp or self.iptc)
+
+
+def _as_bytes(value: Any) -> bytes | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value) or None
+    if isinstance(value, tuple) and value and all(isinstance(v, int) for v in value):
+        return bytes(value)
+    return None
+
+
+def from_pil(image: Any) -> ImageMetadata:
+    """What an opened (not yet transposed) Pillow image holds."""
+    info = getattr(image, "info", {}) or {}
+    exif = _as_bytes(info.get("exif"))
+    if exif and exif.startswith(EXIF_HEADER):
+        exif = exif[len(EXIF_HEADER):]
+    xmp = _as_bytes(info.get("xmp") or info.get("XML:com.adobe.xmp"))
+    iptc = None
+    for marker, payload in getattr(image, "applist", []) or []:
+        if marker == "APP13" and payload.startswith(PHOTOSHOP_HEADER):
+            iptc = payload[len(PHOTOSHOP_HEADER):]
+            break
+    if image.format == "TIFF" and hasattr(image, "tag_v2"):
+        tags = image.tag_v2
+        xmp = xmp or _as_bytes(tags.get(700))
+        raw_iptc = _as_bytes(tags.get(33723))
+        if raw_iptc:
+            iptc = _irb(0x0404, raw_iptc)
+        if exif is None:
+            try:
+                exif = image.getexif().tobytes()[len(EXIF_HEADER):] or None
+            except Exception:  # noqa: BLE001 - metadata is best kept, never a reason to fail
+                exif = None
+    if image.format == "PNG" and iptc is None:
+        text = info.get("Raw profile type iptc")
+        if isinstance(text, str):
+            iptc = _from_raw_profile(text)
+    return ImageMetadata(exif or None, xmp or None, iptc or None)
+
+
+# --- orientation -------------------------------------------------------------------------------
+def reset_exif(tiff: bytes, width: int | None = None, height: int | None = None) -> bytes:
+    """The EXIF block with Orientation set to 1 and (when given) PixelX/YDimension updated, in
+    place: every other byte (maker notes, offsets, thumbnail) stays as it was."""
+    try:
+        if tiff[:2] == b"II":
+            end = "<"
+        elif tiff[:2] == b"MM":
+            end = ">"
+        else:
+            return tiff
+        buf = bytearray(tiff)
+
+        def entries(offset: int) -> list[tuple[int, int, int, int]]:
+            count = struct.unpack_from(end + "H", buf, offset)[0]
+            out = []
+            for index in range(min(count, 1000)):
+                pos = offset + 2 + 12 * index
+                tag, kind, n = struct.unpack_from(end + "HHI", buf, pos)
+                out.append((pos, tag, kind, n))
+            return out
+
+        exif_ifd = None
+        for pos, tag, kind, n in entries(struct.unpack_from(end + "I", buf, 4)[0]):
+            if tag == 0x0112 and kind == 3 and n == 1:
+                struct.pack_into(end + "H", buf, pos + 8, 1)
+            elif tag == 0x8769:
+                exif_ifd = struct.unpack_from(end + "I", buf, pos + 8)[0]
+        if exif_ifd and width and height:
+            for pos, tag, kind, n in entries(exif_ifd):
+                value = {0xA002: width, 0xA003: height}.get(tag)
+                if value is None or n != 1:
+                    continue
+                if kind == 3 and value < 65536:
+                    struct.pack_into(end + "H", buf, pos + 8, value)
+                elif kind == 4:
+                    struct.pack_into(end + "I", buf, pos + 8, value)
+        return bytes(buf)
+    except (struct.error, IndexError):
+        return tiff
+
+
+_XMP_ORIENTATION = re.compile(rb"(tiff:Orientation\s*=\s*[\"'])\d([\"'])|"
+                              rb"(<tiff:Orientation>)\s*\d\s*(</tiff:Orientation>)")
+
+
+def reset_xmp(packet: bytes) -> bytes:
+    """The XMP packet with ``tiff:Orientation`` set to 1 (same length: the packet's padding and
+    any checksum of it stay valid)."""
+    def one(match: re.Match[bytes]) -> bytes:
+        if match.group(1) is not None:
+            return match.group(1) + b"1" + match.group(2)
+        inner = match.group(0)[len(match.group(3)):-len(match.group(4))]
+        return match.group(3) + inner.replace(inner.strip(), b"1") + match.group(4)
+
+    return _XMP_ORIENTATION.sub(one, packet)
+
+
+def for_output(meta: ImageMetadata | None, width: int, height: int) -> ImageMetadata | None:
+    """What to write into a rendered file of ``width`` x ``height`` upright pixels."""
+    if meta is None or meta.empty:
+        return None
+    return ImageMetadata(reset_exif(meta.exif, width, height) if meta.exif else None,
+                         reset_xmp(meta.xmp) if meta.xmp else None, meta.iptc)
+
+
+# --- JPEG ---------------------------------------------------------------------------------------
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def embed_jpeg(data: bytes, meta: ImageMetadata | None) -> bytes:
+    """``data`` (a JPEG Pillow wrote, with its ICC profile) with the metadata segments added
+    after SOI/APP0. Blocks too large for one segment are left out rather than split wrongly."""
+    if meta is None or meta.empty or data[:2] != b"\xff\xd8":
+        return data
+    segments = []
+    if meta.exif and len(EXIF_HEADER) + len(meta.exif) <= _MAX_SEGMENT:
+        segments.append(_segment(0xE1, EXIF_HEADER + meta.exif))
+    if meta.xmp and len(XMP_HEADER) + len(meta.xmp) <= _MAX_SEGMENT:
+        segments.append(_segment(0xE1, XMP_HEADER + meta.xmp))
+    if meta.iptc and len(PHOTOSHOP_HEADER) + len(meta.iptc) <= _MAX_SEGMENT:
+        segments.append(_segment(0xED, PHOTOSHOP_HEADER + meta.iptc))
+    pos = 2
+    if data[2:4] == b"\xff\xe0":   # keep JFIF first, as readers expect
+        pos = 4 + struct.unpack(">H", data[4:6])[0]
+    return data[:pos] + b"".join(segments) + data[pos:]
+
+
+# --- PNG ----------------------------------------------------------------------------------------
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return (struct.pack(">I", len(payload)) + kind + payload
+            + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF))
+
+
+def _irb(resource_id: int, payload: bytes) -> bytes:
+    """One Photoshop image resource ('8BIM', id, empty name, size, data padded to even)."""
+    body = b"8BIM" + struct.pack(">H", resource_id) + b"\x00\x00" + \
+        struct.pack(">I", len(payload)) + payload
+    return body + (b"\x00" if len(payload) % 2 else b"")
+
+
+def iptc_records(irb: bytes) -> bytes | None:
+    """The IPTC-IIM records (resource 0x0404) inside a Photoshop resource block."""
+    pos = 0
+    while pos + 12 <= len(irb) and irb[pos:pos + 4] == b"8BIM":
+        resource_id = struct.unpack(">H", irb[pos + 4:pos + 6])[0]
+        name_len = irb[pos + 6]
+        pos += 6 + 1 + name_len + ((1 + name_len) % 2)
+        size = struct.unpack(">I", irb[pos:pos + 4])[0]
+        pos += 4
+        if resource_id == 0x0404:
+            return irb[pos:pos + size]
+        pos += size + (size % 2)
+    return None
+
+
+def _raw_profile(payload: bytes) -> bytes:
+    hexed = payload.hex()
+    lines = "\n".join(hexed[i:i + 72] for i in range(0, len(hexed), 72))
+    return f"\niptc\n{len(payload):8d}\n{lines}\n".encode("ascii")
+
+
+def _from_raw_profile(text: str) -> bytes | None:
+    parts = text.strip().split("\n", 2)
+    if len(parts) < 3:
+        return None
+    try:
+        return _irb(0x0404, bytes.fromhex("".join(parts[2].split())))
+    except ValueError:
+        return None
+
+
+def embed_png(data: bytes, meta: ImageMetadata | None) -> bytes:
+    """``data`` (a PNG) with eXIf, XMP and IPTC chunks inserted right after IHDR."""
+    if meta is None or meta.empty or data[:8] != b"\x89PNG\r\n\x1a\n":
+        return data
+    chunks = []
+    if meta.exif:
+        chunks.append(_png_chunk(b"eXIf", meta.exif))
+    if meta.xmp:
+        chunks.append(_png_chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + meta.xmp))
+    records = iptc_records(meta.iptc) if meta.iptc else None
+    if records:
+        chunks.append(_png_chunk(b"zTXt", b"Raw profile type iptc\x00\x00"
+                                 + zlib.compress(_raw_profile(records))))
+    ihdr_end = 8 + 12 + struct.unpack(">I", data[8:12])[0]
+    return data[:ihdr_end] + b"".join(chunks) + data[ihdr_end:]
+
+
+# --- TIFF ---------------------------------------------------------------------------------------
+def tiff_extratags(meta: ImageMetadata | None) -> list[tuple[int, int, int, bytes, bool]]:
+    """tifffile ``extratags`` for XMP (700) and IPTC (33723)."""
+    tags: list[tuple[int, int, int, bytes, bool]] = []
+    if meta is None:
+        return tags
+    if meta.xmp:
+        tags.append((700, 1, len(meta.xmp), meta.xmp, True))
+    records = iptc_records(meta.iptc) if meta.iptc else None
+    if records:
+        tags.append((33723, 7, len(records), records, True))
+    return tags

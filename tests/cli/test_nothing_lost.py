@@ -1,0 +1,217 @@
+"""Nothing the photographer owns is lost by a command: metadata, alpha and existing files.
+
+A camera-like JPEG is made with exiftool (camera, lens, capture date, artist, copyright, GPS, XMP
+keywords and rating, IPTC keywords/by-line/city, an ICC profile, orientation "Rotate 90 CW"); the
+files ``edit``, ``apply`` and ``style apply`` render from it are read back with exiftool and
+compared field by field. RGBA PNGs stay RGBA with the same alpha; ``-o`` never replaces a file.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image, ImageCms
+
+from iea_core.agent.base import EditResult
+from iea_core.cli import main
+from iea_core.program import Program
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest import load_photo, require_tool  # noqa: E402
+
+#: fields that must survive, as exiftool names them (group:tag)
+KEPT_FIELDS = (
+    "IFD0:Make", "IFD0:Model", "IFD0:Artist", "IFD0:Copyright", "ExifIFD:DateTimeOriginal",
+    "ExifIFD:ExposureTime", "ExifIFD:FNumber", "ExifIFD:ISO", "ExifIFD:LensModel",
+    "GPS:GPSLatitude", "GPS:GPSLatitudeRef", "GPS:GPSLongitude", "GPS:GPSLongitudeRef",
+    "XMP-dc:Subject", "XMP-dc:Title", "XMP-xmp:Rating", "IPTC:Keywords", "IPTC:By-line",
+    "IPTC:City", "ICC_Profile:ProfileDescription", "ICC-header:ColorSpaceData")
+
+
+class WarmAgent:
+    """Deterministic stand-in agent: always a warmer, brighter program."""
+
+    name = "warm"
+
+    def __init__(self, **options):
+        pass
+
+    def edit(self, image, instruction, history=()):
+        return EditResult(Program({"temperature": 20, "exposure": 10}), "warmer")
+
+
+@pytest.fixture
+def warm_backend(monkeypatch):
+    module = types.ModuleType("iea_test_warm_agent")
+    module.WarmAgent = WarmAgent
+    monkeypatch.setitem(sys.modules, "iea_test_warm_agent", module)
+    from iea_core import agent
+
+    monkeypatch.setitem(agent.BACKENDS, "warm", "iea_test_warm_agent:WarmAgent")
+    monkeypatch.setenv("IEA_AGENT", "warm")
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def exif_fields(path: Path) -> dict[str, object]:
+    out = subprocess.run([require_tool("exiftool"), "-j", "-G1", "-n", "-a", str(path)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)[0]
+
+
+@pytest.fixture
+def camera_jpeg(tmp_path) -> Path:
+    """A JPEG as a camera and a cataloguing program leave it, stored rotated (Orientation 6)."""
+    exiftool = require_tool("exiftool")
+    path = tmp_path / "IMG_0001.jpg"
+    Image.fromarray(load_photo("chelsea")).save(path, quality=92)
+    icc = tmp_path / "srgb.icc"
+    icc.write_bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    subprocess.run([
+        exiftool, "-q", "-overwrite_original", "-Make=Canon", "-Model=Canon EOS R5",
+        "-DateTimeOriginal=2024:05:06 07:08:09", "-Artist=Jane Doe",
+        "-Copyright=(c) 2024 Jane Doe", "-LensModel=RF24-70mm F2.8 L IS USM",
+        "-ExposureTime=1/250", "-FNumber=4.0", "-ISO=400", "-GPSLatitude=48.8584",
+        "-GPSLatitudeRef=N", "-GPSLongitude=2.2945", "-GPSLongitudeRef=E",
+        "-XMP-dc:Subject=cat", "-XMP-dc:Subject=garden", "-XMP-xmp:Rating=4",
+        "-XMP-dc:Title=Chelsea", "-XMP-tiff:Orientation#=6", "-IPTC:Keywords=cat",
+        "-IPTC:Keywords=garden", "-IPTC:By-line=Jane Doe", "-IPTC:City=Paris",
+        "-Orientation#=6", f"-ICC_Profile<={icc}", str(path)], check=True)
+    icc.unlink()
+    return path
+
+
+def assert_metadata_kept(source: Path, rendered: Path) -> None:
+    before, after = exif_fields(source), exif_fields(rendered)
+    for field in KEPT_FIELDS:
+        assert field in before, f"the test photo lacks {field}"
+        assert after.get(field) == before[field], (field, after.get(field), before[field])
+    # the pixels are stored upright now, so the orientation must say so (else: rotated twice)
+    assert after["IFD0:Orientation"] == 1 and after.get("XMP-tiff:Orientation") == 1
+    upright = Image.open(rendered)
+    assert upright.size == (300, 451)   # chelsea is 451 x 300, turned 90 degrees
+
+
+def test_edit_keeps_exif_xmp_iptc_icc(warm_backend, camera_jpeg, tmp_path):
+    out = tmp_path / "edited.jpg"
+    result = invoke("edit", camera_jpeg, "warmer", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert_metadata_kept(camera_jpeg, out)
+
+
+def test_apply_keeps_exif_xmp_iptc_icc(camera_jpeg, tmp_path):
+    program = tmp_path / "p.json"
+    program.write_text('{"contrast": 20}')
+    for name in ("applied.jpg", "applied.png", "applied.tif"):
+        result = invoke("apply", camera_jpeg, program, "-o", tmp_path / name)
+        assert result.exit_code == 0, result.output
+    assert_metadata_kept(camera_jpeg, tmp_path / "applied.jpg")
+    for name in ("applied.png", "applied.tif"):   # other formats carry the same fields
+        fields = exif_fields(tmp_path / name)
+        assert fields.get("IFD0:Make", fields.get("ExifIFD:Make")) == "Canon" or \
+            any(k.endswith(":Make") and v == "Canon" for k, v in fields.items()), name
+        assert any(k.endswith(":Subject") for k in fields), name
+        assert any(k.endswith("Orientation") and v == 1 for k, v in fields.items()), name
+
+
+def test_style_apply_keeps_exif_xmp_iptc_icc(camera_jpeg, tmp_path):
+    from iea_core.styles import StyleLibrary
+
+    with StyleLibrary() as library:
+        library.save("Warm film", "warm and faded", Program({"temperature": 25, "fade": 20}))
+    out_dir = tmp_path / "styled"
+    result = invoke("style", "apply", "Warm film", camera_jpeg, "-o", out_dir)
+    assert result.exit_code == 0, result.output
+    assert_metadata_kept(camera_jpeg, out_dir / "IMG_0001_warm-film.jpg")
+
+
+def _rgba_photo(tmp_path: Path) -> tuple[Path, np.ndarray]:
+    rgb = load_photo("astronaut")[::4, ::4]
+    h, w = rgb.shape[:2]
+    alpha = np.zeros((h, w), np.uint8)
+    alpha[h // 4: 3 * h // 4, w // 4: 3 * w // 4] = 255   # a cut-out
+    alpha[:, :8] = 128                                      # and a soft edge
+    path = tmp_path / "cutout.png"
+    Image.fromarray(np.dstack([rgb, alpha]), "RGBA").save(path)
+    return path, alpha
+
+
+def test_rgba_stays_rgba_in_edit_and_apply(warm_backend, tmp_path):
+    source, alpha = _rgba_photo(tmp_path)
+    program = tmp_path / "p.json"
+    program.write_text('{"exposure": 20}')
+    assert invoke("edit", source, "warmer", "-o", tmp_path / "e.png").exit_code == 0
+    assert invoke("apply", source, program, "-o", tmp_path / "a.png").exit_code == 0
+    assert invoke("apply", source, program, "-o", tmp_path / "a.tif").exit_code == 0
+    for name in ("e.png", "a.png", "a.tif"):
+        image = Image.open(tmp_path / name)
+        assert image.mode == "RGBA", name
+        assert np.array_equal(np.asarray(image)[..., 3], alpha), name
+    before = np.asarray(Image.open(source))[..., :3].astype(int)
+    after = np.asarray(Image.open(tmp_path / "a.png"))[..., :3].astype(int)
+    assert after.mean() > before.mean() + 3   # the edit itself was applied
+
+
+def test_sixteen_bit_alpha_round_trips(tmp_path):
+    from iea_core.imageio import read_image, write_image
+
+    rgb = (np.random.default_rng(1).random((40, 50, 3)) * 65535).astype(np.uint16)
+    alpha = np.tile(np.linspace(0, 65535, 50).astype(np.uint16), (40, 1))
+    for name in ("x.png", "x.tif"):
+        write_image(tmp_path / name, rgb, alpha=alpha)
+        photo = read_image(tmp_path / name)
+        assert photo.bit_depth == 16 and np.array_equal(photo.alpha, alpha), name
+        assert np.array_equal(photo.pixels, rgb), name
+
+
+def test_output_that_exists_is_never_replaced(warm_backend, camera_jpeg, tmp_path):
+    program = tmp_path / "p.json"
+    program.write_text('{"contrast": 20}')
+    precious = tmp_path / "precious.jpg"
+    precious.write_bytes(camera_jpeg.read_bytes() + b"user data")
+    original = precious.read_bytes()
+    for args in (("edit", camera_jpeg, "warmer", "-o", precious),
+                 ("apply", camera_jpeg, program, "-o", precious),
+                 ("edit", camera_jpeg, "warmer", "-o", tmp_path / "new.jpg",
+                  "--card", precious.with_suffix(".png"))):
+        if args[-1] == precious.with_suffix(".png"):
+            precious.with_suffix(".png").write_bytes(b"user's png")
+        result = invoke(*args)
+        assert result.exit_code != 0, args
+        assert "exists already" in result.output and "--overwrite" in result.output
+        assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert precious.read_bytes() == original
+    assert precious.with_suffix(".png").read_bytes() == b"user's png"
+    assert not (tmp_path / "new.jpg").exists()   # refused before anything was written
+    # style apply: the existing rendering is reported before any photo is touched
+    out_dir = tmp_path / "styled"
+    out_dir.mkdir()
+    from iea_core.styles import StyleLibrary
+
+    with StyleLibrary() as library:
+        library.save("Warm", "warm", Program({"temperature": 25}))
+    (out_dir / "IMG_0001_warm.jpg").write_bytes(b"earlier")
+    result = invoke("style", "apply", "Warm", camera_jpeg, "-o", out_dir)
+    assert result.exit_code != 0 and "exists already" in result.output
+    assert (out_dir / "IMG_0001_warm.jpg").read_bytes() == b"earlier"
+    # and --overwrite says yes
+    assert invoke("apply", camera_jpeg, program, "-o", precious, "--overwrite").exit_code == 0
+    assert precious.read_bytes() != original
+
+
+def test_default_output_name_never_replaces_a_file(warm_backend, camera_jpeg, tmp_path,
+                                                   monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "IMG_0001_iea.jpg").write_bytes(b"an earlier result the user kept")
+    result = invoke("edit", camera_jpeg, "warmer")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "IMG_0001_iea.jpg").read_bytes() == b"an earlier result the user kept"
+    assert (tmp_path / "IMG_0001_iea-2.jpg").exists()
