@@ -137,7 +137,12 @@ class StyleLibrary:
         """Remove a style; False when there was none by that name."""
         with self.store.write() as db:
             cursor = db.execute("DELETE FROM styles WHERE name = ?", (" ".join(str(name).split()),))
-            return cursor.rowcount > 0
+            deleted = cursor.rowcount > 0
+        if deleted:
+            from .learn import delete_model
+
+            delete_model(name)
+        return deleted
 
     def reference_median(self, name: str) -> float | None:
         row = self.db.execute("SELECT reference_median FROM styles WHERE name = ?",
@@ -157,6 +162,10 @@ class StyleLibrary:
                     profile: str = "default") -> Program:
         """The style's program, exposure-adapted to ``image`` when ``adapt``."""
         style = self.get(name)
+        learned = learned_model(style.name, style.program)
+        if learned is not None and image is not None:
+            # a style learned from the photographer's edits always adapts every tool it can
+            return learned.predict(image)
         if not adapt:
             return style.program
         if image is None:
@@ -172,6 +181,13 @@ class StyleLibrary:
 
         program = self.program_for(name, image, adapt=adapt, profile=profile)
         return render(image, program, profile), program
+
+
+def learned_model(name: str, program: Program) -> Any:
+    """The per-photo model of a style learned with ``iea style learn`` (None for other styles)."""
+    from .learn import load_model
+
+    return load_model(name, program)
 
 
 def adapt_exposure(image: Any, program: Program, target_median: float, *,

@@ -4,6 +4,8 @@
     iea style show "Warm film"
     iea style apply "Warm film" shoot/*.jpg --adapt -o styled/ --sheet sheet.png
     iea style apply "Warm film" shoot/*.CR3 --xmp lightroom
+    iea style learn "My look" edited-shoot/          # learn from photos you edited
+    iea style from-photo "Like this" IMG_0042.CR3    # copy one photo's settings
 
 ``apply`` renders each photo into ``-o DIR`` (default: the current folder) and/or writes the
 host's XMP sidecar next to it (``--xmp``; then images are rendered only when ``-o`` is given).
@@ -184,3 +186,68 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
     if failures:
         names = ", ".join(display_path(p) for p, _ in failures)
         raise IeaError(f"{len(failures)} photo(s) failed: {names}")
+
+
+@cli.command("learn")
+@click.argument("name")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--from", "host", type=click.Choice(HOSTS),
+              help="Read only this host's settings [default: darktable sidecar, then Lightroom "
+                   "sidecar, then XMP embedded in the file].")
+@click.option("--replace", is_flag=True, help="Replace an existing style of the same name.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def learn_cmd(name: str, paths: tuple[Path, ...], host: str | None, replace: bool,
+              as_json: bool) -> None:
+    """Learn style NAME from photos you already edited (a FOLDER or PHOTOS...).
+
+    \b
+    Reads each photo's develop settings (Lightroom or darktable), looks at the unedited
+    original, and learns how your settings depend on the photo. Needs at least 5 edited photos.
+    Applied later (iea style apply / iea batch), it adapts to each photo.
+    """
+    from tqdm import tqdm
+
+    from ..learn import learn_style, save_learned_style
+    from ..styles import check_style_name
+
+    name = check_style_name(name)
+    skipped: list[tuple[Path, str]] = []
+    style = learn_style(
+        name, paths, host, on_skip=lambda p, why: skipped.append((p, why)),
+        progress=lambda items: tqdm(items, unit="photo", desc="reading previews", disable=None,
+                                    dynamic_ncols=True))
+    saved = save_learned_style(style, overwrite=replace)
+    if as_json:
+        click.echo(json.dumps({"name": saved.name, "examples": style.sources,
+                               "skipped": [[str(p), why] for p, why in skipped],
+                               "report": [vars(r) for r in style.report],
+                               "program": style.fixed_program.to_dict()}, ensure_ascii=False))
+        return
+    click.echo(f'Learned style "{saved.name}" from {style.n_examples} edited photo(s)'
+               + (f" ({len(skipped)} without settings skipped)" if skipped else "") + ".")
+    click.echo("")
+    for report in style.report:
+        if report.verdict != "not used":
+            click.echo("  " + report.sentence())
+    unused = [r.tool.replace("_", " ") for r in style.report if r.verdict == "not used"]
+    if unused:
+        click.echo(f"  not used: {', '.join(unused)}")
+    click.echo("")
+    click.echo(f'Apply it with: iea batch "{saved.name}" PHOTOS... --xmp lightroom|darktable')
+
+
+@cli.command("from-photo")
+@click.argument("name")
+@click.argument("photo", type=click.Path(path_type=Path))
+@click.option("--from", "host", type=click.Choice(HOSTS),
+              help="Read only this host's settings [default: whichever the photo has].")
+@click.option("--replace", is_flag=True, help="Replace an existing style of the same name.")
+def from_photo_cmd(name: str, photo: Path, host: str | None, replace: bool) -> None:
+    """Save the develop settings of one edited PHOTO as style NAME ("make these look like that
+    one"). Apply it with --adapt to match that photo's brightness on each photo."""
+    from ..learn import style_from_photo
+
+    saved, program = style_from_photo(name, photo, host, overwrite=replace)
+    click.echo(f'Saved style "{saved.name}" from {display_path(photo)}: {saved.sentence}')
+    click.echo("")
+    echo_program(program)

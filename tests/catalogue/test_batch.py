@@ -1,0 +1,207 @@
+"""``iea batch``: previews, dry run and review write nothing; sidecars compose with the user's
+settings; a batch killed with SIGKILL at random points resumes and finishes with every sidecar
+valid, written once, and the user's backups untouched; the Ray executor end to end."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from iea_core.batch import Journal
+from iea_core.catalogue import compose, read_current_program
+from iea_core.hosts import darktable, lightroom
+from iea_core.program import Program
+from iea_core.styles import StyleLibrary
+
+from .synthetic import make_shoot
+
+STYLE = Program({"exposure": 24, "contrast": 18, "temperature": -12, "vignette": -25})
+USER_CRS = {"Exposure2012": 0.5, "Clarity2012": 33, "LensProfileEnable": 1}
+
+
+def iea(*args, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "iea_core", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def user_sidecar(photo: Path) -> bytes:
+    """A Lightroom sidecar the photographer made: exposure +0.5, clarity +33, a lens profile."""
+    from iea_core.hosts import xmp
+
+    root, desc = xmp.new_document({"crs": xmp.NS_CRS})
+    lightroom.apply_settings(desc, USER_CRS)
+    data = xmp.serialize(root)
+    lightroom.sidecar_path(photo).write_bytes(data)
+    return data
+
+
+@pytest.fixture
+def shoot(tmp_path) -> tuple[list[Path], dict[Path, bytes]]:
+    """12 photos; every third carries the photographer's own sidecar (kept to compare)."""
+    photos = [p for p, _ in make_shoot(tmp_path / "shoot", 12, seed=7, size=96)]
+    originals = {p: user_sidecar(p) for p in photos[::3]}
+    with StyleLibrary() as library:
+        library.save("Shoot look", "warm contrast", STYLE)
+    return photos, originals
+
+
+def listing(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_dry_run_and_review_write_nothing(shoot, tmp_path):
+    photos, originals = shoot
+    folder = photos[0].parent
+    before = listing(folder)
+    dry = iea("batch", "Shoot look", folder, "--xmp", "lightroom", "--dry-run", "-j", "2")
+    assert dry.returncode == 0, dry.stderr
+    assert "Nothing written" in dry.stdout
+    first = photos[0].name  # has the user's sidecar: exposure +25 (0.5 EV) -> +24
+    line = next(l for l in dry.stdout.splitlines() if first in l)
+    assert "exposure +25 -> +24" in line and "natural_contrast" not in line
+    assert sum(p.name in dry.stdout for p in photos) == len(photos)
+    sheet = tmp_path / "review.png"
+    review = iea("batch", "Shoot look", folder, "--xmp", "darktable", "--review", sheet)
+    assert review.returncode == 0, review.stderr
+    from PIL import Image
+
+    with Image.open(sheet) as image:
+        assert image.width > 600 and image.height > 600
+    assert listing(folder) == before
+
+
+def test_batch_composes_with_user_settings_and_a_rerun_writes_nothing(shoot):
+    photos, originals = shoot
+    folder = photos[0].parent
+    result = iea("batch", "Shoot look", folder, "--xmp", "lightroom", "-j", "2")
+    assert result.returncode == 0, result.stderr
+    assert f"to {len(photos)} photo(s)" in result.stdout
+    for photo in photos:
+        settings = lightroom.read_settings(lightroom.sidecar_path(photo))
+        program = lightroom.crs_to_program(settings)[0]
+        if photo in originals:
+            assert program["natural_contrast"] == 33  # the style does not use it: kept
+            assert settings["LensProfileEnable"] == 1
+            backup = lightroom.sidecar_path(photo).with_name(photo.stem + ".xmp.bak")
+            assert backup.read_bytes() == originals[photo]
+        assert program["exposure"] == 24 and program["temperature"] == -12
+    stamps = {p: lightroom.sidecar_path(p).stat().st_mtime_ns for p in photos}
+    again = iea("batch", "Shoot look", folder, "--xmp", "lightroom", "-j", "2")
+    assert again.returncode == 0, again.stderr
+    assert f"{len(photos)} already done earlier" in again.stdout
+    assert stamps == {p: lightroom.sidecar_path(p).stat().st_mtime_ns for p in photos}
+
+
+def test_journal_ignores_a_torn_last_line(tmp_path):
+    path = tmp_path / "job.jsonl"
+    path.write_bytes(b'{"kind": "start", "photo": "/a", "before": null}\n'
+                     b'{"kind": "done", "photo": "/a", "after": "x"}\n'
+                     b'{"kind": "start", "photo": "/b", "before": "h"}\n{"kind": "do')
+    states = Journal(path).load()
+    assert states["/a"].done and states["/b"].started and not states["/b"].done
+    assert states["/b"].before == "h"
+    journal = Journal(path)
+    journal.open({"job": "j"})
+    journal.append([{"kind": "done", "photo": "/b", "after": "y"}], sync=True)
+    journal.close()
+    assert Journal(path).load()["/b"].done
+
+
+def written_since(folder: Path, since_ns: int) -> int:
+    """Sidecars (re)written after ``since_ns``."""
+    count = 0
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".xmp"):
+            try:
+                count += entry.stat().st_mtime_ns > since_ns
+            except FileNotFoundError:
+                pass
+    return count
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("host", ["lightroom", "darktable"])
+def test_sigkill_at_random_points_resumes_with_every_sidecar_written_once(tmp_path, host):
+    photos = [p for p, _ in make_shoot(tmp_path / "shoot", 60, seed=8, size=64)]
+    originals = {p: user_sidecar(p) for p in photos[::4]} if host == "lightroom" else {}
+    if host == "darktable":  # the photographer's own darktable edit on some photos
+        for photo in photos[::4]:
+            darktable.write_sidecar(photo, Program({"shadows": 30}))
+            backup = darktable.sidecar_path(photo).with_name(photo.name + ".xmp.bak")
+            backup.unlink(missing_ok=True)
+            originals[photo] = darktable.sidecar_path(photo).read_bytes()
+    expected = {}
+    for photo in photos:
+        current = read_current_program(photo, host)
+        expected[photo] = compose(current.program if current else None, STYLE, tuple(STYLE))
+    with StyleLibrary() as library:
+        library.save("Kill look", "warm contrast", STYLE)
+    folder = photos[0].parent
+    journal = tmp_path / "job.jsonl"
+    command = [sys.executable, "-m", "iea_core", "batch", "Kill look", str(folder), "--xmp",
+               host, "-j", "2", "--journal", str(journal)]
+    rng = random.Random(17)
+    kills = 0
+    for attempt in range(8):
+        started = time.time_ns()
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        # kill at a random point of the work: once a random number of sidecars has been
+        # written by this run, plus a random few milliseconds (mid-chunk, mid-write, between
+        # the write and its journal record, ...)
+        goal = rng.randint(1, 10)
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and written_since(folder, started) < goal and \
+                time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0.0, 0.03))
+        if proc.poll() is not None:
+            break
+        if attempt % 2:
+            os.killpg(proc.pid, signal.SIGKILL)  # the whole job: driver and workers
+        else:
+            os.kill(proc.pid, signal.SIGKILL)  # the driver only: workers must not outlive it
+        proc.wait(timeout=30)
+        kills += 1
+    final = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert final.returncode == 0, final.stderr
+    assert kills >= 2
+    sidecar = lightroom.sidecar_path if host == "lightroom" else darktable.sidecar_path
+    for photo in photos:
+        got = read_current_program(photo, host)
+        assert got is not None and got.program.same_values(expected[photo]), photo
+        bak = sidecar(photo).with_name(sidecar(photo).name + ".bak")
+        if photo in originals:
+            assert bak.read_bytes() == originals[photo], f"backup of {photo.name} changed"
+        else:  # a second write would have made a backup of iea's own first write
+            assert not bak.exists(), f"{photo.name} was written twice"
+        if host == "darktable":  # written twice = a second set of iea items in the history
+            items = darktable.read_history(sidecar(photo)).items
+            assert sum(i.multi_name == "iea exposure" for i in items) == 1, photo
+    done = [json.loads(line) for line in journal.read_text().splitlines()
+            if line.startswith("{") and '"done"' in line]
+    assert sorted(r["photo"] for r in done) == sorted(str(p.resolve()) for p in photos)
+    assert not list(folder.glob(".*.tmp"))
+
+
+@pytest.mark.slow
+def test_ray_executor_end_to_end(shoot, tmp_path):
+    pytest.importorskip("ray")
+    photos, originals = shoot
+    folder = photos[0].parent
+    result = iea("batch", "Shoot look", folder, "--xmp", "darktable", "--executor", "ray",
+                 "-j", "2", timeout=600)
+    assert result.returncode == 0, result.stderr
+    for photo in photos:
+        program = darktable.read_sidecar(darktable.sidecar_path(photo))
+        assert program.same_values(STYLE)
+    # the journal is the executor's and the command's: the local executor finds the job done
+    again = iea("batch", "Shoot look", folder, "--xmp", "darktable", "-j", "1")
+    assert f"{len(photos)} already done earlier" in again.stdout, again.stderr
