@@ -115,6 +115,7 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
     """Apply style NAME to IMAGES (rendered copies and/or XMP sidecars)."""
     from tqdm import tqdm
 
+    from ..state import PhotoState, compose, developed_view, read_state
     from ..styles import StyleLibrary
 
     profile = resolve_profile(profile)
@@ -134,18 +135,23 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
         for image in bar:
             try:
                 photo = load_photo(image)
-                program = library.program_for(style.name, agent_view(photo, 512), adapt=adapt,
-                                              profile=profile)
+                # with --xmp the style is a change on top of what the sidecar already develops
+                state = read_state(host, image) if host is not None else PhotoState(None)
+                program = library.program_for(
+                    style.name, developed_view(agent_view(photo, 512), state, profile),
+                    adapt=adapt, profile=profile)
                 messages = []
                 if render_images:
                     ext = image.suffix.lower() if image.suffix.lower() in (
                         ".png", ".tif", ".tiff") else ".jpg"
                     output = folder / f"{image.stem}{suffix}{ext}"
                     check_not_input(output, *images)
-                    write_result(photo, program, output, profile)
+                    write_result(photo, compose(state.program, program), output, profile)
                     messages.append(display_path(output))
                 if host is not None:
-                    messages.append(display_path(write_sidecar(host, image, program)))
+                    applied = write_sidecar(host, image, program)
+                    messages.append(display_path(applied.sidecar) + " (" + (", ".join(
+                        c.line() for c in applied.changes) or "no setting changed") + ")")
                 if sheet is not None:
                     from ..editor import render
 
