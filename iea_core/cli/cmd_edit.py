@@ -108,15 +108,21 @@ def write_result(photo: Any, program: "Program", output: Path, profile: str) -> 
     return output
 
 
-def write_sidecar(host: str, image: Path, program: "Program") -> Path:
-    """The host's XMP sidecar next to ``image`` (existing settings merged, a backup kept)."""
-    if host == "lightroom":
-        from ..hosts.lightroom import write_sidecar as write
-    elif host == "darktable":
-        from ..hosts.darktable import write_sidecar as write
-    else:  # click's Choice prevents this; keep the message for library callers
+def write_sidecar(host: str, image: Path, change: "Program") -> Any:
+    """Apply ``change`` on top of the host's sidecar next to ``image`` (current + change; only the
+    settings of the tools it moves are written). Returns :class:`iea_core.state.Applied`."""
+    if host not in HOSTS:  # click's Choice prevents this; keep the message for library callers
         raise IeaError(f"unknown host {host!r}; choose lightroom or darktable")
-    return Path(write(image, program))
+    from ..state import apply_to_sidecar
+
+    return apply_to_sidecar(host, image, change)
+
+
+def echo_applied(host: str, applied: Any) -> None:
+    """``Wrote lightroom sidecar X`` and the ``before -> after`` of each setting it changed."""
+    click.echo(f"Wrote {host} sidecar {display_path(applied.sidecar)}")
+    for line in applied.lines():
+        click.echo(line)
 
 
 def program_lines(program: "Program", explanations: Mapping[str, str] | None = None) -> list[str]:
@@ -208,18 +214,25 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
                      option="--card")
 
     photo = load_photo(image)
+    # With --xmp the photo "as it is now" is what its sidecar develops: the agent looks at that,
+    # answers with a change, and the sidecar gets current + change.
+    from ..state import PhotoState, compose, developed_view, read_state
+
+    state = read_state(host, image) if host else PhotoState(None)
     agent = make_agent(backend)
-    result = agent.edit(agent_view(photo), instruction)
+    result = agent.edit(developed_view(agent_view(photo), state, profile), instruction)
     program = result.program
     reasoning = result.reasoning or program.reasoning
+    developed = compose(state.program, program)
 
-    write_result(photo, program, output, profile)
-    sidecar = write_sidecar(host, image, program) if host else None
+    write_result(photo, developed, output, profile)
+    applied = write_sidecar(host, image, program) if host else None
+    sidecar = applied.sidecar if applied else None
     if card is not None:
         from ..editor import render
         from ..plot import edit_card
 
-        view = agent_view(photo, CHAT_PREVIEW)
+        view = developed_view(agent_view(photo, CHAT_PREVIEW), state, profile)
         edit_card(view, render(view, program, profile), program, reasoning, card)
 
     if as_json:
@@ -228,7 +241,9 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
             "reasoning": reasoning, "explanations": dict(result.explanations),
             "output": str(output), "sidecar": str(sidecar) if sidecar else None,
             "card": str(card) if card else None, "backend": getattr(agent, "name", backend),
-            "profile": profile}, ensure_ascii=False))
+            "profile": profile, "developed": developed.to_dict(),
+            "changes": [c.to_json() for c in applied.changes] if applied else [],
+            "kept": applied.kept if applied else []}, ensure_ascii=False))
         return
     shown = f"{image.name} (bundled sample)" if sample else display_path(image)
     click.echo(f'{shown}: "{instruction}"')
@@ -236,7 +251,7 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
     echo_program(program, reasoning, result.explanations)
     click.echo("")
     click.echo(f"Wrote {display_path(output)}")
-    if sidecar:
-        click.echo(f"Wrote {host} sidecar {display_path(sidecar)}")
+    if applied:
+        echo_applied(host, applied)
     if card is not None:
         click.echo(f"Wrote card {display_path(card)}")

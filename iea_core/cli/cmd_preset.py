@@ -23,10 +23,18 @@ def cli() -> None:
 @click.option("--host", type=click.Choice(["lightroom", "darktable", "both"]), default="both",
               show_default=True)
 @click.option("--group", default="iea", show_default=True, help="Lightroom preset group.")
+@click.option("--for", "kind", type=click.Choice(["raw", "rendered", "both"]), default="both",
+              show_default=True,
+              help="Lightroom: the file kind the preset is for (white balance is Temperature for "
+                   "raws, IncrementalTemperature for JPEG/TIFF; both writes both).")
 @click.option("-o", "--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
-def export(program_file: Path, name: str, host: str, group: str, out_dir: Path) -> None:
-    """Write PROGRAM.json as a preset named NAME into DIR and print the files as JSON."""
+def export(program_file: Path, name: str, host: str, group: str, kind: str,
+           out_dir: Path) -> None:
+    """Write PROGRAM.json as a preset named NAME into DIR and print the files as JSON.
+
+    The JSON lists each file, the settings the Lightroom preset carries (only those of the tools
+    the program uses) and notes, e.g. that a raw preset's white balance is absolute."""
     from ..program import Program
 
     from .checks import check_writable_folder, make_folder
@@ -35,12 +43,16 @@ def export(program_file: Path, name: str, host: str, group: str, out_dir: Path) 
     check_writable_folder(out_dir, out_dir)
     make_folder(out_dir)
     files = []
+    report: dict[str, object] = {}
     if host in ("lightroom", "both"):
         from ..hosts import lightroom
 
-        files.append(str(lightroom.write_preset(program, name, out_dir, group=group)))
+        files.append(str(lightroom.write_preset(program, name, out_dir, group=group, kind=kind)))
+        settings, notes = lightroom.preset_settings(program, kind)
+        report["lightroom"] = {"for": kind, "notes": notes, "settings": {
+            k: v for k, v in settings.items() if k not in ("ProcessVersion", "HasSettings")}}
     if host in ("darktable", "both"):
         from ..hosts import darktable
 
         files.append(str(darktable.write_dtstyle(program, name, out_dir)))
-    click.echo(json.dumps({"files": files}))
+    click.echo(json.dumps({"files": files, **report}))

@@ -120,6 +120,7 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
     """Apply style NAME to IMAGES (rendered copies and/or XMP sidecars)."""
     from tqdm import tqdm
 
+    from ..state import PhotoState, compose, developed_view, read_state
     from ..styles import StyleLibrary
     from .checks import check_output, check_writable_folder, make_folder
 
@@ -152,15 +153,20 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
         for image in bar:
             try:
                 photo = load_photo(image)
-                program = library.program_for(style.name, agent_view(photo, 512), adapt=adapt,
-                                              profile=profile)
+                # with --xmp the style is a change on top of what the sidecar already develops
+                state = read_state(host, image) if host is not None else PhotoState(None)
+                program = library.program_for(
+                    style.name, developed_view(agent_view(photo, 512), state, profile),
+                    adapt=adapt, profile=profile)
                 messages = []
                 if render_images:
                     output = outputs[image]
-                    write_result(photo, program, output, profile)
+                    write_result(photo, compose(state.program, program), output, profile)
                     messages.append(display_path(output))
                 if host is not None:
-                    messages.append(display_path(write_sidecar(host, image, program)))
+                    applied = write_sidecar(host, image, program)
+                    messages.append(display_path(applied.sidecar) + " (" + (", ".join(
+                        c.line() for c in applied.changes) or "no setting changed") + ")")
                 if sheet is not None:
                     from ..editor import render
 

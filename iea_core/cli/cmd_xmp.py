@@ -1,7 +1,9 @@
 """``iea xmp write IMAGE PROGRAM.json --host ...`` and ``iea xmp read SIDECAR``.
 
-``write`` merges a program into the photo's sidecar (Lightroom: ``IMG_0001.xmp``; darktable:
-``IMG_0001.CR2.xmp``), keeping everything else in it and a ``.bak`` of the previous file.
+``write`` adds a program (a change) to the photo's sidecar as it is now (Lightroom:
+``IMG_0001.xmp``; darktable: ``IMG_0001.CR2.xmp``): each setting the program moves goes from its
+current value to current + change, everything else is kept, and a ``.bak`` of the previous file
+is left; ``--replace`` writes the program as iea's complete settings instead.
 ``read`` turns a sidecar, preset, style or a JPEG's embedded XMP back into a program and lists
 what it holds beyond iea's tools.
 """
@@ -31,11 +33,28 @@ def cli() -> None:
 @click.option("--embed", is_flag=True,
               help="Lightroom, JPEG/TIFF/DNG: write into the file itself (exiftool; the original "
                    "is kept as NAME.bak) instead of a sidecar.")
-def write(image: Path, program_file: Path, host: str, raw: bool | None, embed: bool) -> None:
-    """Merge PROGRAM.json into IMAGE's sidecar and print the sidecar's path."""
+@click.option("--replace", is_flag=True,
+              help="Write PROGRAM.json as iea's complete settings (every tool, zeros included) "
+                   "instead of adding it to what the sidecar holds now.")
+def write(image: Path, program_file: Path, host: str, raw: bool | None, embed: bool,
+          replace: bool) -> None:
+    """Add PROGRAM.json to IMAGE's sidecar (current + change) and print what changed as JSON.
+
+    The program is a change to the photo as its sidecar develops it now: each tool it uses moves
+    the sidecar's value by that amount (clamped to the host's range); every other setting, the
+    photographer's included, is kept. The JSON lists each changed setting's before and after."""
     from ..program import Program
 
     program = Program.load(program_file)
+    if not embed and not replace:
+        from ..state import apply_to_sidecar
+
+        applied = apply_to_sidecar(host, image, program, raw=raw)
+        backup = applied.sidecar.with_name(applied.sidecar.name + ".bak")
+        click.echo(json.dumps({**applied.to_json(),
+                               "backup": str(backup) if backup.exists() else None},
+                              default=str))
+        return
     if embed:
         if host != "lightroom":
             raise click.UsageError("--embed is for Lightroom; darktable reads sidecars")

@@ -389,14 +389,26 @@ def read_sidecar(path: str | os.PathLike[str]) -> Program:
 
 
 # --- merging --------------------------------------------------------------------------------------
-def merge_history(existing: Sequence[HistoryItem], new_items: Sequence[HistoryItem]
+def instance_name(tool: str) -> str:
+    """The ``multi_name`` of the iea instance that holds ``tool`` (temperature and tint share
+    one white-balance instance)."""
+    if tool in ("temperature", "tint"):
+        return f"{IEA_PREFIX} white balance"
+    return f"{IEA_PREFIX} {tool.replace('_', ' ')}"
+
+
+def merge_history(existing: Sequence[HistoryItem], new_items: Sequence[HistoryItem], *,
+                  retire_unused: bool = True, disable: Iterable[str] = ()
                   ) -> list[HistoryItem]:
     """The items to append to ``existing`` (already cut at history_end) for ``new_items``.
 
     iea instances get a ``multi_priority`` of their own: the one they had before if this sidecar
     already holds that ``iea ...`` instance, else one past every instance of the module. A previous
-    iea instance that the new program does not use is appended disabled.
+    iea instance that the new program does not use is appended disabled when ``retire_unused``
+    (a program that replaces the last one); otherwise only the instances named in ``disable``
+    (``multi_name`` values: an edit that brought their tool back to 0) are switched off.
     """
+    disable = set(disable)
     by_name: dict[tuple[str, str], int] = {}
     used: dict[str, set[int]] = {}
     last_state: dict[tuple[str, int], HistoryItem] = {}
@@ -418,6 +430,8 @@ def merge_history(existing: Sequence[HistoryItem], new_items: Sequence[HistoryIt
         appended.append(replace(item, multi_priority=priority))
     for (op, name), priority in by_name.items():
         previous = last_state.get((op, priority))
+        if not retire_unused and name not in disable:
+            continue
         if (op, priority) not in taken and previous is not None and previous.enabled:
             appended.append(replace(previous, enabled=False, extra={}))
     return appended
@@ -468,8 +482,13 @@ def _new_sidecar(raw: bool) -> etree._Element:
 
 def merged_sidecar_bytes(existing: bytes | None, program: Program | Mapping[str, int], *,
                          raw: bool, source: str = "sidecar",
-                         long_side: int | None = None) -> bytes:
-    """The sidecar bytes after adding ``program`` to ``existing`` (None: a fresh sidecar)."""
+                         long_side: int | None = None, only_tools: bool = False,
+                         disabled: Iterable[str] = ()) -> bytes:
+    """The sidecar bytes after adding ``program`` to ``existing`` (None: a fresh sidecar).
+
+    ``only_tools``: write the instances of ``program``'s tools and of ``disabled`` (tools to
+    switch off) and leave every other iea instance as it is (an edit that composes with the
+    current state, see :mod:`iea_core.state`); otherwise ``program`` replaces iea's last one."""
     root = xmp.parse_bytes(existing, source) if existing is not None else _new_sidecar(raw)
     state = parse_sidecar(root, source)
     desc = xmp.ensure_namespace(state.desc, "darktable", xmp.NS_DARKTABLE)
@@ -481,7 +500,9 @@ def merged_sidecar_bytes(existing: bytes | None, program: Program | Mapping[str,
     for li in state.elements[state.history_end:]:
         seq.remove(li)
     kept = state.items[:state.history_end]
-    appended = merge_history(kept, program_to_history(program, long_side=long_side))
+    appended = merge_history(kept, program_to_history(program, long_side=long_side),
+                             retire_unused=not only_tools,
+                             disable={instance_name(t) for t in disabled})
     for offset, item in enumerate(appended):
         seq.append(_li_element(item, len(kept) + offset))
     final = kept + appended
@@ -537,11 +558,24 @@ def style_order(items: Sequence[HistoryItem]) -> list[HistoryItem]:
     return out
 
 
-def dtstyle_bytes(program: Program | Mapping[str, int], name: str, description: str = "") -> bytes:
-    """A ``.dtstyle`` document (darktable > styles > import) holding iea's instances."""
+def dtstyle_bytes(program: Program | Mapping[str, int], name: str, description: str = "", *,
+                  disabled: Iterable[str] = ()) -> bytes:
+    """A ``.dtstyle`` document (darktable > styles > import) holding iea's instances.
+
+    ``disabled``: tools whose iea instance the style switches off (an edit that brought the
+    tool back to 0); applied to an image, darktable replaces the instance of the same name."""
     if not name or not name.strip():
         raise HostFormatError("a darktable style needs a name")
-    items = style_order(merge_history([], program_to_history(program)))
+    new_items = program_to_history(program)
+    have = {i.multi_name for i in new_items}
+    for tool in disabled:
+        if instance_name(tool) not in have:
+            # any valid params: the item only switches the instance off
+            off = program_to_history(Program({tool: 1}))
+            new_items.extend(replace(i, enabled=False) for i in off
+                             if i.multi_name == instance_name(tool))
+            have.add(instance_name(tool))
+    items = style_order(merge_history([], new_items))
     style = etree.Element("darktable_style", version="1.0")
     info = etree.SubElement(style, "info")
     etree.SubElement(info, "name").text = name.strip()

@@ -244,7 +244,8 @@ def crs_to_program_report(settings: Mapping[str, Any], *, raw: bool | None = Non
         remaining.pop("ParametricDarks", None)
         remaining.pop("ParametricLights", None)
     if raw is None:
-        raw = "Temperature" in remaining and "IncrementalTemperature" not in remaining
+        raw = ("Temperature" in remaining and "IncrementalTemperature" not in remaining) or (
+            "Tint" in remaining and not {"IncrementalTint", "IncrementalTemperature"} & set(remaining))
     if raw:
         kelvin = _number(remaining.get("Temperature"))
         if kelvin and kelvin > 0:
@@ -459,13 +460,68 @@ def write_sidecar(image_path: str | os.PathLike[str], program: Program | Mapping
     return target
 
 
+PRESET_KINDS = ("raw", "rendered", "both")
+
+
+def preset_settings(program: Program | Mapping[str, int], kind: str = "both"
+                    ) -> tuple[dict[str, Any], list[str]]:
+    """The crs settings a preset carries for ``program``: only the keys of the tools it uses
+    (a preset applies each key it holds, so a written 0 would reset the photographer's slider),
+    plus notes on what is absolute.
+
+    ``kind`` is the file kind the preset is meant for. White balance: ``rendered`` writes
+    IncrementalTemperature/Tint (relative; Camera Raw ignores them on raws), ``raw`` writes
+    Temperature/Tint, which a preset can only set absolutely (Kelvin computed from a 5500 K
+    daylight reference), ``both`` writes all four (Camera Raw uses the pair that fits the file).
+    Sharpening adds to Lightroom's default (40 for raws); a preset never writes ``Sharpness=0``.
+    """
+    if kind not in PRESET_KINDS:
+        raise SidecarError(f"preset kind {kind!r}: choose raw, rendered or both")
+    program = program if isinstance(program, Program) else Program(program)
+    full, notes = program_to_crs_report(program, raw=kind == "raw")
+    used = set(program.values)
+    out: dict[str, Any] = {"ProcessVersion": PROCESS_VERSION}
+    if "exposure" in used:
+        out["Exposure2012"] = full["Exposure2012"]
+    for tool, key in DIRECT_KEYS.items():
+        if tool in used:
+            out[key] = full[key]
+    if "brightness" in used:
+        out["ParametricDarks"] = out["ParametricLights"] = program["brightness"]
+    if used & {"temperature", "tint"}:
+        if kind in ("rendered", "both"):
+            out["IncrementalTemperature"] = program["temperature"]
+            out["IncrementalTint"] = -program["tint"]
+        if kind in ("raw", "both"):
+            out["Temperature"] = _kelvin(program["temperature"], DEFAULT_KELVIN)
+            out["Tint"] = int(max(-150, min(150, -program["tint"])))
+            notes.append(f"white balance on raws: Temperature {out['Temperature']} K and Tint "
+                         f"{out['Tint']:+d} are absolute (a Lightroom preset cannot shift a raw's "
+                         f"As Shot white balance); iea's edit and refine commands are relative")
+    if "sharpness" in used:
+        value = program["sharpness"]
+        if value > 0:
+            base = RAW_SHARPNESS_DEFAULT if kind in ("raw", "both") else RENDERED_SHARPNESS_DEFAULT
+            out["Sharpness"] = base + int(math.floor(value * (150 - base) / 100 + 0.5))
+        else:
+            out["Texture"] = value
+    if "grain" in used and program["grain"] > 0:
+        out.update(GrainAmount=program["grain"], GrainSize=25, GrainFrequency=50)
+    if "vignette" in used:
+        out.update(PostCropVignetteStyle=1, PostCropVignetteMidpoint=50,
+                   PostCropVignetteFeather=50, PostCropVignetteRoundness=0)
+    if "fade" in used:
+        out["ToneCurvePV2012"] = full["ToneCurvePV2012"]
+    out["HasSettings"] = True
+    return out, notes
+
+
 def write_preset(program: Program | Mapping[str, int], name: str,
                  dest_dir: str | os.PathLike[str], group: str = "iea", *,
-                 description: str = "") -> Path:
+                 description: str = "", kind: str = "both") -> Path:
     """A Lightroom Classic / Camera Raw preset (``.xmp``) that File > Import Develop Profiles and
-    Presets accepts. White balance is written incrementally (IncrementalTemperature/Tint), which
-    Lightroom applies to JPEG/TIFF; absolute Kelvin would overwrite a raw file's own white balance.
-    """
+    Presets accepts, for files of ``kind`` (see :func:`preset_settings`): only the settings of
+    the tools the program uses."""
     if not name or not name.strip():
         raise SidecarError("a preset needs a name")
     program = program if isinstance(program, Program) else Program(program)
@@ -480,7 +536,7 @@ def write_preset(program: Program | Mapping[str, int], name: str,
         "CameraModelRestriction": "", "Copyright": "", "ContactInfo": "", "Version": CRS_VERSION,
     }
     apply_settings(desc, header)
-    apply_settings(desc, program_to_crs(program, raw=False))
+    apply_settings(desc, preset_settings(program, kind)[0])
     labels = {"Name": name.strip(), "Group": group,
               "Description": description or program.reasoning}
     apply_settings(desc, {key: text for key, text in labels.items() if text})

@@ -108,7 +108,8 @@ def test_random_programs_validate_in_two_parsers(tmp_path: Path) -> None:
         assert settings["Name"] == f"Look {i}: warm & soft" and settings["Group"] == "iea tests"
         assert re.fullmatch(r"[0-9A-F]{32}", settings["UUID"])
         expected = {k: v for k, v in program.to_dict().items() if not (k == "grain" and v < 0)}
-        assert L.crs_to_program(settings)[0].to_dict() == expected
+        # a "both" preset carries the raw white balance and raw sharpening base too
+        assert L.crs_to_program(settings, raw=True)[0].to_dict() == expected
         assert L.crs_to_program(L.read_settings(sidecar), raw=True)[0].to_dict() == expected
 
 
@@ -160,3 +161,24 @@ def test_settings_embedded_with_exiftool(tmp_path: Path, sample_jpeg: Path) -> N
     exiftool_validate(photo)
     with pytest.raises(Exception, match="JPEG, TIFF and DNG"):
         L.embed_in_file(tmp_path / "x.CR2", program)
+
+
+@pytest.mark.parametrize("kind", ["raw", "rendered", "both"])
+def test_preset_carries_only_the_tools_it_uses(tmp_path: Path, kind: str) -> None:
+    program = Program({"exposure": 10, "temperature": 20, "sharpness": 30})
+    settings = L.read_settings(L.write_preset(program, "warm", tmp_path, kind=kind))
+    develop = {k for k in settings if k not in (
+        "PresetType", "Cluster", "UUID", "SupportsAmount", "SupportsColor", "SupportsMonochrome",
+        "SupportsHighDynamicRange", "SupportsNormalDynamicRange", "SupportsSceneReferred",
+        "SupportsOutputReferred", "CameraModelRestriction", "Copyright", "ContactInfo", "Version",
+        "Name", "Group", "Description", "ProcessVersion", "HasSettings", "WhiteBalance")}
+    wb = {"raw": {"Temperature", "Tint"}, "rendered": {"IncrementalTemperature",
+                                                       "IncrementalTint"}}
+    expected = {"Exposure2012", "Sharpness"} | wb.get(kind, wb["raw"] | wb["rendered"])
+    assert develop == expected
+    assert settings["Sharpness"] >= (40 if kind != "rendered" else 1)
+    if kind != "rendered":
+        assert settings["Temperature"] > 5500 and settings["WhiteBalance"] == "Custom"
+    soft = L.read_settings(L.write_preset(Program({"sharpness": -30}), "soft", tmp_path,
+                                          kind=kind))
+    assert "Sharpness" not in soft and soft["Texture"] == -30

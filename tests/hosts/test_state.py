@@ -1,0 +1,218 @@
+"""Edits compose with the photo as it is now (iea_core.state), on real files and real hosts.
+
+The instruction sequence "warmer" -> "a touch warmer" -> "a bit less warm" must move the photo's
+warmth up, further up, then down, each step smaller than a fresh "warmer"; a sidecar's hand-set
+values survive an edit that does not name them and are the starting point of one that does.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from iea_core.cli import main
+from iea_core.hosts import darktable as D
+from iea_core.hosts import lightroom as L
+from iea_core.program import Program
+from iea_core.state import (apply_to_sidecar, compose, darktable_state, lightroom_apply,
+                            lightroom_state, read_state)
+from tests.hosts.conftest import read_rgb, small_photo
+
+SEQUENCE = ("warmer", "a touch warmer", "a bit less warm")
+
+LR_SIDECAR = """<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF
+ xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description
+ xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/" crs:Exposure2012="+0.50"
+ crs:Clarity2012="+33" crs:Vibrance="+12" crs:Sharpness="25"/></rdf:RDF></x:xmpmeta>"""
+
+
+@pytest.fixture()
+def photo(tmp_path: Path) -> Path:
+    path = tmp_path / "photo.jpg"
+    Image.fromarray(small_photo("coffee", 160)).save(path, quality=95)
+    return path
+
+
+def edit(image: Path, instruction: str, host: str) -> dict:
+    result = CliRunner().invoke(main, ["edit", str(image), instruction, "--xmp", host, "--json",
+                                       "-o", str(image.with_name("out.jpg"))],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def warmth(rgb: np.ndarray) -> float:
+    return float(rgb[..., 0].mean() - rgb[..., 2].mean())
+
+
+# --- the state model ------------------------------------------------------------------------------
+def test_compose_clamps_per_tool() -> None:
+    total = compose(Program({"exposure": 90, "contrast": -20}), Program({"exposure": 30}))
+    assert total.to_dict() == {"exposure": 100, "contrast": -20}
+
+
+def test_lightroom_additive_sliders_start_from_the_photographers_values() -> None:
+    state = lightroom_state({"Exposure2012": 4.9, "Contrast2012": 90, "Clarity2012": 33,
+                             "Shadows2012": -10}, raw=False)
+    crs, changes, _ = lightroom_apply(state, Program({"exposure": 10, "contrast": 20}))
+    # clamped to Lightroom's own ranges, not to the tool range
+    assert crs == {"Exposure2012": 5.0, "Contrast2012": 100}
+    assert [c.line() for c in changes] == ["Exposure2012 +4.90 -> +5.00",
+                                           "Contrast2012 +90 -> +100"]
+
+
+@pytest.mark.parametrize("as_shot", [3200, 7500])
+def test_lightroom_raw_white_balance_is_relative_to_as_shot(as_shot: int) -> None:
+    state = lightroom_state({"Temperature": as_shot, "Tint": 8, "WhiteBalance": "As Shot",
+                             "Sharpness": 40}, raw=True)
+    assert state.as_shot == (as_shot, 8) and state.program.is_identity
+    crs, _, _ = lightroom_apply(state, Program({"temperature": 30, "tint": -10}))
+    assert set(crs) == {"Temperature", "Tint"}  # no Sharpness, no Incremental keys on a raw
+    assert as_shot < crs["Temperature"] < as_shot * 1.3
+    assert crs["Tint"] == 18  # iea tint -10 = more magenta = Lightroom +10
+    # read back: the state is "temperature +30" relative to As Shot
+    after = lightroom_state({**state.settings, **crs}, raw=True, as_shot=state.as_shot)
+    assert abs(after.program["temperature"] - 30) <= 1
+
+
+def test_lightroom_sharpness_never_turned_off_on_raw() -> None:
+    state = lightroom_state({"Temperature": 5000}, raw=True)
+    crs, _, _ = lightroom_apply(state, Program({"sharpness": -30}))
+    assert crs.get("Sharpness", 40) >= 40 and crs["Texture"] < 0
+    crs, _, _ = lightroom_apply(state, Program({"sharpness": 20}))
+    assert crs["Sharpness"] == 62
+
+
+def test_lightroom_custom_curve_is_not_replaced_by_fade() -> None:
+    state = lightroom_state({"ToneCurvePV2012": ["0, 0", "64, 50", "255, 255"]}, raw=False)
+    crs, _, notes = lightroom_apply(state, Program({"fade": 20}))
+    assert crs == {} and any("custom tone curve" in n for n in notes)
+
+
+# --- Lightroom raw sequence with the real agent -----------------------------------------------------
+@pytest.mark.parametrize("as_shot", [3200, 7500])
+def test_lightroom_raw_sequence_orders_temperature(as_shot: int) -> None:
+    from iea_core.agent import get_agent
+    from iea_core.imageio import to_float
+    from iea_core.state import developed_view
+
+    agent = get_agent("embedded")
+    view = to_float(small_photo("coffee", 128))
+    state = lightroom_state({"Temperature": as_shot, "Tint": 0, "WhiteBalance": "As Shot"},
+                            raw=True)
+    fresh = agent.edit(view, "warmer").program["temperature"]
+    temps = [as_shot]
+    for instruction in SEQUENCE:
+        change = agent.edit(developed_view(view, state), instruction).program
+        crs, _, _ = lightroom_apply(state, change)
+        state = lightroom_state({**state.settings, **crs}, raw=True, as_shot=state.as_shot)
+        temps.append(state.settings["Temperature"])
+    up1, up2, down = (b - a for a, b in zip(temps, temps[1:]))
+    assert up1 > 0 and up2 > 0 and down < 0, temps
+    assert up2 < up1 and abs(down) < up1, temps
+    assert min(temps[1:]) > as_shot  # never crosses As Shot the wrong way
+    assert fresh > 0
+
+
+# --- CLI sidecars -----------------------------------------------------------------------------------
+def test_cli_edit_keeps_hand_set_lightroom_values(photo: Path) -> None:
+    photo.with_suffix(".xmp").write_text(LR_SIDECAR)
+    out = edit(photo, "a bit brighter", "lightroom")
+    settings = L.read_settings(photo.with_suffix(".xmp"))
+    exposure = out["program"]["exposure"]
+    assert exposure > 0
+    assert settings["Exposure2012"] == pytest.approx(0.5 + exposure * L.EV_PER_UNIT)
+    assert settings["Clarity2012"] == 33 and settings["Vibrance"] == 12
+    assert settings["Sharpness"] == 25  # not reset to a default
+    assert "Contrast2012" not in settings and "Temperature" not in settings
+    keys = {c["key"]: c for c in out["changes"]}
+    assert list(keys) == ["Exposure2012"] and keys["Exposure2012"]["before"] == 0.5
+    assert "Clarity2012 +33" in out["kept"]
+
+
+def test_cli_edit_prints_before_and_after(photo: Path) -> None:
+    photo.with_suffix(".xmp").write_text(LR_SIDECAR)
+    result = CliRunner().invoke(main, ["edit", str(photo), "more vibrant", "--xmp", "lightroom",
+                                       "-o", str(photo.with_name("o.jpg"))],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Vibrance +12 -> +" in result.output and "kept: " in result.output
+
+
+def test_cli_agent_sees_the_developed_photo(photo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sidecar's +1 EV is what the agent looks at."""
+    photo.with_suffix(".xmp").write_text(LR_SIDECAR.replace('"+0.50"', '"+1.00"'))
+    seen = []
+    from iea_core.agent import get_agent
+
+    real = get_agent("embedded")
+
+    class Spy:
+        name = "spy"
+
+        def edit(self, image, instruction, history=()):  # noqa: ANN001, ANN202
+            seen.append(float(np.mean(image)))
+            return real.edit(image, instruction, history)
+
+    monkeypatch.setattr("iea_core.cli.cmd_edit.make_agent", lambda backend: Spy())
+    edit(photo, "a bit darker", "lightroom")
+    plain = float(np.mean(read_rgb(photo)))
+    assert seen[0] > plain + 0.05
+
+
+def test_cli_darktable_repeated_edits_accumulate(photo: Path) -> None:
+    values = []
+    for instruction in SEQUENCE:
+        edit(photo, instruction, "darktable")
+        values.append(read_state("darktable", photo).program["temperature"])
+    assert values[0] > 0 and values[1] > values[0] and values[2] < values[1], values
+    state = D.read_history(D.sidecar_path(photo))
+    wb = [i for i in state.active if i.multi_name == "iea white balance"]
+    assert len({i.multi_priority for i in wb}) == 1  # one instance, updated each time
+    assert len(wb) == 3  # one history entry per edit
+
+
+def test_darktable_change_to_zero_switches_the_instance_off(photo: Path) -> None:
+    apply_to_sidecar("darktable", photo, Program({"exposure": 20, "contrast": 10}))
+    applied = apply_to_sidecar("darktable", photo, Program({"exposure": -20}))
+    assert [c.line() for c in applied.changes] == ["iea exposure +20 -> +0"]
+    state = darktable_state(D.sidecar_path(photo))
+    assert state.program.to_dict() == {"contrast": 10}
+
+
+def test_darktable_keeps_the_photographers_modules(photo: Path) -> None:
+    sidecar = D.sidecar_path(photo)
+    own = D.HistoryItem("exposure", 6, D.P.LAYOUTS["exposure"].encode({"exposure": 0.4}))
+    sidecar.write_bytes(D.merged_sidecar_bytes(None, Program(), raw=False))
+    data = D.merged_sidecar_bytes(sidecar.read_bytes(), Program(), raw=False)
+    root = D.xmp.parse_bytes(data)
+    seq = D._history_seq(D.parse_sidecar(root).desc)
+    seq.append(D._li_element(own, 0))
+    D.parse_sidecar(root).desc.set(f"{D._DT}history_end", "1")
+    sidecar.write_bytes(D.xmp.serialize(root))
+    applied = apply_to_sidecar("darktable", photo, Program({"exposure": 10}))
+    assert "exposure" in applied.kept
+    items = D.read_history(sidecar).active
+    assert items[0].multi_name == "" and items[0].decoded()["exposure"] == pytest.approx(0.4)
+
+
+@pytest.mark.darktable
+def test_darktable_cli_render_gets_warmer_then_less(photo: Path, renderer: object) -> None:
+    """Through the real darktable-cli: each step's render is warmer/cooler as asked, and the
+    touch/bit steps are smaller than the first "warmer"."""
+    sidecar = D.sidecar_path(photo)
+    sidecar.write_bytes(D.merged_sidecar_bytes(None, Program(), raw=False))
+    out = photo.with_name("render.jpg")
+    renderer.render_sidecar(photo, sidecar, out)  # type: ignore[attr-defined]
+    warmths = [warmth(read_rgb(out))]
+    for instruction in SEQUENCE:
+        edit(photo, instruction, "darktable")
+        renderer.render_sidecar(photo, sidecar, out)  # type: ignore[attr-defined]
+        warmths.append(warmth(read_rgb(out)))
+    up1, up2, down = (b - a for a, b in zip(warmths, warmths[1:]))
+    assert up1 > 0.005 and up2 > 0.002 and down < -0.002, warmths
+    assert up2 < up1 and abs(down) < up1, warmths
