@@ -128,11 +128,74 @@ def _host_settings(program: Any, host: str | None, *, raw: bool = False,
     return {"dtstyle": str(path), "style_name": style_name}
 
 
-def _edit_result(result: Any, host: str | None, raw: bool, remote: bool) -> dict[str, Any]:
+def _photo_state(params: Mapping[str, Any], assumed: Any = None) -> Any:
+    """The photo as the host shows it now (see iea_core.state): Lightroom's
+    ``develop_settings`` (+ ``as_shot``) or darktable's ``sidecar``. When the request does not
+    say, the photo is taken as unedited, or for a refine as holding exactly the last edit
+    (``assumed``)."""
+    from iea_core.state import PhotoState, darktable_state, lightroom_state
+
+    host, raw = params.get("host"), bool(params.get("raw", False))
+    if host == "lightroom" and params.get("develop_settings") is not None:
+        return lightroom_state(params["develop_settings"], raw=raw, as_shot=params.get("as_shot"))
+    if host == "darktable" and params.get("sidecar"):
+        return darktable_state(_path(params, "sidecar"), raw=raw)
+    if assumed is not None and host == "lightroom":
+        from iea_core.hosts.lightroom import preset_settings
+
+        return lightroom_state(preset_settings(assumed, "raw" if raw else "rendered")[0], raw=raw)
+    if assumed is not None:
+        return PhotoState(host, assumed, raw=raw)
+    return PhotoState(host, raw=raw)
+
+
+def _change_settings(change: Any, state: Any, remote: bool) -> dict[str, Any]:
+    """What the plugin applies for ``change`` on top of ``state``: Lightroom gets the final values
+    of exactly the settings that change (current + change, clamped); darktable a style whose
+    ``iea <tool>`` items carry old + change. Plus each setting's before/after and notes."""
+    from iea_core.state import darktable_style_for, lightroom_apply
+
+    if state.host is None:
+        return {}
+    if state.host == "lightroom":
+        settings, changes, notes = lightroom_apply(state, change)
+        return {"host_settings": settings, "changes": [c.to_json() for c in changes],
+                "notes": notes}
+    from iea_core.config import user_data_dir
+    from iea_core.fileio import atomic_write_bytes
+
+    digest = protocol.request_fingerprint(
+        "dtstyle", {"change": change.to_dict(), "base": state.program.to_dict()})[:10]
+    name = f"iea {digest}"
+    data, changes = darktable_style_for(state, change, name, change.reasoning or "")
+    extra = {"changes": [c.to_json() for c in changes], "notes": list(state.notes)}
+    if remote:  # the daemon writes the file on its own machine (see Daemon._materialize)
+        return {"host_settings": {"dtstyle_xml": data.decode("utf-8"), "style_name": name,
+                                  "file_name": f"iea-{digest}.dtstyle"}, **extra}
+    folder = user_data_dir() / "dtstyles"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"iea-{digest}.dtstyle"
+    atomic_write_bytes(path, data)
+    return {"host_settings": {"dtstyle": str(path), "style_name": name}, **extra}
+
+
+def _edit_result(result: Any, params: Mapping[str, Any], remote: bool,
+                 change: Any = None, assumed: Any = None) -> dict[str, Any]:
+    """``program``: the agent's answer (an edit's change; a refine's revised edit); ``change``:
+    what is added to the photo's current state; ``host_settings`` apply exactly that."""
     program = result.program
-    return {"program": program.to_dict(), "reasoning": result.reasoning or program.reasoning,
-            "explanations": dict(result.explanations or {}),
-            "host_settings": _host_settings(program, host, raw=raw, remote=remote)}
+    change = program if change is None else change
+    state = _photo_state(params, assumed)
+    reply = {"program": program.to_dict(), "change": change.to_dict(),
+             "reasoning": result.reasoning or program.reasoning,
+             "explanations": dict(result.explanations or {}),
+             "host_settings": {}, "changes": [], "notes": []}
+    reply.update(_change_settings(change, state, remote))
+    if params.get("host"):
+        from iea_core.state import compose
+
+        reply["developed"] = compose(state.program, change).to_dict()
+    return reply
 
 
 def _jsonable_float(value: Any) -> float | None:
@@ -182,8 +245,9 @@ def edit(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     card = _card_path(params)
     image = _preview(_path(params, "image"), params.get("max_size", 1024))
     ctx.check_cancelled()
+    # image: the photo as the host renders it now, so the agent's answer is a change to that
     result = ctx.agent().edit(image, params["instruction"], _history(params.get("history")))
-    reply = _edit_result(result, params.get("host"), bool(params.get("raw", False)), ctx.remote)
+    reply = _edit_result(result, params, ctx.remote)
     return _with_card(reply, card, image, result, ctx)
 
 
@@ -192,10 +256,29 @@ def refine(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     card = _card_path(params)
     image = _preview(_path(params, "image"), params.get("max_size", 1024))
     ctx.check_cancelled()
+    if program.is_identity and params.get("host") == "darktable" and params.get("sidecar"):
+        # a plug-in that no longer knows its last edit (darktable restarted): refine what iea's
+        # instances in the photo's history hold
+        program = _photo_state(params).program
     result = ctx.agent().refine(image, program, params["feedback"],
                                 _history(params.get("history")))
-    reply = _edit_result(result, params.get("host"), bool(params.get("raw", False)), ctx.remote)
+    # The host's current state already holds the last edit (params.program): only the difference
+    # between the revised edit and the last one is added to it, whether or not the preview the
+    # agent saw then still exists (a later session sends the current render instead).
+    from iea_core.state import difference
+
+    reply = _edit_result(result, params, ctx.remote, change=difference(result.program, program),
+                         assumed=program)
     return _with_card(reply, card, image, result, ctx)
+
+
+def compose(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
+    """What applying ``program`` (a change: a saved style, a preset) to the photo as it is now
+    writes: the same reply fields as an edit, without asking the agent."""
+    from iea_core.agent.base import EditResult
+
+    program = _program(params["program"])
+    return _edit_result(EditResult(program, program.reasoning), params, ctx.remote)
 
 
 def summarize(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
@@ -273,11 +356,18 @@ def _host_module(host: str) -> Any:
 
 
 def write_xmp(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
+    """Add ``program`` to the sidecar as it is now (``replace``: write it as iea's complete
+    settings instead)."""
     program = _program(params["program"])
     image = _path(params, "image")
     started = time.time()
-    sidecar = Path(_host_module(params["host"]).write_sidecar(image, program))
-    return {"sidecar": str(sidecar), "backup": _backup_of(sidecar, started)}
+    if params.get("replace"):
+        sidecar = Path(_host_module(params["host"]).write_sidecar(image, program))
+        return {"sidecar": str(sidecar), "backup": _backup_of(sidecar, started), "changes": []}
+    from iea_core.state import apply_to_sidecar
+
+    applied = apply_to_sidecar(params["host"], image, program)
+    return {**applied.to_json(), "backup": _backup_of(applied.sidecar, started)}
 
 
 def export_preset(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
@@ -287,7 +377,8 @@ def export_preset(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, An
     if params["host"] == "lightroom":
         from iea_core.hosts.lightroom import write_preset
 
-        path = write_preset(program, name, dest, params.get("group", "iea"))
+        path = write_preset(program, name, dest, params.get("group", "iea"),
+                            kind=params.get("for", "both"))
     else:
         from iea_core.hosts.darktable import write_dtstyle
 
@@ -297,7 +388,8 @@ def export_preset(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, An
 
 
 def batch_apply(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
-    host = _host_module(params["host"])
+    from iea_core.state import apply_to_sidecar
+
     adapt = bool(params.get("adapt", False))
     if "program" in params:
         if adapt:
@@ -323,7 +415,9 @@ def batch_apply(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]
                     program = library.program_for(params["style"], _preview(image, 512),
                                                   adapt=True)
                     entry["program"] = program.to_dict()
-                entry["sidecar"] = str(host.write_sidecar(image, program))
+                applied = apply_to_sidecar(params["host"], image, program)  # current + style
+                entry["sidecar"] = str(applied.sidecar)
+                entry["changes"] = [c.to_json() for c in applied.changes]
                 entry["ok"] = True
             except IeaError as exc:
                 entry.update(ok=False, error={"code": exc.code, "message": str(exc)})
@@ -370,7 +464,8 @@ def debug_crash(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]
 
 
 METHODS: dict[str, Callable[[Mapping[str, Any], MethodContext], dict[str, Any]]] = {
-    "edit": edit, "refine": refine, "summarize": summarize, "render_preview": render_preview,
+    "edit": edit, "refine": refine, "compose": compose, "summarize": summarize,
+    "render_preview": render_preview,
     "write_xmp": write_xmp, "export_preset": export_preset, "batch_apply": batch_apply,
     "debug_sleep": debug_sleep, "debug_echo": debug_echo, "debug_crash": debug_crash,
     "debug_checksum": debug_checksum,

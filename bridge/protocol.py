@@ -66,7 +66,7 @@ W_FETCH = b"FETCH"          # remote worker -> daemon: [W_FETCH, id, param key]
 W_FILE = b"FILE"            # daemon -> remote worker: [W_FILE, id, key, b"ok"|b"error", bytes]
 
 #: Parameters a remote worker may ask the daemon to send (inputs only, of its own request).
-FETCHABLE_KEYS = ("image", "before", "after")
+FETCHABLE_KEYS = ("image", "before", "after", "sidecar")
 MAX_FETCH_BYTES = 512 * 1024 * 1024
 
 

@@ -19,7 +19,12 @@
   * in the lighttable, open the "iea" module in the right panel
   * select images, type what should change, press "edit"
   * "refine" adjusts the last edit from feedback ("a bit less warm")
-  * "summarize selected pair" turns a before/after pair into a reusable style;
+  * every edit is a change to the image as it is now: iea reads the image's history (its XMP
+    sidecar), and each "iea <tool>" instance it already has is updated to old + change, so
+    "warmer" then "a touch warmer" is warmer twice; the status shows each instance's
+    before -> after
+  * "summarize selected pair" turns a before/after pair into a reusable style, the first image
+    you clicked being the original (tick "swap" to use the other order);
     "apply style" applies it to the selected images; "export preset" saves it as a .dtstyle
 
   A reply is only ever read as data (JSON), never run as code.
@@ -68,7 +73,7 @@ local iea = {
   event_registered = false,
   widgets = {},
   last_program = {},     -- image id -> program of its last iea edit (this session)
-  last_preview = {},     -- image id -> the JPEG iea saw for that edit (refine shows it again)
+  clicked = {},          -- selected image ids in the order the photographer selected them
   current_style = nil,   -- { name, program, sentence } from the last summarized pair
   busy = false,
 }
@@ -116,6 +121,17 @@ dt.preferences.register(MODULE, "timeout", "integer",
   _("iea: timeout in seconds"),
   _("how long to wait for iea's answer on one image (the first request also starts the agent)"),
   DEFAULT_TIMEOUT, 5, 3600)
+
+-- A fresh temporary file name ending in `suffix`. os.tmpname() creates the file it names; it is
+-- removed at once when another name (name .. suffix) is used instead, so nothing is left behind.
+local function temp_path(suffix)
+  local name = os.tmpname()
+  if suffix and suffix ~= "" then
+    os.remove(name)
+    return name .. suffix
+  end
+  return name
+end
 
 local function is_path(program)
   return program:find("[/\\]") ~= nil
@@ -278,6 +294,20 @@ local function check_program(program)
 end
 
 -- host_settings for darktable: { dtstyle = path, style_name = name }.
+-- "iea exposure +10 -> +20, ..." from a reply's `changes` (display only).
+local function changes_text(changes)
+  local parts = {}
+  if type(changes) ~= "table" then return "" end
+  for _i, change in ipairs(changes) do
+    if type(change) == "table" and type(change.key) == "string" and #parts < 32
+        and math.type(change.before) and math.type(change.after) then
+      parts[#parts + 1] = string.format("%s %+d -> %+d", change.key:sub(1, 60),
+        math.floor(change.before), math.floor(change.after))
+    end
+  end
+  return table.concat(parts, "\n")
+end
+
 local function check_style_reply(settings)
   if type(settings) ~= "table" then refuse(_("iea's reply holds no darktable style")) end
   local path, name = settings.dtstyle, settings.style_name
@@ -355,7 +385,7 @@ end
 local function export_preview(image)
   local format = dt.new_format("jpeg")
   format.max_width, format.max_height = 1024, 1024
-  local path = os.tmpname() .. ".jpg"
+  local path = temp_path(".jpg")
   format:write_image(image, path)
   local written = io.open(path, "rb")
   local size = written and written:seek("end") or 0
@@ -389,32 +419,40 @@ local function for_each_with_job(title, images, fn)
   return done, cancelled
 end
 
+-- The image's XMP sidecar, when darktable has written one: its history is the image's current
+-- state (the photographer's modules and iea's earlier instances).
+local function sidecar_of(image)
+  local path = image.sidecar
+  if type(path) ~= "string" or path == "" then path = image_path(image) .. ".xmp" end
+  return file_exists(path) and path or nil
+end
+
 -- Edit or refine one image: ask iea, import its style, apply it, remember the program.
--- iea looks at the image as darktable renders it now (the photographer's own edits included) and
--- its modules are added as separate "iea ..." instances on top; a refine shows iea the same
--- render again, so the refined values replace iea's instances and nothing else.
+-- iea looks at the image as darktable renders it now (the photographer's own edits and iea's
+-- earlier ones included) and reads its history from the sidecar; its answer is a change, and
+-- the style it sends sets each "iea <tool>" instance to old + change. darktable replaces an
+-- instance of the same name when a style is applied, so edits accumulate instead of resetting.
 local function edit_one(method, image, text)
-  local preview = iea.last_preview[image.id]
-  if method == "edit" or not preview or not read_file(preview, MAX_REPLY_BYTES) then
-    if preview then os.remove(preview) end
-    preview = export_preview(image)
-    iea.last_preview[image.id] = preview
-  end
+  local preview = export_preview(image)
   local params = { image = preview, host = "darktable", raw = is_raw(image),
-                   history = IeaJson.array({}) }
+                   history = IeaJson.array({}), sidecar = sidecar_of(image) }
   if method == "refine" then
-    params.program, params.feedback = iea.last_program[image.id], text
+    -- after a restart the last edit is not known here: iea then refines what its instances hold
+    params.program, params.feedback = iea.last_program[image.id] or {}, text
   else
     params.instruction = text
   end
-  local result = call(method, params)
+  local ok, result = pcall(call, method, params)
+  os.remove(preview) -- no preview is left in the temp folder
+  if not ok then error(result, 0) end
   local program = check_program(result.program)
   local path, name = check_style_reply(result.host_settings)
   local style = import_style(path, name)
   dt.styles.apply(style, image)
   dt.styles.delete(style) -- the history keeps the edit; the style list stays clean
+  os.remove(path) -- the style file was made for this one edit
   iea.last_program[image.id] = program
-  return program, text_of(result.reasoning)
+  return program, text_of(result.reasoning), changes_text(result.changes)
 end
 
 local function guarded(fn)
@@ -442,18 +480,12 @@ end
 local function run_edits(method, title)
   local images = action_images(1)
   local text = instruction_text()
-  if method == "refine" then
-    for _i, image in ipairs(images) do
-      if not iea.last_program[image.id] then
-        refuse(image.filename .. _(" has no iea edit to refine yet; press \"edit\" first"))
-      end
-    end
-  end
   local lines = {}
   local done, cancelled = for_each_with_job(title, images, function(image)
     set_status(_("working on ") .. image.filename .. " ...")
-    local program, reasoning = edit_one(method, image, text)
+    local program, reasoning, changes = edit_one(method, image, text)
     lines[#lines + 1] = image.filename .. ": " .. program_summary(program)
+    if changes ~= "" then lines[#lines + 1] = changes end
     if #images == 1 and reasoning ~= "" then lines[#lines + 1] = reasoning end
   end)
   if cancelled then lines[#lines + 1] = string.format(_("cancelled after %d of %d"), done, #images) end
@@ -469,9 +501,39 @@ local function refine()
   run_edits("refine", _("iea: refining"))
 end
 
-local function summarize()
+-- Keep the selection in the order the photographer clicked: darktable lists selected images in
+-- collection order, which says nothing about which one is the original.
+local function track_selection()
+  local selected, seen = {}, {}
+  for _i, image in ipairs(dt.gui.selection()) do selected[image.id] = image end
+  local order = {}
+  for _i, id in ipairs(iea.clicked) do
+    if selected[id] and not seen[id] then order[#order + 1] = id; seen[id] = true end
+  end
+  for _i, image in ipairs(dt.gui.selection()) do
+    if not seen[image.id] then order[#order + 1] = image.id; seen[image.id] = true end
+  end
+  iea.clicked = order
+end
+
+-- The two images of a pair: the first clicked is the original unless "swap" is ticked.
+local function pair_in_click_order()
   local images = action_images(2)
   if #images ~= 2 then refuse(_("select exactly two images: the original, then the edited one")) end
+  track_selection()
+  local by_id = {}
+  for _i, image in ipairs(images) do by_id[image.id] = image end
+  local ordered = {}
+  for _i, id in ipairs(iea.clicked) do
+    if by_id[id] then ordered[#ordered + 1] = by_id[id] end
+  end
+  if #ordered ~= 2 then ordered = images end
+  if iea.widgets.swap.value then ordered[1], ordered[2] = ordered[2], ordered[1] end
+  return ordered
+end
+
+local function summarize()
+  local images = pair_in_click_order()
   set_status(_("summarizing ") .. images[1].filename .. " -> " .. images[2].filename .. " ...")
   local before, after = export_preview(images[1]), export_preview(images[2])
   local params = { before = before, after = after, host = "darktable" }
@@ -485,7 +547,8 @@ local function summarize()
   local path, name = check_style_reply(result.host_settings)
   import_style(path, name) -- kept: it is the photographer's new style
   iea.current_style = { name = name, program = program, sentence = text_of(result.sentence) }
-  set_status(string.format(_("style '%s': %s\n%s"), name, iea.current_style.sentence,
+  set_status(string.format(_("style '%s' (%s -> %s): %s\n%s"), name, images[1].filename,
+                           images[2].filename, iea.current_style.sentence,
                            program_summary(program)))
 end
 
@@ -553,6 +616,11 @@ iea.widgets.name = dt.new_widget("entry") {
   editable = true,
   tooltip = _("name for the style \"summarize selected pair\" makes and \"export preset\" writes"),
 }
+iea.widgets.swap = dt.new_widget("check_button") {
+  label = _("swap original and edited"),
+  value = false,
+  tooltip = _("the first image you selected is the original; tick to use the other order"),
+}
 iea.widgets.status = dt.new_widget("text_view") {
   text = _("select images and describe the change"),
   editable = false,
@@ -574,8 +642,10 @@ iea.widgets.box = dt.new_widget("box") {
   button(_("refine"), _("adjust each image's last iea edit with the text above as feedback"),
          iea.actions.refine),
   dt.new_widget("section_label") { label = _("styles") },
-  button(_("summarize selected pair"), _("turn an original and its edited version into a style"),
+  button(_("summarize selected pair"),
+         _("turn an original (the image selected first) and its edited version into a style"),
          iea.actions.summarize),
+  iea.widgets.swap,
   button(_("apply style"), _("apply the summarized style to the selected images"),
          iea.actions.apply_style),
   iea.widgets.name,
@@ -601,13 +671,12 @@ local function install_module()
 end
 
 local function destroy()
-  for _k, preview in pairs(iea.last_preview) do os.remove(preview) end
-  iea.last_preview = {}
   dt.gui.libs[MODULE].visible = false
   if iea.event_registered then
     dt.destroy_event(MODULE, "view-changed")
     iea.event_registered = false
   end
+  pcall(dt.destroy_event, MODULE, "selection-changed")
 end
 
 local function restart()
@@ -616,16 +685,20 @@ end
 
 check_client_once()
 
+-- Views are compared by id: view.name is translated ("Leuchttisch" in a German UI).
 if dt.gui.current_view().id == "lighttable" then
   install_module()
 else
   dt.register_event(MODULE, "view-changed", function(event, old_view, new_view)
-    if new_view.name == "lighttable" and old_view.name == "darkroom" then
+    if new_view.id == "lighttable" then
       install_module()
     end
   end)
   iea.event_registered = true
 end
+
+-- darktable versions without this event still get the order darktable keeps the selection in
+pcall(dt.register_event, MODULE, "selection-changed", function() track_selection() end)
 
 script_data.destroy = destroy
 script_data.restart = restart

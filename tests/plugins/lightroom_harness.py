@@ -46,6 +46,35 @@ FAKE_CLIENT = textwrap.dedent('''\
 ''')
 
 
+METHODS_CLIENT = textwrap.dedent('''\
+    #!{python}
+    """`iea client METHOD` answered by iea's real bridge methods, run in this process (a fresh
+    "bridge" for every call: nothing is remembered between requests)."""
+    import json, sys
+    from pathlib import Path
+    sys.path.insert(0, {repo!r})
+    from bridge.methods import METHODS, MethodContext
+    from iea_core.errors import IeaError
+    state = Path({state!r})
+    args = sys.argv[1:]
+    method = args[1]
+    opts = dict(zip(args[2::2], args[3::2]))
+    params = json.loads(Path(opts["--json"][1:]).read_text())
+    with open(state / "calls.jsonl", "a") as log:
+        log.write(json.dumps({{"method": method, "params": params, "out": opts["--out"],
+                              "request": opts["--json"][1:]}}) + "\\n")
+    try:
+        result = METHODS[method](params, MethodContext("t", backend="embedded"))
+        reply = {{"v": 1, "id": "t", "ok": True, "result": result}}
+    except IeaError as exc:
+        reply = {{"v": 1, "id": "t", "ok": False,
+                  "error": {{"code": exc.code, "message": str(exc)}}}}
+    with open(state / "replies.jsonl", "a") as log:
+        log.write(json.dumps(reply) + "\\n")
+    Path(opts["--out"]).write_text(json.dumps(reply))
+''')
+
+
 def envelope(result: Any = None, *, error: tuple[str, str] | None = None) -> dict:
     if error:
         return {"v": 1, "id": "t", "ok": False, "error": {"code": error[0], "message": error[1]}}
@@ -55,16 +84,22 @@ def envelope(result: Any = None, *, error: tuple[str, str] | None = None) -> dic
 class Lightroom:
     """One plug-in instance in a fresh Lua state, with its fake client and recorded calls."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, real_methods: bool = False) -> None:
+        """``real_methods``: requests are answered by iea's bridge methods and embedded agent
+        (in the client process) instead of canned replies."""
         self.root = root
         self.plugin = root / "iea.lrplugin"
+        if self.plugin.exists():  # a second session ("Lightroom restarted") in the same folder
+            shutil.rmtree(self.plugin)
         shutil.copytree(PLUGIN_SRC, self.plugin)
         self.state = root / "client-state"
-        self.state.mkdir()
+        self.state.mkdir(exist_ok=True)
         self.temp = root / "temp"
-        self.temp.mkdir()
+        self.temp.mkdir(exist_ok=True)
         self.client = root / "fake-iea"
-        self.client.write_text(FAKE_CLIENT.format(python=sys.executable, state=str(self.state)))
+        template = METHODS_CLIENT if real_methods else FAKE_CLIENT
+        self.client.write_text(template.format(python=sys.executable, state=str(self.state),
+                                               repo=str(REPO)))
         self.client.chmod(0o755)
         self.set_config({"client": str(self.client)})
 
@@ -158,3 +193,9 @@ def to_python(value: Any) -> Any:
             return [d[i] for i in range(1, len(d) + 1)]
         return d
     return value
+
+
+def replies(lr: "Lightroom") -> list[dict]:
+    """The replies a ``real_methods`` client sent, in order."""
+    path = lr.state / "replies.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []

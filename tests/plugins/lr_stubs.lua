@@ -53,6 +53,13 @@ function R.new_photo(id, name, format)
   function photo:applyDevelopSettings(settings, history_name)
     record { kind = "apply", photo = self.localIdentifier, settings = copy(settings),
              in_write = R.in_write, write_label = R.write_label, history_name = history_name }
+    -- as in Lightroom, the photo's settings are what was applied from now on
+    R.develop = R.develop or {}
+    local current = R.develop[self.localIdentifier] or {}
+    for k, v in pairs(settings) do current[k] = copy(v) end
+    -- Lightroom names a white balance set by value "Custom"
+    if settings.Temperature ~= nil or settings.Tint ~= nil then current.WhiteBalance = "Custom" end
+    R.develop[self.localIdentifier] = current
   end
   return photo
 end

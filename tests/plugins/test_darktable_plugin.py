@@ -89,9 +89,12 @@ def test_edit_adds_history_and_brightens_the_export(tmp_path: Path, sample_jpeg:
     assert [c["method"] for c in calls] == ["edit", "refine"]
     preview = calls[0]["params"].pop("image")
     assert preview.endswith(".jpg") and preview != str(photo)  # darktable's render of the photo
+    # the image's sidecar (darktable wrote it on import) is its current state
     assert calls[0]["params"] == {"instruction": "a little brighter please", "host": "darktable",
-                                  "raw": False, "history": []}
-    assert calls[1]["params"]["image"] == preview  # refine shows iea the same image again
+                                  "raw": False, "history": [], "sidecar": str(photo) + ".xmp"}
+    # refine shows iea the image as it is now; no preview is left in the temp folder
+    assert calls[1]["params"]["image"] != preview
+    assert not Path(preview).exists() and not Path(calls[1]["params"]["image"]).exists()
     assert calls[1]["params"]["program"] == {"exposure": 50}
     assert calls[1]["params"]["feedback"] == "a touch less"
 
@@ -199,7 +202,8 @@ def test_unreachable_client_is_reported_not_raised(tmp_path: Path, sample_jpeg: 
     assert_clean_log(run.log)
     assert run.step("finished")["ok"] is True
     assert "not running and could not be started" in run.step("failed")["status"]
-    assert "quiet.jpg has no iea edit to refine yet" in run.step("refine first")["status"]
+    # without an earlier edit in this session a refine works on what the history holds
+    assert "not running and could not be started" in run.step("refine first")["status"]
     assert "select 2 images first" in run.step("one image")["status"]
     assert "summarize a before/after pair first" in run.step("no style")["status"]
     assert "select an image first" in run.step("nothing selected")["status"]

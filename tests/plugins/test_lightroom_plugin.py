@@ -80,69 +80,50 @@ def test_edit_applies_crs_settings_inside_one_write_block(lr: Lightroom) -> None
     assert json.loads(lr.R.prefs.recentInstructions) == [instruction]
 
 
-def test_edit_goes_on_top_of_the_photos_own_sliders(lr: Lightroom) -> None:
-    """The agent saw the photo with its current settings, so its changes add to them."""
-    lr.select((9, "edited-before.jpg"))
+def test_edit_sends_the_photo_as_it_is_now_and_applies_the_reply_as_is(lr: Lightroom) -> None:
+    """iea adds its change to the settings the plug-in sends; the plug-in applies the reply's
+    final values unchanged and shows each one's before -> after first."""
+    lr.select((9, "IMG_9.CR2", "RAW"))
     lr.R.develop = lr.lua.table_from({9: lr.lua.table_from(
-        {"Exposure2012": 1.0, "Shadows2012": 90, "Temperature": 5000, "Dehaze": 12})})
-    lr.reply("edit", envelope(EDIT_RESULT))
-    lr.dialogs({"values": {"text": "warmer"}})
-    lr.menu("EditPhotos.lua")
-    applied = lr.calls("apply")[0]["settings"]
-    assert applied == {"Exposure2012": pytest.approx(1.4), "Shadows2012": 100,  # clamped
-                       "IncrementalTemperature": 15}
-    # a refine replaces iea's part and keeps the photographer's own base
-    refined = dict(EDIT_RESULT, host_settings={"Exposure2012": 0.2, "Shadows2012": 5})
-    lr.reply("refine", envelope(refined))
-    lr.R.develop = lr.lua.table_from({9: lr.lua.table_from({"Exposure2012": 1.4})})
-    lr.dialogs({"values": {"text": "less"}})
-    lr.menu("RefineEdit.lua")
-    assert lr.calls("apply")[-1]["settings"] == {"Exposure2012": pytest.approx(1.2),
-                                                 "Shadows2012": 95}
-    assert critical_messages(lr) == []
-
-
-def test_unused_tools_leave_the_photographers_grain_curve_and_sharpening(lr: Lightroom) -> None:
-    from iea_core.hosts.lightroom import program_to_crs
-    from iea_core.program import Program
-
-    lr.select((4, "grainy.jpg"))
-    brighter = Program({"exposure": 40})
-    lr.reply("edit", envelope({"program": brighter.to_dict(), "reasoning": "brighter",
-                               "explanations": {}, "host_settings": program_to_crs(brighter)}))
-    lr.dialogs({"values": {"text": "brighter"}})
-    lr.menu("EditPhotos.lua")
-    applied = lr.calls("apply")[-1]["settings"]
-    assert applied["Exposure2012"] > 0
-    for key in applied:
-        assert not key.startswith(("Grain", "ToneCurve", "Sharp", "PostCropVignetteStyle")), key
-
-    # a refine that stops using a tool writes that tool's neutral value back
-    faded = Program({"exposure": 40, "fade": 20, "grain": 10})
-    lr.reply("edit", envelope({"program": faded.to_dict(), "reasoning": "faded",
-                               "explanations": {}, "host_settings": program_to_crs(faded)}))
-    lr.dialogs({"values": {"text": "film look"}})
-    lr.menu("EditPhotos.lua")
-    applied = lr.calls("apply")[-1]["settings"]
-    assert applied["GrainAmount"] > 0 and applied["ToneCurvePV2012"][1] > 0
-    lr.reply("refine", envelope({"program": brighter.to_dict(), "reasoning": "no fade",
-                                 "explanations": {}, "host_settings": program_to_crs(brighter)}))
-    lr.dialogs({"values": {"text": "no film look after all"}})
-    lr.menu("RefineEdit.lua")
-    applied = lr.calls("apply")[-1]["settings"]
-    assert applied["GrainAmount"] == 0 and applied["ToneCurvePV2012"] == [0, 0, 255, 255]
-    assert critical_messages(lr) == []
-
-
-def test_raw_photo_is_flagged_for_kelvin_white_balance(lr: Lightroom) -> None:
-    lr.select((7, "IMG_0007.CR2", "RAW"))
-    result = dict(EDIT_RESULT, host_settings={"Temperature": 6100, "Tint": 0})
+        {"Exposure2012": 1.0, "Shadows2012": 90, "Temperature": 5000, "Tint": 3,
+         "WhiteBalance": "As Shot", "Dehaze": 12, "CameraProfile": "Adobe Standard",
+         "ToneCurvePV2012": lr.lua.table_from([0, 0, 255, 255])})})
+    result = dict(EDIT_RESULT, host_settings={"Exposure2012": 1.4, "Shadows2012": 100,
+                                              "Temperature": 5400},
+                  changes=[{"key": "Exposure2012", "before": 1.0, "after": 1.4},
+                           {"key": "Shadows2012", "before": 90, "after": 100},
+                           {"key": "Temperature", "before": 5000, "after": 5400}],
+                  notes=["shadows: Shadows2012 is already at its limit +100"])
     lr.reply("edit", envelope(result))
     lr.dialogs({"values": {"text": "warmer"}})
     lr.menu("EditPhotos.lua")
-    assert lr.client_calls()[0]["params"]["raw"] is True
-    # tint is not in the program: the photo's own tint stays
-    assert lr.calls("apply")[0]["settings"] == {"Temperature": 6100}
+    assert critical_messages(lr) == []
+    params = lr.client_calls()[0]["params"]
+    assert params["develop_settings"] == {
+        "Exposure2012": 1.0, "Shadows2012": 90, "Temperature": 5000, "Tint": 3,
+        "WhiteBalance": "As Shot", "Dehaze": 12, "CameraProfile": "Adobe Standard",
+        "ToneCurvePV2012": [0, 0, 255, 255]}
+    assert params["as_shot"] == {"Temperature": 5000, "Tint": 3} and params["raw"] is True
+    applied = lr.calls("apply")[0]["settings"]
+    assert applied == {"Exposure2012": 1.4, "Shadows2012": 100, "Temperature": 5400}
+    review = [d for d in lr.calls("dialog") if d["verb"] == "Apply"][0]["text"]
+    assert "Exposure2012 +1.00 -> +1.40" in review and "Temperature 5000 -> 5400" in review
+    assert "Note: shadows: Shadows2012 is already at its limit" in review
+
+
+def test_refine_sends_the_current_settings_and_applies_the_reply(lr: Lightroom) -> None:
+    lr.select((4, "a.jpg"))
+    lr.R.develop = lr.lua.table_from({4: lr.lua.table_from({"Exposure2012": 1.0})})
+    lr.reply("edit", envelope(dict(EDIT_RESULT, host_settings={"Exposure2012": 1.4})))
+    lr.dialogs({"values": {"text": "brighter"}})
+    lr.menu("EditPhotos.lua")
+    lr.reply("refine", envelope(dict(EDIT_RESULT, host_settings={"Exposure2012": 1.2})))
+    lr.dialogs({"values": {"text": "a bit less"}})
+    lr.menu("RefineEdit.lua")
+    call = lr.client_calls()[-1]
+    assert call["params"]["develop_settings"] == {"Exposure2012": 1.4}  # holds the last edit
+    assert lr.calls("apply")[-1]["settings"] == {"Exposure2012": 1.2}
+    assert critical_messages(lr) == []
 
 
 def test_several_photos_each_get_their_own_edit_and_one_undo_step(lr: Lightroom) -> None:
@@ -317,11 +298,16 @@ def test_summarize_then_apply_and_export_the_style(lr: Lightroom) -> None:
     assert call["params"]["before"] != call["params"]["after"]
 
     lr.select((7, "x.jpg"), (8, "y.jpg"))
-    lr.dialogs({"values": {"style": "Golden hour"}})
+    lr.reply("compose", envelope(dict(EDIT_RESULT, program=style["program"],
+                                      host_settings={"Exposure2012": 0.2})))
+    lr.dialogs({"values": {"style": "Golden hour"}}, {"button": "ok"})
     lr.menu("ApplyStyle.lua")
+    composes = [c for c in lr.client_calls() if c["method"] == "compose"]
+    assert [c["params"]["program"] for c in composes] == [style["program"]] * 2
+    assert all("develop_settings" in c["params"] for c in composes)
     applies = lr.calls("apply")
     assert [a["photo"] for a in applies] == [7, 8]
-    assert all(a["in_write"] and a["settings"] == style["host_settings"] for a in applies)
+    assert all(a["in_write"] and a["settings"] == {"Exposure2012": 0.2} for a in applies)
     assert len(lr.calls("write_begin")) == 1
 
     lr.reply("export_preset", envelope({"files": ["/presets/iea/Golden hour.xmp"]}))
@@ -357,7 +343,7 @@ def test_settings_iea_writes_for_any_program_pass_the_allow_list(lr: Lightroom) 
             assert ok, (values, raw, problem)
 
 
-def test_refine_without_the_old_preview_sends_the_original_file(lr: Lightroom) -> None:
+def test_refine_without_the_old_preview_sends_a_current_preview(lr: Lightroom) -> None:
     lr.select((3, "IMG_3.CR2", "RAW"))
     lr.reply("edit", envelope(EDIT_RESULT))
     lr.dialogs({"values": {"text": "warmer"}})
@@ -367,7 +353,9 @@ def test_refine_without_the_old_preview_sends_the_original_file(lr: Lightroom) -
     lr.dialogs({"values": {"text": "less warm"}})
     lr.menu("RefineEdit.lua")
     params = lr.client_calls()[-1]["params"]
-    assert params["image"] == "/photos/IMG_3.CR2" and params["raw"] is True
+    image = Path(params["image"])
+    assert image.parent == lr.temp and image.exists() and params["raw"] is True
+    assert "develop_settings" in params
     assert critical_messages(lr) == []
 
 

@@ -5,9 +5,12 @@ Every action runs in its own task, and everything in it runs under LrTasks.pcall
 wrong (iea not running, a timeout, an agent error, a reply that fails validation, a bug here)
 ends as one LrDialogs.message in plain words, never as a Lua stack trace.
 
-Nothing here decides an edit. The agent answers with a program and the matching Camera Raw
-settings; IeaSettings checks them; the photographer reviews them; one
-catalog:withWriteAccessDo applies them, so one Edit > Undo takes the whole edit back.
+Nothing here decides an edit. Each request carries the photo as it is now (its develop settings
+from photo:getDevelopSettings(), a raw's As Shot white balance, and a preview Lightroom renders
+with those settings); the agent answers with a change and iea with the final values of exactly
+the settings that change (current + change, clamped), each with its before -> after. IeaSettings
+checks them; the photographer reviews the before -> after; one catalog:withWriteAccessDo applies
+them, so one Edit > Undo takes the whole edit back.
 ------------------------------------------------------------------------------]]
 
 local LrApplication = import 'LrApplication'
@@ -136,9 +139,74 @@ local function write_preview(photo)
   return path
 end
 
+-- --------------------------------------------------------------------- the photo as it is now --
+
+local MAX_SETTING_TEXT = 200
+
+-- The photo's current develop settings as plain JSON values (numbers, short texts, booleans and
+-- tone curves), for iea to add its change to.
+local function current_settings(photo)
+  local out = {}
+  local settings = photo:getDevelopSettings() or {}
+  for key, value in pairs(settings) do
+    if type(key) == "string" and string.find(key, "^[A-Za-z0-9]+$") then
+      local kind = type(value)
+      if kind == "number" and value == value and value ~= math.huge and value ~= -math.huge then
+        out[key] = value
+      elseif kind == "boolean" or (kind == "string" and #value <= MAX_SETTING_TEXT) then
+        out[key] = value
+      elseif kind == "table" and string.sub(key, 1, 9) == "ToneCurve" then
+        local flat = {}
+        for i, v in ipairs(value) do
+          if type(v) ~= "number" then flat = nil break end
+          flat[i] = v
+        end
+        if flat and #flat > 0 then out[key] = IeaJson.array(flat) end
+      end
+    end
+  end
+  return out
+end
+
+-- A raw's As Shot white balance: the current Temperature/Tint while White Balance is "As Shot",
+-- remembered so that it is still known after the photographer (or iea) changes it.
+local function as_shot(photo, settings)
+  if not is_raw(photo) then return nil end
+  local key = tostring(photo.localIdentifier)
+  local stored = load_pref_json("asShot", {})
+  if settings.WhiteBalance == "As Shot" and type(settings.Temperature) == "number" then
+    local value = { Temperature = settings.Temperature,
+                    Tint = type(settings.Tint) == "number" and settings.Tint or 0 }
+    local old = stored[key]
+    if type(old) ~= "table" or old.Temperature ~= value.Temperature or old.Tint ~= value.Tint then
+      local count = 0
+      for _ in pairs(stored) do count = count + 1 end
+      if count >= MAX_REMEMBERED_EDITS then stored = {} end
+      stored[key] = value
+      save_pref_json("asShot", stored)
+    end
+    return value
+  end
+  local old = stored[key]
+  if type(old) == "table" and type(old.Temperature) == "number" then
+    return { Temperature = old.Temperature, Tint = type(old.Tint) == "number" and old.Tint or 0 }
+  end
+  return nil
+end
+
+-- Request fields that describe the photo as it is now (see docs/plugins.md).
+local function state_params(photo, params)
+  local settings = current_settings(photo)
+  params.develop_settings = settings
+  params.as_shot = as_shot(photo, settings)
+  params.raw = is_raw(photo)
+  params.host = "lightroom"
+  return params
+end
+
 -- ----------------------------------------------------------- remembered instructions and edits --
 
-local remembered = {} -- photo.localIdentifier -> { program, preview, instruction } (this session)
+local remembered = {} -- photo.localIdentifier -> { program, preview } (this session)
 
 local function recent_instructions()
   local list = load_pref_json("recentInstructions", {})
@@ -157,13 +225,13 @@ local function remember_instruction(text)
   save_pref_json("recentInstructions", list)
 end
 
--- What a refine needs: the program, the preview the agent saw, and the slider values the
--- photo had before iea's edit (iea's additive values go on top of those).
-local function remember_edit(photo, program, preview, base)
+-- What a refine needs: iea's last edit (a change to the photo as it was then) and the preview
+-- the agent saw. The photo's settings are read afresh at refine time: they hold that edit.
+local function remember_edit(photo, program, preview)
   local key = tostring(photo.localIdentifier)
-  remembered[key] = { program = program, preview = preview, base = base }
+  remembered[key] = { program = program, preview = preview }
   local stored = load_pref_json("lastEdits", {})
-  stored[key] = { program = program, base = base }
+  stored[key] = { program = program }
   local count = 0
   for _ in pairs(stored) do count = count + 1 end
   if count > MAX_REMEMBERED_EDITS then stored = { [key] = stored[key] } end
@@ -178,8 +246,7 @@ local function last_edit(photo)
   local stored = load_pref_json("lastEdits", {})[key]
   local program = type(stored) == "table" and IeaSettings.program(stored.program)
   if program then
-    local base = IeaSettings.develop_settings(stored.base or {}) or {}
-    return { program = program, base = IeaSettings.additive_base(base) }
+    return { program = program }
   end
   return nil
 end
@@ -250,7 +317,7 @@ local function explain(item)
   local lines = {}
   if item.name then lines[#lines + 1] = item.name .. ": " .. IeaSettings.program_summary(item.program) end
   if item.reasoning and item.reasoning ~= "" then lines[#lines + 1] = item.reasoning end
-  if not item.name then
+  if not item.name and not item.style then
     for _, tool in ipairs(IeaSettings.TOOLS) do
       local v = item.program[tool]
       if v then
@@ -261,6 +328,14 @@ local function explain(item)
     end
     if next(item.program) == nil then lines[#lines + 1] = "iea suggests leaving the photo as it is." end
   end
+  -- what Apply writes: each setting's value now and after, the rest stays as it is
+  if item.change_lines and #item.change_lines > 0 then
+    lines[#lines + 1] = "Lightroom settings (now -> after Apply; all others stay):"
+    for _, line in ipairs(item.change_lines) do lines[#lines + 1] = "  " .. line end
+  elseif item.change_lines then
+    lines[#lines + 1] = "No Lightroom setting changes."
+  end
+  for _, note in ipairs(item.notes or {}) do lines[#lines + 1] = "Note: " .. note end
   return table.concat(lines, "\n")
 end
 
@@ -281,13 +356,13 @@ local function review(title, items, verb)
 end
 
 -- Apply each item's settings in one write-access block: one undo step for the whole batch.
+-- The settings are final values (the photo's own + iea's change), only those that change.
 local function apply_all(catalog, items, label)
   local applied = 0
   local status = catalog:withWriteAccessDo(label, function()
     for _, item in ipairs(items) do
       if next(item.settings) ~= nil then
-        local settings = IeaSettings.for_tools(item.settings, item.tools or item.program or {})
-        item.photo:applyDevelopSettings(IeaSettings.on_top_of(settings, item.base), label)
+        item.photo:applyDevelopSettings(item.settings, label)
         applied = applied + 1
       end
     end
@@ -306,17 +381,13 @@ local function per_photo(context, title, photos, method, make_params)
     if scope:isCanceled() then break end
     scope:setCaption(photo_name(photo))
     scope:setPortionComplete(i - 1, #photos)
-    local params, preview, base = make_params(photo)
+    local params, preview = make_params(photo)
     local result = call(method, params)
     local edit, problem = IeaSettings.edit_result(result)
     if not edit then
       refuse("iea's answer for " .. photo_name(photo) .. " was refused: " .. problem .. ".")
     end
-    edit.photo, edit.preview, edit.base = photo, preview, base
-    -- a refine may drop a tool the last edit used: its neutral value must be written then
-    edit.tools = {}
-    for tool in pairs(edit.program) do edit.tools[tool] = true end
-    for tool in pairs(params.program or {}) do edit.tools[tool] = true end
+    edit.photo, edit.preview = photo, preview
     edit.name = #photos > 1 and photo_name(photo) or nil
     items[#items + 1] = edit
   end
@@ -333,7 +404,7 @@ local function review_and_apply(catalog, items, canceled, label)
   if not review(label, items, "Apply") then return end
   apply_all(catalog, items, label)
   for _, item in ipairs(items) do
-    remember_edit(item.photo, item.program, item.preview, item.base)
+    remember_edit(item.photo, item.program, item.preview)
   end
 end
 
@@ -344,10 +415,10 @@ local function edit(context)
   if not instruction then return end
   remember_instruction(instruction)
   local items, canceled = per_photo(context, "iea: editing", photos, "edit", function(photo)
-    local base = IeaSettings.additive_base(photo:getDevelopSettings())
+    -- the preview shows the photo with its current settings: the answer is a change to that
     local preview = write_preview(photo)
-    return { image = preview, instruction = instruction, host = "lightroom", raw = is_raw(photo),
-             history = IeaJson.array({}) }, preview, base
+    return state_params(photo, { image = preview, instruction = instruction,
+                                 history = IeaJson.array({}) }), preview
   end)
   review_and_apply(catalog, items, canceled, "iea: " .. instruction)
 end
@@ -364,15 +435,16 @@ local function refine(context)
   if not feedback then return end
   local items, canceled = per_photo(context, "iea: refining", photos, "refine", function(photo)
     local last = last_edit(photo)
-    -- The agent must see the photo as it was before the last edit: the preview it saw then, or
-    -- (in a later session) the original file, which shows the photo without any settings.
+    -- The agent sees the preview it saw for the last edit, or (in a later session, once that is
+    -- gone) the photo as Lightroom renders it now. Either way iea adds only the difference
+    -- between the refined edit and the last one to the photo's current settings, which already
+    -- hold the last edit and everything the photographer did since.
     local image = last.preview
     if not (image and LrFileUtils.exists(image)) then
-      image = photo:getRawMetadata("path")
-      last.base = {}
+      image = write_preview(photo)
     end
-    return { image = image, program = last.program, feedback = feedback, host = "lightroom",
-             raw = is_raw(photo), history = IeaJson.array({}) }, image, last.base
+    return state_params(photo, { image = image, program = last.program, feedback = feedback,
+                                 history = IeaJson.array({}) }), image
   end)
   review_and_apply(catalog, items, canceled, "iea: " .. feedback)
 end
@@ -450,13 +522,19 @@ local function apply_style(context)
   local catalog, photos = target_photos(1)
   local name, style = choose_style(context, "Apply iea style", "Apply")
   if not name then return end
-  local items = {}
-  for _, photo in ipairs(photos) do
-    items[#items + 1] = { photo = photo, settings = style.settings, program = style.program }
+  -- Each photo gets the style as a change to its own current settings (a raw's white balance
+  -- moves from its As Shot value), computed by iea and shown before -> after first.
+  local items, canceled = per_photo(context, "iea: applying " .. name, photos, "compose",
+    function(photo)
+      return state_params(photo, { program = style.program }), nil
+    end)
+  if canceled and #items == 0 then return end
+  for _, item in ipairs(items) do
+    item.style = true
+    item.name = (item.name or photo_name(item.photo)) .. " (" .. name .. ")"
   end
-  local scope = LrProgressScope { title = "iea: applying " .. name, functionContext = context }
+  if not review("iea style: " .. name, items, "Apply") then return end
   local applied = apply_all(catalog, items, "iea style: " .. name)
-  scope:done()
   LrDialogs.message("iea", string.format("Applied \"%s\" to %d photo(s).", name, applied), "info")
 end
 

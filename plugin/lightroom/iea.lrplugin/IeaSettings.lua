@@ -178,77 +178,6 @@ function IeaSettings.develop_settings(settings)
   return clean, count
 end
 
--- Sliders whose neutral value is 0 and whose effect adds up: iea's value for them is a change
--- relative to the photo as the agent saw it (the preview shows the current settings), so it is
--- added to what the photo had before the edit. Everything else (white balance in Kelvin, curves,
--- grain size, vignette shape) is set as iea gives it.
-local ADDITIVE = {
-  Exposure2012 = true, Contrast2012 = true, Highlights2012 = true, Shadows2012 = true,
-  Whites2012 = true, Blacks2012 = true, Clarity2012 = true, Texture = true, Dehaze = true,
-  Vibrance = true, Saturation = true, IncrementalTemperature = true, IncrementalTint = true,
-  PostCropVignetteAmount = true, ParametricShadows = true, ParametricDarks = true,
-  ParametricLights = true, ParametricHighlights = true,
-}
-
--- The photo's current values of the additive sliders (from photo:getDevelopSettings()).
-function IeaSettings.additive_base(current)
-  local base = {}
-  if type(current) == "table" then
-    for key in pairs(ADDITIVE) do
-      if is_finite_number(current[key]) and current[key] ~= 0 then base[key] = current[key] end
-    end
-  end
-  return base
-end
-
--- iea's settings placed on top of the photo's earlier values (see ADDITIVE), within range.
-function IeaSettings.on_top_of(settings, base)
-  local out = {}
-  for key, value in pairs(settings) do
-    local before = base and base[key]
-    if ADDITIVE[key] and is_finite_number(before) then
-      local range = NUMERIC[key]
-      value = math.max(range[1], math.min(range[2], before + value))
-    end
-    out[key] = value
-  end
-  return out
-end
-
--- Settings that are not additive belong to one tool each. iea writes them for every program
--- (a neutral value when the tool is unused); applied blindly they would reset the photographer's
--- own grain, sharpening, vignette shape or point curve. They are applied only when the program
--- (or, for a refine, the program it replaces) uses their tool.
-local OWNER_PREFIXES = {
-  { "ToneCurvePV2012", "fade" },
-  { "Grain", "grain" },
-  { "Sharpen", "sharpness" },
-  { "Sharpness", "sharpness" },
-  { "PostCropVignette", "vignette" },
-  { "Temperature", "temperature" },
-  { "Tint", "tint" },
-  { "Parametric", "brightness" },
-}
-
-local function owner_of(key)
-  for _, pair in ipairs(OWNER_PREFIXES) do
-    if string.sub(key, 1, #pair[1]) == pair[1] then return pair[2] end
-  end
-  return nil
-end
-
--- The settings to write for a program whose tools are `tools` (a set {tool = true}).
-function IeaSettings.for_tools(settings, tools)
-  local out = {}
-  for key, value in pairs(settings) do
-    local owner = owner_of(key)
-    if ADDITIVE[key] or owner == nil or tools[owner] then
-      out[key] = value
-    end
-  end
-  return out
-end
-
 -- Validate an iea program {tool = integer -100..100}. Returns a fresh table or nil, problem.
 function IeaSettings.program(program)
   if type(program) ~= "table" or IeaJson.is_array(program) then
@@ -318,6 +247,12 @@ function IeaSettings.edit_result(result)
   if not settings then
     return nil, problem
   end
+  local change_lines, notes = IeaSettings.change_lines(result.changes), {}
+  if type(result.notes) == "table" then
+    for _, note in ipairs(result.notes) do
+      if type(note) == "string" and #notes < 20 then notes[#notes + 1] = IeaSettings.text(note, "", 300) end
+    end
+  end
   local explanations = {}
   if type(result.explanations) == "table" then
     for tool, sentence in pairs(result.explanations) do
@@ -331,7 +266,36 @@ function IeaSettings.edit_result(result)
     reasoning = IeaSettings.text(result.reasoning, ""),
     explanations = explanations,
     settings = settings,
+    change_lines = change_lines,
+    notes = notes,
   }
+end
+
+local function show_value(v, key)
+  if type(v) == "number" then
+    if key == "Exposure2012" then return string.format(v >= 0 and "+%.2f" or "%.2f", v) end
+    if v == math.floor(v) then return string.format(v > 0 and math.abs(v) < 1000 and "+%d" or "%d", v) end
+    return string.format(v > 0 and "+%.2f" or "%.2f", v)
+  elseif type(v) == "string" or type(v) == "boolean" then
+    return IeaSettings.text(tostring(v), "", 40)
+  elseif type(v) == "table" then
+    return "curve"
+  end
+  return "-"
+end
+
+-- "Exposure2012 +0.50 -> +0.70" for each {key, before, after} of a reply's `changes`
+-- (display only: what is applied is host_settings, checked above).
+function IeaSettings.change_lines(changes)
+  local lines = {}
+  if type(changes) ~= "table" then return lines end
+  for _, change in ipairs(changes) do
+    if type(change) == "table" and type(change.key) == "string"
+        and string.find(change.key, "^[A-Za-z0-9]+$") and #lines < 64 then
+      lines[#lines + 1] = change.key .. " " .. show_value(change.before, change.key) .. " -> " .. show_value(change.after, change.key)
+    end
+  end
+  return lines
 end
 
 return IeaSettings
