@@ -89,7 +89,7 @@ def style_spec(name: str, *, adapt: bool = False) -> StyleSpec:
 _MODELS: dict[str, Any] = {}
 
 
-def _style_program(spec: StyleSpec, preview: Any) -> Program:
+def style_program(spec: StyleSpec, preview: Any) -> Program:
     if spec.model is not None:
         from .learn import LearnedStyle
 
@@ -124,10 +124,10 @@ def process_photo(task: Task, spec: StyleSpec) -> dict[str, Any]:
     result: dict[str, Any] = {"photo": task.photo}
     try:
         preview = photo_preview(photo)
-        style_program = _style_program(spec, preview)
+        styled = style_program(spec, preview)
         current = read_current_program(photo, task.host)
         before = current.program if current is not None else Program()
-        after = compose(before, style_program, spec.tools)
+        after = compose(before, styled, spec.tools)
         result.update(before=before.to_dict(), after=after.to_dict())
         if task.thumbs:
             import numpy as np
