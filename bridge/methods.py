@@ -431,6 +431,73 @@ def batch_apply(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]
     return {"results": results}
 
 
+def style_learn(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
+    """``iea style learn`` for the plug-ins: "learn style from selected photos"."""
+    from iea_core.catalogue import photo_preview, read_current_program
+    from iea_core.learn import FEATURE_NAMES, fit_style, photo_features, save_learned_style
+    from iea_core.styles import check_style_name
+
+    images = [_path({"image": value}, "image") for value in params["images"]]
+    settings = list(params.get("settings") or [])
+    if settings and len(settings) != len(images):
+        raise MethodError(f"params.settings has {len(settings)} entries for {len(images)} images")
+    name = check_style_name(params["name"])
+    rows, programs, sources, skipped = [], [], [], []
+    for index, image in enumerate(images):
+        ctx.check_cancelled()
+        if settings:
+            from iea_core.hosts.lightroom import crs_to_program, is_raw_path
+
+            program = crs_to_program(settings[index], raw=is_raw_path(image))[0]
+        else:
+            found = read_current_program(image, params.get("host"))
+            program = found.program if found is not None else None
+        if program is None or program.is_identity:
+            skipped.append(str(image))
+        else:
+            rows.append(photo_features(photo_preview(image)))
+            programs.append(program)
+            sources.append(str(image))
+        ctx.progress(index + 1, len(images), image=str(image))
+    import numpy as np
+
+    style = fit_style(name, np.array(rows).reshape(len(rows), len(FEATURE_NAMES)), programs,
+                      sources)
+    saved = save_learned_style(style, overwrite=bool(params.get("replace", False)))
+    return {"name": saved.name, "sentence": saved.sentence, "examples": len(sources),
+            "skipped": skipped, "tools": style.used_tools,
+            "report": [{"tool": r.tool, "verdict": r.verdict, "sentence": r.sentence()}
+                       for r in style.report]}
+
+
+def style_programs(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
+    """The program a saved style gives each photo, for review before the plug-in applies it."""
+    from iea_core.batch import style_program, style_spec
+    from iea_core.catalogue import photo_preview
+    from iea_core.hosts.lightroom import is_raw_path
+
+    spec = style_spec(params["style"], adapt=bool(params.get("adapt", False)))
+    host = params.get("host")
+    raws = list(params.get("raw") or [])
+    results: list[dict[str, Any]] = []
+    for index, value in enumerate(params["images"]):
+        ctx.check_cancelled()
+        entry: dict[str, Any] = {"image": value}
+        try:
+            image = _path({"image": value}, "image")
+            program = style_program(spec, photo_preview(image))
+            raw = raws[index] if index < len(raws) else is_raw_path(image)
+            entry.update(ok=True, program=program.to_dict(),
+                         host_settings=_host_settings(program, host, raw=raw, remote=ctx.remote))
+        except IeaError as exc:
+            entry.update(ok=False, error={"code": exc.code, "message": str(exc)})
+        except OSError as exc:
+            entry.update(ok=False, error={"code": "os_error", "message": str(exc)})
+        results.append(entry)
+        ctx.progress(index + 1, len(params["images"]), image=value)
+    return {"style": spec.name, "tools": list(spec.tools), "results": results}
+
+
 # --- test-only methods (``iea serve --enable-test-methods``) ------------------------------------
 def debug_sleep(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     """Sleep ``seconds`` in ``steps`` slices with a progress event after each (cancellable)."""
@@ -467,6 +534,7 @@ METHODS: dict[str, Callable[[Mapping[str, Any], MethodContext], dict[str, Any]]]
     "edit": edit, "refine": refine, "compose": compose, "summarize": summarize,
     "render_preview": render_preview,
     "write_xmp": write_xmp, "export_preset": export_preset, "batch_apply": batch_apply,
+    "style_learn": style_learn, "style_programs": style_programs,
     "debug_sleep": debug_sleep, "debug_echo": debug_echo, "debug_crash": debug_crash,
     "debug_checksum": debug_checksum,
 }

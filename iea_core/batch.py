@@ -13,8 +13,9 @@ nodes share the photo store. Workers compute and write sidecars; only the driver
 journal, so the journal needs no locking and works the same for every executor.
 
 **The journal** (one JSON line per record, ``<data dir>/batch/<job>.jsonl`` by default; the job
-id is a hash of the style's content, the host and the photo list, so re-running the same command
-finds it) makes the job resumable and every write happen at most once, even across ``kill -9``:
+id is a hash of the style's content and the host, so re-running the command, on the same photos
+or on a folder that gained some, finds it; ``--restart`` starts afresh) makes the job resumable
+and every write happen at most once, even across ``kill -9``:
 
 1. ``start`` (photo, sha256 of its sidecar before) is appended and fsynced *before* the photo is
    handed to a worker;
@@ -89,7 +90,7 @@ def style_spec(name: str, *, adapt: bool = False) -> StyleSpec:
 _MODELS: dict[str, Any] = {}
 
 
-def _style_program(spec: StyleSpec, preview: Any) -> Program:
+def style_program(spec: StyleSpec, preview: Any) -> Program:
     if spec.model is not None:
         from .learn import LearnedStyle
 
@@ -124,10 +125,10 @@ def process_photo(task: Task, spec: StyleSpec) -> dict[str, Any]:
     result: dict[str, Any] = {"photo": task.photo}
     try:
         preview = photo_preview(photo)
-        style_program = _style_program(spec, preview)
+        styled = style_program(spec, preview)
         current = read_current_program(photo, task.host)
         before = current.program if current is not None else Program()
-        after = compose(before, style_program, spec.tools)
+        after = compose(before, styled, spec.tools)
         result.update(before=before.to_dict(), after=after.to_dict())
         if task.thumbs:
             import numpy as np
@@ -153,12 +154,10 @@ def process_chunk(tasks: Sequence[Task], spec: StyleSpec) -> list[dict[str, Any]
 
 
 # --- the journal --------------------------------------------------------------------------------
-def job_id(spec: StyleSpec, host: str, photos: Sequence[Path]) -> str:
-    digest = hashlib.sha256()
-    digest.update(f"{spec.fingerprint}\0{host}\0".encode())
-    for photo in photos:
-        digest.update(str(photo.resolve()).encode("utf-8", "surrogateescape") + b"\0")
-    return digest.hexdigest()[:20]
+def job_id(spec: StyleSpec, host: str) -> str:
+    """One job per (style content, host): running the command again, on the same photos or on a
+    folder that gained or lost some, never applies the style to a photo twice."""
+    return hashlib.sha256(f"{spec.fingerprint}\0{host}".encode()).hexdigest()[:20]
 
 
 def default_journal(job: str) -> Path:
@@ -339,11 +338,14 @@ def _executor(kind: str, jobs: int, ray_address: str | None) -> Any:
 def run_batch(spec: StyleSpec, photos: Sequence[Path], host: str, *, dry_run: bool = False,
               thumbs: bool = False, jobs: int | None = None, executor: str = "local",
               ray_address: str | None = None, journal_path: Path | None = None,
+              restart: bool = False,
               on_result: Callable[[dict[str, Any]], None] | None = None,
               progress: Callable[[int, int], Any] | None = None) -> BatchResult:
     """Apply ``spec`` to ``photos`` for ``host``; see the module docstring for the guarantees.
 
     ``dry_run`` computes before -> after for every photo and writes nothing (no journal either).
+    ``restart`` starts a new job even where this style was applied before (the photos get it
+    again, on top of their current settings).
     ``progress(total, already_done)`` returns an object with ``update(n)``/``close()`` (a tqdm).
     """
     from .catalogue import file_digest, sidecar_for
@@ -354,9 +356,13 @@ def run_batch(spec: StyleSpec, photos: Sequence[Path], host: str, *, dry_run: bo
     journal = None
     states: dict[str, PhotoState] = {}
     if not dry_run:
-        job = job_id(spec, host, photos)
+        job = job_id(spec, host)
         journal = Journal(journal_path or default_journal(job))
         result.journal = journal.path
+        if restart and journal.path.exists():
+            # a deliberate new run: the old journal is kept beside, the new one starts empty
+            os.replace(journal.path, journal.path.with_name(
+                f"{journal.path.stem}.{time.strftime('%Y%m%d-%H%M%S')}.jsonl"))
         states = journal.load()
         journal.open({"job": job, "style": spec.name, "host": host, "photos": len(photos)})
     todo: list[str] = []

@@ -73,8 +73,43 @@ def photo_preview(path: str | os.PathLike[str], max_size: int = PREVIEW_SIZE) ->
     reduced size (JPEG DCT scaling, raw half-size). Errors name the file."""
     from .imageio import read_image, resize_max, to_float
 
+    path = Path(path)
+    if path.suffix.lower() in (".jpg", ".jpeg"):
+        pixels = _jpeg_preview(path, max_size)
+        if pixels is not None:
+            return to_float(pixels)
     photo = read_image(path, max_size=max_size, raw_bit_depth=8)
     return to_float(resize_max(photo.pixels, max_size))
+
+
+def _jpeg_preview(path: Path, max_size: int) -> np.ndarray | None:
+    """A JPEG decoded straight at 1/2, 1/4 or 1/8 scale: the draft size asked for is the
+    photo's own aspect ratio at ``max_size`` (asking for a square would keep libjpeg at a larger
+    scale for every landscape photo). None when anything is unusual (then :func:`read_image`
+    decodes it and reports any problem)."""
+    from PIL import Image, ImageOps
+
+    from .imageio import MAX_PIXELS
+
+    try:
+        with Image.open(path) as image:
+            if image.format != "JPEG" or image.width * image.height > MAX_PIXELS or \
+                    image.mode not in ("RGB", "L", "YCbCr"):
+                return None
+            scale = max_size / max(image.size)
+            if scale < 1:
+                image.draft("RGB", (max(1, int(image.width * scale + 0.999)),
+                                    max(1, int(image.height * scale + 0.999))))
+            image.load()
+            upright = ImageOps.exif_transpose(image).convert("RGB")
+            if max(upright.size) > max_size:
+                factor = max_size / max(upright.size)
+                upright = upright.resize((max(1, round(upright.width * factor)),
+                                          max(1, round(upright.height * factor))),
+                                         Image.BILINEAR, reducing_gap=2.0)
+            return np.asarray(upright)
+    except Exception:  # noqa: BLE001 - any oddity: the careful reader decides and explains
+        return None
 
 
 # --- develop settings ---------------------------------------------------------------------------

@@ -13,6 +13,9 @@ of the "after" image it was learned from). When a style has no reference (saved 
 target is 0.45, a normal exposure for a mid-key photo. The exposure is found by rendering a
 ladder of candidate values on a small preview in one batch and interpolating; the rest of the
 look (contrast, colour, effects) is untouched.
+
+**Learned styles** (``iea style learn``, :mod:`iea_core.learn`) carry a per-photo model stored
+beside the library; :meth:`StyleLibrary.program_for` uses it whenever a photo is given.
 """
 from __future__ import annotations
 

@@ -5,9 +5,10 @@
     iea batch "My look" shoot/ --xmp lightroom                # apply; re-run to resume
 
 Photos are read at reduced size, all cores work, a progress bar shows the rate and the time
-left. A journal records each photo as it is done: re-running the same command skips finished
-photos, and an interrupted run (Ctrl-C, a crash, kill -9) loses nothing and writes no sidecar
-twice (see :mod:`iea_core.batch`). ``--executor ray`` runs the photos on a Ray cluster.
+left. A journal records each photo as it is done: re-running the command skips the photos this
+style already finished (``--restart`` applies it again), and an interrupted run (Ctrl-C, a
+crash, kill -9) loses nothing and writes no sidecar twice (see :mod:`iea_core.batch`).
+``--executor ray`` runs the photos on a Ray cluster.
 """
 from __future__ import annotations
 
@@ -50,10 +51,12 @@ def _shown(path: str) -> str:
                    "else a private local instance].")
 @click.option("--journal", type=click.Path(dir_okay=False, path_type=Path),
               help="Job journal file [default: in iea's data folder, one per job].")
+@click.option("--restart", is_flag=True,
+              help="Apply the style again even to photos an earlier run of it finished.")
 @click.option("-v", "--verbose", is_flag=True, help="Print every photo's changes.")
 def cli(style: str, paths: tuple[Path, ...], host: str, dry_run: bool, review: Path | None,
         adapt: bool, jobs: int | None, executor: str, ray_address: str | None,
-        journal: Path | None, verbose: bool) -> None:
+        journal: Path | None, restart: bool, verbose: bool) -> None:
     """Apply STYLE to every photo in PATHS (photos or folders) as HOST sidecars."""
     from tqdm import tqdm
 
@@ -84,7 +87,8 @@ def cli(style: str, paths: tuple[Path, ...], host: str, dry_run: bool, review: P
 
     result = run_batch(spec, photos, host, dry_run=preview_only, thumbs=review is not None,
                        jobs=jobs, executor=executor, ray_address=ray_address,
-                       journal_path=journal, on_result=on_result, progress=progress)
+                       journal_path=journal, restart=restart, on_result=on_result,
+                       progress=progress)
     if review is not None and reviews:
         from ..plot import contact_sheet
 

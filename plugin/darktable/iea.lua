@@ -594,7 +594,80 @@ local function export_preset()
   dt.print(string.format(_("iea style '%s' is now in the styles module"), name))
 end
 
+-- The selected images (not the hovered one: these actions are about a whole selection).
+local function selected_images(minimum)
+  local images = {}
+  for _i, image in ipairs(dt.gui.selection()) do images[#images + 1] = image end
+  if #images < minimum then
+    refuse(minimum == 1 and _("select an image first")
+      or string.format(_("select %d images first"), minimum))
+  end
+  return images
+end
+
+-- Learn a style from the selected images' darktable edits (iea reads their sidecars and the
+-- unedited originals); the report says which tools are consistent and which follow the photo.
+local function learn_style()
+  local images = selected_images(5)
+  local name = (iea.widgets.name.text or ""):gsub("^%s+", ""):gsub("%s+$", "")
+  if name == "" then name = "my style" end
+  set_status(string.format(_("learning '%s' from %d images ..."), name, #images))
+  local paths = {}
+  for _i, image in ipairs(images) do paths[#paths + 1] = image_path(image) end
+  local result = call("style_learn", { name = name, images = paths, host = "darktable",
+                                       replace = true })
+  local lines = {}
+  for _i, row in ipairs(type(result.report) == "table" and result.report or {}) do
+    if type(row) == "table" and row.verdict ~= "not used" then lines[#lines + 1] = text_of(row.sentence, 300) end
+  end
+  iea.learned_style = text_of(result.name, 64) ~= "" and text_of(result.name, 64) or name
+  set_status(string.format(_("learned '%s' from %d images:\n%s"), iea.learned_style,
+    math.tointeger(result.examples) or #images, table.concat(lines, "\n")))
+end
+
+-- Review: each selected image gets its own values from the learned style (a job with progress
+-- and cancel); nothing changes until "apply reviewed".
+local function review_learned()
+  local name = iea.learned_style or (iea.widgets.name.text or ""):gsub("^%s+", ""):gsub("%s+$", "")
+  if name == "" then refuse(_("learn a style first (or type its name below)")) end
+  local images = selected_images(1)
+  local pending, lines = {}, {}
+  local _done, cancelled = for_each_with_job(_("iea: reviewing style"), images, function(image)
+    local result = call("style_programs", { style = name, images = { image_path(image) },
+                                            raw = { is_raw(image) }, host = "darktable" })
+    local entry = type(result.results) == "table" and result.results[1] or nil
+    if type(entry) == "table" and entry.ok then
+      local program = check_program(entry.program)
+      local path, style_name = check_style_reply(entry.host_settings)
+      pending[#pending + 1] = { image = image, path = path, name = style_name }
+      lines[#lines + 1] = image.filename .. ": " .. program_summary(program)
+    else
+      local err = type(entry) == "table" and type(entry.error) == "table" and entry.error.message
+      lines[#lines + 1] = image.filename .. ": " .. _("skipped") .. " (" .. text_of(err, 300) .. ")"
+    end
+  end)
+  iea.pending = { style = name, items = pending }
+  set_status(string.format(_("'%s' would set%s:\n%s\npress 'apply reviewed' to apply"), name,
+    cancelled and _(" (review cancelled)") or "", table.concat(lines, "\n")))
+end
+
+local function apply_reviewed()
+  local pending = iea.pending
+  if not pending or #pending.items == 0 then refuse(_("review a learned style first")) end
+  iea.pending = nil
+  local done, cancelled = for_each_with_job(_("iea: applying style"), pending.items, function(item)
+    local style = import_style(item.path, item.name)
+    dt.styles.apply(style, item.image)
+    dt.styles.delete(style)
+  end)
+  set_status(string.format(_("applied '%s' to %d image(s)%s"), pending.style, done,
+    cancelled and _(" (cancelled)") or ""))
+end
+
 iea.actions = {
+  learn_style = guarded(learn_style),
+  review_learned = guarded(review_learned),
+  apply_reviewed = guarded(apply_reviewed),
   edit = guarded(edit),
   refine = guarded(refine),
   summarize = guarded(summarize),
@@ -651,6 +724,12 @@ iea.widgets.box = dt.new_widget("box") {
   iea.widgets.name,
   button(_("export preset"), _("save the style as a darktable style (.dtstyle)"),
          iea.actions.export_preset),
+  button(_("learn style from selected"), _("learn a style from your own edits of the selected "
+         .. "images (at least 5); named as typed above"), iea.actions.learn_style),
+  button(_("review learned style"), _("show the values the learned style gives each selected "
+         .. "image, without changing anything"), iea.actions.review_learned),
+  button(_("apply reviewed"), _("apply the reviewed values to their images"),
+         iea.actions.apply_reviewed),
   iea.widgets.status,
 }
 

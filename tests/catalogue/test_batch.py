@@ -97,6 +97,12 @@ def test_batch_composes_with_user_settings_and_a_rerun_writes_nothing(shoot):
     assert again.returncode == 0, again.stderr
     assert f"{len(photos)} already done earlier" in again.stdout
     assert stamps == {p: lightroom.sidecar_path(p).stat().st_mtime_ns for p in photos}
+    # a photo added to the folder later is the only one done; --restart applies the style again
+    (extra, _), = make_shoot(folder, 1, seed=99, size=96)
+    more = iea("batch", "Shoot look", folder, "--xmp", "lightroom", "-j", "1")
+    assert f"to 1 photo(s), {len(photos)} already done earlier" in more.stdout, more.stderr
+    restarted = iea("batch", "Shoot look", folder, "--xmp", "lightroom", "--restart")
+    assert f"to {len(photos) + 1} photo(s)" in restarted.stdout, restarted.stderr
 
 
 def test_journal_ignores_a_torn_last_line(tmp_path):
@@ -205,3 +211,51 @@ def test_ray_executor_end_to_end(shoot, tmp_path):
     # the journal is the executor's and the command's: the local executor finds the job done
     again = iea("batch", "Shoot look", folder, "--xmp", "darktable", "-j", "1")
     assert f"{len(photos)} already done earlier" in again.stdout, again.stderr
+
+
+def test_a_bad_photo_or_sidecar_is_reported_the_rest_done_and_a_rerun_retries_only_it(shoot):
+    photos, originals = shoot
+    folder = photos[0].parent
+    broken = folder / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    hostile = photos[1]
+    evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' \
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/">&e;</x:xmpmeta>'
+    lightroom.sidecar_path(hostile).write_bytes(evil)
+    result = iea("batch", "Shoot look", folder, "--xmp", "lightroom", "-j", "2")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "broken.jpg" in result.stderr and "IMG_" in result.stderr
+    assert "2 photo(s) failed" in result.stderr.splitlines()[-1]
+    assert lightroom.sidecar_path(hostile).read_bytes() == evil  # refused, untouched
+    assert f"to {len(photos) - 1} photo(s)" in result.stdout
+    broken.unlink()
+    lightroom.sidecar_path(hostile).unlink()
+    again = iea("batch", "Shoot look", folder, "--xmp", "lightroom", "-j", "2")
+    assert again.returncode == 0, again.stderr
+    assert f"to 1 photo(s), {len(photos) - 1} already done earlier" in again.stdout
+
+
+def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path):
+    photos = [p for p, _ in make_shoot(tmp_path / "shoot", 80, seed=9, size=64)]
+    with StyleLibrary() as library:
+        library.save("Int look", "warm contrast", STYLE)
+    command = [sys.executable, "-m", "iea_core", "batch", "Int look", str(photos[0].parent),
+               "--xmp", "darktable", "-j", "2"]
+    started = time.time_ns()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while written_since(photos[0].parent, started) < 3 and time.monotonic() < deadline and \
+            proc.poll() is None:
+        time.sleep(0.005)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
+    out, err = proc.communicate(timeout=60)
+    if proc.returncode != 0:  # interrupted (not finished before the signal)
+        assert "interrupted" in err and "run the same command again" in err, err
+        assert "Traceback" not in err
+    final = iea("batch", "Int look", photos[0].parent, "--xmp", "darktable", "-j", "2")
+    assert final.returncode == 0, final.stderr
+    for photo in photos:
+        items = darktable.read_history(darktable.sidecar_path(photo)).items
+        assert sum(i.multi_name == "iea exposure" for i in items) == 1, photo

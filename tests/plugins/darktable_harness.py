@@ -101,6 +101,16 @@ if method == "export_preset":
     path = dest / (params["name"] + ".dtstyle")
     path.write_text(exposure_dtstyle(params["name"], 0.8))
     reply({{"files": [str(path)]}})
+if method == "style_learn":
+    reply({{"name": params["name"], "examples": len(params["images"]), "skipped": [],
+           "report": [{{"tool": "exposure", "verdict": "per photo",
+                        "sentence": "exposure: per photo; follows the photo"}}]}})
+if method == "style_programs":
+    # a learned style adapts: +1 EV for the first image asked about, -1 EV for later ones
+    ev = 1.0 if n % 2 == 0 else -1.0
+    reply({{"style": params["style"], "tools": ["exposure"], "results": [
+        {{"image": params["images"][0], "ok": True, "program": {{"exposure": int(ev * 50)}},
+          "host_settings": style(f"iea learned {{n}}", ev)}}]}})
 sys.exit(1)
 '''
 

@@ -41,7 +41,8 @@ def test_every_plugin_file_compiles_as_lua_5_1(lr: Lightroom) -> None:
     info = lr.lua.eval(f"dofile({json.dumps(str(PLUGIN_SRC / 'Info.lua'))})")
     titles = [info.LrLibraryMenuItems[i].title for i in range(1, len(info.LrLibraryMenuItems) + 1)]
     assert titles == ["Edit with iea…", "Refine last edit…", "Summarize style from two photos…",
-                      "Apply style to selected…", "Export style as preset…", "iea status"]
+                      "Apply style to selected…", "Export style as preset…", "iea status",
+                      "Learn style from selected photos…", "Apply learned style to selected…"]
     for i in range(1, len(info.LrLibraryMenuItems) + 1):
         assert (PLUGIN_SRC / info.LrLibraryMenuItems[i].file).exists()
 

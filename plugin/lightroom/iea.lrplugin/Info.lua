@@ -21,6 +21,10 @@ return {
     { title = "Apply style to selected…", file = "ApplyStyle.lua", enabledWhen = "photosSelected" },
     { title = "Export style as preset…", file = "ExportPreset.lua" },
     { title = "iea status", file = "ShowStatus.lua" },
+    { title = "Learn style from selected photos…", file = "LearnStyle.lua",
+      enabledWhen = "photosSelected" },
+    { title = "Apply learned style to selected…", file = "ApplyLearnedStyle.lua",
+      enabledWhen = "photosSelected" },
   },
 
   VERSION = { major = 0, minor = 1, revision = 0, build = 0 },
