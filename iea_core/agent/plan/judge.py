@@ -1,0 +1,262 @@
+"""Judge: does the render meet every step's target, and does it stay inside the guard rails?
+
+:class:`MeasureJudge` (the default) measures the render (:mod:`.measure`). :func:`run_plan` renders
+the program at the working size (1024 px by default), asks the judge, and when a step misses or a
+rail breaks it adjusts the tools (a least-squares move from the executor's Jacobian for a missed
+step; backing off the tools that cause a broken rail) and tries again, up to ``rounds`` renders.
+The best round is kept, and the answer lists every step with pass/fail and the measured value.
+
+A VLM can judge instead (:class:`VlmJudge`): it answers yes/no per step from the before/after
+pictures through any ``ask(images, prompt) -> str`` callable; the measured rails still apply,
+because a model that says "looks fine" must not hide clipped highlights.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+from typing import Callable, Mapping, Protocol, Sequence
+
+import numpy as np
+
+from ...program import Program
+from .executor import (Solution, _scales, back_off, downscale, newton_move, residuals,
+                       room_of, solve)
+from .measure import RAIL_LIMITS, measure, neutral_mask, rail_failures, rails, skin_mask
+from .steps import Conflict, Plan, Step, StepVerdict, far_slack, tolerance
+
+WORK_SIZE = 1024
+ROUNDS = 3
+
+@dataclass
+class Verdict:
+    """A judge's answer for one render."""
+
+    steps: list[StepVerdict]
+    rails: dict[str, float]
+    failed_rails: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return all(v.passed for v in self.steps) and not self.failed_rails
+
+    def score(self) -> tuple[int, int]:
+        return (-len(self.failed_rails), sum(v.passed for v in self.steps))
+
+
+class Judge(Protocol):
+    name: str
+
+    def judge(self, before: np.ndarray, after: np.ndarray, steps: Sequence[Step],
+              before_metrics: Mapping[str, float], rail_limits: Mapping[str, float],
+              skin: np.ndarray | None = None, neutral: np.ndarray | None = None,
+              program: Program | None = None) -> Verdict: ...
+
+
+def _rail_check(before: np.ndarray, after: np.ndarray, limits: Mapping[str, float],
+                skin: np.ndarray | None) -> tuple[dict[str, float], list[str]]:
+    changes = rails(before, after, skin)
+    return changes, rail_failures(changes, limits)
+
+
+class MeasureJudge:
+    """Checks each step's metric on the render against its range (with a small tolerance)."""
+
+    name = "measure"
+
+    def judge(self, before: np.ndarray, after: np.ndarray, steps: Sequence[Step],
+              before_metrics: Mapping[str, float], rail_limits: Mapping[str, float],
+              skin: np.ndarray | None = None, neutral: np.ndarray | None = None,
+              program: Program | None = None) -> Verdict:
+        now = measure(after, neutral)
+        verdicts = []
+        for step in steps:
+            lo, hi = step.bounds(before_metrics)
+            tol = tolerance(step.metric, lo, hi)
+            value = now[step.metric]
+            extra = far_slack(lo, hi)
+            passed = (lo - tol - (extra if step.direction < 0 else 0.0) <= value
+                      <= hi + tol + (extra if step.direction > 0 else 0.0))
+            note = ""
+            past = value > hi + tol if step.direction > 0 else value < lo - tol
+            if not passed and past and program is not None and step.tool and \
+                    program[step.tool] == 0:
+                # other steps carried the metric past the range in the step's own direction
+                # and its own tool is not pushing at all: the intent holds on the render
+                passed, note = True, "went past the range through the other steps"
+            verdicts.append(StepVerdict(step, lo, hi, before_metrics[step.metric], value,
+                                        passed, note=note))
+        changes, failed = _rail_check(before, after, rail_limits, skin)
+        return Verdict(verdicts, changes, failed)
+
+
+class VlmJudge:
+    """Asks a vision-language model whether each step shows; the rails stay measured.
+
+    ``ask(images, prompt)`` gets [before, after] float images and returns the model's text; the
+    prompt asks for one line per step, ``N: yes`` or ``N: no``. Steps the model does not answer
+    fall back to the measurement."""
+
+    name = "vlm"
+
+    def __init__(self, ask: Callable[[Sequence[np.ndarray], str], str]) -> None:
+        self.ask = ask
+        self.fallback = MeasureJudge()
+
+    @staticmethod
+    def prompt(steps: Sequence[Step]) -> str:
+        lines = ["The first picture is the original photo, the second the edit. For each change "
+                 "below answer on its own line with the number, a colon and yes or no: does the "
+                 "edit show that change compared with the original?"]
+        lines += [f"{k}: {s.kind.intent}" for k, s in enumerate(steps, 1)]
+        return "\n".join(lines)
+
+    @staticmethod
+    def parse(text: str, n: int) -> dict[int, bool]:
+        out: dict[int, bool] = {}
+        for m in re.finditer(r"(?m)^\s*(\d+)\s*[:.)-]\s*(yes|no)\b", text.lower()):
+            k = int(m.group(1))
+            if 1 <= k <= n:
+                out[k - 1] = m.group(2) == "yes"
+        return out
+
+    def judge(self, before: np.ndarray, after: np.ndarray, steps: Sequence[Step],
+              before_metrics: Mapping[str, float], rail_limits: Mapping[str, float],
+              skin: np.ndarray | None = None, neutral: np.ndarray | None = None,
+              program: Program | None = None) -> Verdict:
+        measured = self.fallback.judge(before, after, steps, before_metrics, rail_limits, skin,
+                                       neutral, program)
+        answers = self.parse(self.ask([before, after], self.prompt(steps)), len(steps))
+        for k, verdict in enumerate(measured.steps):
+            if k in answers:
+                verdict.passed = answers[k]
+                verdict.note = "judged by the vision model"
+        return measured
+
+
+@dataclass
+class PlanResult:
+    """A plan carried out: the program, each step's verdict, the rails, and the conflicts."""
+
+    plan: Plan
+    program: Program
+    verdicts: list[StepVerdict]
+    rails: dict[str, float]
+    failed_rails: list[str]
+    rounds: int
+    judge: str = "measure"
+    first_try: list[bool] = field(default_factory=list)  # step met on the first render
+
+    @property
+    def conflicts(self) -> list[Conflict]:
+        return self.plan.conflicts
+
+    @property
+    def passed(self) -> bool:
+        return all(v.passed for v in self.verdicts) and not self.failed_rails
+
+    def lines(self) -> list[str]:
+        """The answer: each step with pass/fail and the measured value, then rails and conflicts."""
+        out = [f"look: {n} (match {s:.2f})" for n, s in self.plan.looks]
+        for k, v in enumerate(self.verdicts, 1):
+            mark = "pass" if v.passed else "FAIL"
+            out.append(f"{k}. [{mark}] {v.step.describe()} \u2014 {v.step.metric} "
+                       f"{_fmt(v.before)} \u2192 {_fmt(v.measured)} ({v.step.tool} "
+                       f"{self.program[v.step.tool]:+d})" if v.step.tool else
+                       f"{k}. [{mark}] {v.step.describe()}")
+        broken = ", ".join(f"{r} {self.rails[r]:.3f}" for r in self.failed_rails)
+        out.append(f"guard rails: {'broken: ' + broken if broken else 'all held'} "
+                   f"({', '.join(f'{k} {v:.3f}' for k, v in self.rails.items())})")
+        out += [c.describe() for c in self.plan.conflicts]
+        out += [f"note: {n}" for n in self.plan.notes]
+        out += [f"not understood: \u201c{u}\u201d" for u in self.plan.unread]
+        return out
+
+    def reasoning(self) -> str:
+        met = sum(v.passed for v in self.verdicts)
+        looks = " + ".join(n for n, _ in self.plan.looks) or "your request"
+        text = (f"I planned \u201c{self.plan.request}\u201d as {looks}: {len(self.verdicts)} "
+                f"step(s), {met} met on the render")
+        if self.failed_rails:
+            text += f"; guard rail(s) broken: {', '.join(self.failed_rails)}"
+        text += "."
+        for c in self.plan.conflicts:
+            text += " " + c.describe()[0].upper() + c.describe()[1:] + "."
+        for n in self.plan.notes:
+            text += f" Note: {n}."
+        if self.plan.unread:
+            text += " I could not read " + ", ".join(f"\u201c{u}\u201d" for u in self.plan.unread) \
+                + "."
+        return text
+
+    def to_dict(self) -> dict[str, object]:
+        return {**self.plan.to_dict(), "program": self.program.to_dict(),
+                "verdicts": [v.to_dict() for v in self.verdicts],
+                "rails": {k: round(v, 4) for k, v in self.rails.items()},
+                "rail_limits": {k: RAIL_LIMITS[k][0] for k in RAIL_LIMITS},
+                "failed_rails": list(self.failed_rails), "rounds": self.rounds,
+                "judge": self.judge, "passed": self.passed,
+                "first_try": list(self.first_try)}
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3f}" if abs(x) < 2 else f"{x:.1f}"
+
+
+def run_plan(image: np.ndarray, plan: Plan, *, judge: Judge | None = None, size: int = WORK_SIZE,
+             rounds: int = ROUNDS, profile: str = "default",
+             solution: Solution | None = None) -> PlanResult:
+    """Execute ``plan`` on ``image`` and judge it at ``size`` px, retrying up to ``rounds``."""
+    from ...editor import render
+
+    judge = judge or MeasureJudge()
+    view = downscale(image, size)
+    solution = solution or solve(view, plan.steps, profile=profile, rail_limits=plan.rails)
+    if solution.scaled:
+        plan = replace(plan, steps=list(solution.steps), notes=plan.notes + [
+            f"this photo cannot take the full {', '.join(k.replace('_', ' ') for k in solution.scaled)}"
+            " step(s) (its tool would hit the end stop), so their targets were scaled down"])
+    steps = plan.steps
+    values = dict(solution.values)
+    neutral = neutral_mask(view)
+    before = measure(view, neutral)
+    skin = skin_mask(view)
+    limits = dict(plan.rails)
+    free = [s for s in steps if s.kind.fixed is None and s.tool]
+    index = {s.tool: j for j, s in enumerate(free)}
+    best: tuple[tuple[int, int], dict[str, int], Verdict, int] | None = None
+    first_try: list[bool] = []
+    first_pass_round: dict[int, int] = {}
+    done = 0
+    for rnd in range(1, max(1, rounds) + 1):
+        program = Program({t: v for t, v in values.items() if v}, clamp=True)
+        after = render(view, program, profile)
+        verdict = judge.judge(view, after, steps, before, limits, skin, neutral, program)
+        done = rnd
+        if rnd == 1:
+            first_try = [v.passed for v in verdict.steps]
+        for k, v in enumerate(verdict.steps):
+            if v.passed and k not in first_pass_round:
+                first_pass_round[k] = rnd
+        if best is None or verdict.score() > best[0]:
+            best = (verdict.score(), dict(values), verdict, rnd)
+        if verdict.passed:
+            break
+        if verdict.failed_rails:
+            values = back_off(values, verdict.failed_rails)
+            continue
+        now = {v.step.metric: v.measured for v in verdict.steps}
+        if free and solution.jacobian.size:
+            r = residuals(free, before, {**before, **now}, values)
+            scales = _scales(free, before)
+            move = newton_move(solution.jacobian, r, scales, room_of(free, values))
+            for s in free:
+                values[s.tool] = s.clamp(values[s.tool] + move[index[s.tool]])
+    assert best is not None
+    _, values, verdict, _ = best
+    for k, v in enumerate(verdict.steps):
+        v.rounds = first_pass_round.get(k, done)
+    program = Program({t: v for t, v in values.items() if v}, clamp=True)
+    return PlanResult(plan, program, verdict.steps, verdict.rails, verdict.failed_rails, done,
+                      getattr(judge, "name", "custom"), first_try)
+
