@@ -206,9 +206,8 @@ SCALAR_FITS = {
     "sharpen_amount": ("sharpness", (50, 100), (0.5, 1.0, 2.0, 3.0)),
     "soften_amount": ("sharpness", (-50, -100), (0.3, 0.6, 1.0, 1.5)),
     "vignette_brightness_neg": ("vignette", (-50, -100), (0.3, 0.5, 0.8, 1.0)),
-    # darktable lightens corners additively in linear light, the editor multiplies: the closest
-    # additive amount is small
-    "vignette_brightness": ("vignette", (50, 100), (0.02, 0.04, 0.06, 0.1)),
+    # darktable lightens corners by adding linear light, as the editor does (0.3 at +100)
+    "vignette_brightness": ("vignette", (50, 100), (0.2, 0.25, 0.3, 0.35)),
     "vignette_scale": ("vignette", (-50,), (20.0, 40.0, 60.0, 80.0)),
     "vignette_falloff": ("vignette", (-50,), (50.0, 100.0, 150.0)),
 }

@@ -31,8 +31,10 @@ vibrance             same with a per-pixel factor 1 + 1.2 a (1 - s)^2 (1 - 0.85 
                      1 + a (0.4 + 0.6 (1 - s)) for a < 0; s = (max - min) / max
 sharpness            unsharp mask on lightness (sqrt Y) with a 3x3 binomial kernel: amount 2.0 a for
                      a > 0; a < 0 blends toward the blurred lightness (-100 = fully blurred)
-vignette             linear gain 2 ^ (1.5 a w(r)), w = smoothstep(0.3, 1.05, r), r = elliptical
-                     radius (corners = 1): -100 = corners 1.5 EV darker (Lightroom's sign)
+vignette             w = smoothstep(0.3, 1.05, r), r = elliptical radius (corners = 1); a < 0:
+                     linear gain 2 ^ (1.5 a w(r)) (-100 = corners 1.5 EV darker, Lightroom's
+                     sign); a > 0: linear light lifted by 0.3 a w(r) (lighter corners, added
+                     like darktable's vignette rather than multiplied)
 fade                 on the encoded output: a > 0: y = 0.20 a + (1 - 0.26 a) x (raised blacks,
                      lowered whites, less contrast); a < 0: y = (x - 0.08 |a|) / (1 - 0.08 |a|)
                      (denser blacks)
@@ -167,9 +169,27 @@ def fade_curve(x: np.ndarray, value: int) -> np.ndarray:
     return x
 
 
+VIGNETTE_LIFT = 0.3  # linear light added at the corners at +100
+
+
 def vignette_gain(r2: np.ndarray, value: int) -> np.ndarray:
+    """Darker corners (value < 0): the linear gain at squared radius ``r2``."""
     a = value / 100.0
     return 2.0 ** (1.5 * a * smoothstep(0.3, 1.05, np.sqrt(r2)))
+
+
+def vignette_lift(r2: np.ndarray, value: int) -> np.ndarray:
+    """Lighter corners (value > 0): linear light added at squared radius ``r2``. darktable's
+    vignette lifts by adding light, which a gain cannot imitate (it leaves dark pixels dark)."""
+    a = value / 100.0
+    return VIGNETTE_LIFT * a * smoothstep(0.3, 1.05, np.sqrt(r2))
+
+
+def apply_vignette(linear: np.ndarray, r2: np.ndarray, value: int) -> np.ndarray:
+    """The vignette on linear RGB (..., 3) at squared radii ``r2`` (...)."""
+    if value > 0:
+        return linear + vignette_lift(r2, value)[..., None]
+    return linear * vignette_gain(r2, value)[..., None]
 
 
 @dataclass(frozen=True)
@@ -180,7 +200,7 @@ class PreparedProgram:
     tone_L: np.ndarray  # TONE_LUT_SIZE + 1: u = sqrt(Y/Y_MAX) -> T(L)
     l_to_y: np.ndarray  # L2Y_LUT_SIZE + 1: L/L_MAX -> Y
     encode: np.ndarray  # ENCODE_LUT_SIZE + 1: sqrt(lin) -> fade(srgb(lin))
-    vignette: np.ndarray  # VIGNETTE_LUT_SIZE + 1: r^2 / 2 -> gain
+    vignette: np.ndarray  # VIGNETTE_LUT_SIZE + 1: r^2 -> gain (lift, added, when value > 0)
     saturation: float
     vibrance: float
     clarity: float
@@ -215,7 +235,8 @@ def prepare(program: Program) -> PreparedProgram:
     s = np.linspace(0.0, 1.0, ENCODE_LUT_SIZE + 1)
     encode = fade_curve(linear_to_srgb(s * s), program["fade"]).astype(np.float32)
     r2 = np.linspace(0.0, 2.0, VIGNETTE_LUT_SIZE + 1)
-    vignette = vignette_gain(r2, program["vignette"]).astype(np.float32)
+    vignette = (vignette_lift(r2, program["vignette"]) if program["vignette"] > 0
+                else vignette_gain(r2, program["vignette"])).astype(np.float32)
     if program["vignette"]:
         flags |= FLAG_VIGNETTE
     if program["natural_contrast"]:

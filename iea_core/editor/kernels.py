@@ -1,10 +1,10 @@
 """Fused numba kernels for the ``default`` profile.
 
-One pass over the pixels does everything pointwise: decode to linear light, white balance and
-exposure gains, the tone curve (a lookup table), clarity and sharpening (from small precomputed
-lightness maps), colour, vignette, encoding with fade, and grain. Rows are processed in parallel;
-no full-size float intermediate is allocated, so a 24 MP render needs only its output (plus a
-2-byte-per-pixel lightness map when sharpening).
+One pass over the pixels does everything: decode to linear light, white balance and exposure
+gains, the tone curve (one table read per pixel), clarity and sharpening, colour, vignette,
+encoding with fade, and grain. Blocks of rows are processed in parallel; the only buffers are a
+few rows per block (the lightness of three rows for sharpening, the clarity map's current row), so
+a 24 MP render needs nothing beyond its output and a coarse map of at most 192 px.
 
 Kernels compile on first use and are cached on disk (``cache=True``); see
 :func:`iea_core.editor.warm_up`.
@@ -41,12 +41,9 @@ from numba import njit, prange  # noqa: E402  (after the cache location is decid
 
 # numba's on-disk cache is invalidated only when *this* file changes, while the globals below are
 # frozen into the compiled code: table sizes are therefore taken from the tables' shapes, and a
-# change to Y_MAX, L_MAX or the FLAG_* values in curves.py must come with a touch of this file.
+# change to Y_MAX or the FLAG_* values in curves.py must come with a touch of this file.
 from .curves import (FLAG_CLARITY, FLAG_COLOR, FLAG_GRAIN, FLAG_SHARPEN,  # noqa: E402
-                     FLAG_TONE, FLAG_VIGNETTE, L_MAX, Y_MAX)
-
-_FLAGS_LIGHTNESS = FLAG_TONE | FLAG_CLARITY | FLAG_SHARPEN
-
+                     FLAG_TONE, FLAG_VIGNETTE, Y_MAX)
 
 # float32 constants: numba types a float literal as float64, and one float64 operand promotes a
 # whole expression (wider registers, slower division and sqrt); these keep the kernel in float32.
@@ -56,61 +53,23 @@ _1 = _F(1.0)
 _KR, _KG, _KB = _F(0.2126), _F(0.7152), _F(0.0722)
 _HALF = _F(0.5)
 _TINY = _F(1e-9)
-_ONE_U = np.uint64(1)
+_ONE = np.uint32(1)
+#: tone-table entries (of 2048 over u = sqrt(Y / Y_MAX)) below which the tone-only path divides
+_DARK_BINS = _F(32.0)
 
-
-@njit(cache=True, parallel=True, fastmath=True)
-def lightness_map(src, decode, out):
-    """U = sqrt(Y) of the input (a perceptual lightness close to Y ** (1/2.2), without a pow
-    per pixel), stored as uint16; used by sharpening and clarity."""
-    height, width = src.shape[0], src.shape[1]
-    for y in prange(height):
-        for x in range(width):
-            lum = (_KR * decode[src[y, x, 0]] + _KG * decode[src[y, x, 1]]
-                   + _KB * decode[src[y, x, 2]])
-            lum = min(max(lum, _0), _1)
-            out[y, x] = np.uint16(math.sqrt(lum) * _F(65535.0) + _HALF)
-
-
-@njit(cache=True, parallel=True)
-def block_mean(lmap, factor, out):
-    """Box-downsample a uint16 lightness map by ``factor`` into float32 ``out`` (0..1)."""
-    oh, ow = out.shape
-    height, width = lmap.shape
-    for by in prange(oh):
-        y0 = by * factor
-        y1 = min(y0 + factor, height)
-        for bx in range(ow):
-            x0 = bx * factor
-            x1 = min(x0 + factor, width)
-            total = 0.0
-            for y in range(y0, y1):
-                for x in range(x0, x1):
-                    total += lmap[y, x]
-            count = (y1 - y0) * (x1 - x0)
-            out[by, bx] = total / (count * 65535.0) if count > 0 else 0.0
+#: rows per parallel block: the three lightness rows sharpening reads are computed once per row
+#: plus two halo rows per block (2 / 32 = 6 % extra lightness work, no full-size map)
+BLOCK_ROWS = 32
 
 
 @njit(cache=True, inline="always")
-def _lerp32(table, pos):
-    """Linear interpolation in ``table`` at fractional index ``pos`` (clamped), in float32."""
-    n = table.shape[0] - 1
-    if pos <= _0:
-        return table[0]
-    if pos >= n:
-        return table[n]
-    i = np.uint64(pos)  # unsigned: no negative-index wraparound check per read
+def _lerp(table, pos):
+    """Linear interpolation in ``table`` at ``0 <= pos <= len(table) - 2`` (tables repeat their
+    last entry once, so the end still reads two entries); unsigned index: no wraparound check."""
+    i = np.uint32(pos)
     f = pos - _F(i)
-    return table[i] + (table[i + _ONE_U] - table[i]) * f
-
-
-@njit(cache=True, inline="always")
-def _lerp_padded(table, pos):
-    """:func:`_lerp32` without the clamps, for 0 <= pos <= len(table) - 2 (the table repeats its
-    last entry once, so ``pos`` at the end still reads two entries)."""
-    i = np.uint64(pos)  # unsigned: no negative-index wraparound check per read
-    f = pos - _F(i)
-    return table[i] + (table[i + _ONE_U] - table[i]) * f
+    a = table[i]
+    return a + (table[i + _ONE] - a) * f
 
 
 @njit(cache=True, inline="always")
@@ -122,162 +81,236 @@ def _tri32(x, lo, peak, hi, inv_rise, inv_fall):
     return (hi - x) * inv_fall
 
 
+@njit(cache=True, inline="always")
+def _lightness_row(src, decode, y, row):
+    """U = sqrt(Y) of the input's row ``y`` (clamped to 0..1): the perceptual lightness (close to
+    Y ** (1/2.2), without a pow) that sharpening and clarity work on."""
+    for x in range(src.shape[1]):
+        lum = (_KR * decode[src[y, x, 0]] + _KG * decode[src[y, x, 1]]
+               + _KB * decode[src[y, x, 2]])
+        row[x] = math.sqrt(min(max(lum, _0), _1))
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def coarse_lightness(src, decode, factor, stride, out):
+    """Block means of U = sqrt(Y) over ``factor`` x ``factor`` blocks, read every ``stride``-th
+    pixel of every ``stride``-th row (the map is then blurred by a Gaussian many blocks wide, so
+    the subsampling is invisible; see docs/editor.md)."""
+    oh, ow = out.shape
+    height, width = src.shape[0], src.shape[1]
+    for by in prange(oh):
+        y0 = by * factor
+        y1 = min(y0 + factor, height)
+        for bx in range(ow):
+            x0 = bx * factor
+            x1 = min(x0 + factor, width)
+            total = _0
+            count = 0
+            for y in range(y0, y1, stride):
+                for x in range(x0, x1, stride):
+                    lum = (_KR * decode[src[y, x, 0]] + _KG * decode[src[y, x, 1]]
+                           + _KB * decode[src[y, x, 2]])
+                    total += math.sqrt(min(max(lum, _0), _1))
+                    count += 1
+            out[by, bx] = total / _F(count) if count > 0 else _0
+
+
 @njit(cache=True, parallel=True, fastmath=True, error_model="numpy")
-def render_default(src, decode, gains, tone_L, tone_Y, l_to_y, encode_lin, encode_nearest,
-                   vignette, vig_dx2, vig_dy2, coarse, coarse_x0, coarse_fx, coarse_step, lmap,
-                   clarity_gain, sharpen_gain, saturation, vibrance, clarity, sharpen, grain, seed,
-                   flags, out, out_scale, out_offset):
+def render_default(src, decode, gains, tone_k, tone_Y, tone_L, l_to_y, encode_lin, encode_u8, out_u8,
+                   encode_nearest, vignette, vignette_add, vig_dx2, vig_dy2, coarse, coarse_x0,
+                   coarse_fx, coarse_step, clarity_gain, sharpen_gain, saturation, vibrance,
+                   clarity, sharpen, grain, seed, flags, out, out_scale, out_offset):
     """The fused ``default``-profile pipeline (see curves.py for the math of each tool).
 
     ``src`` is uint8/uint16 H x W x >=3; ``out`` H x W x >=3 of any numeric dtype; the result is
-    written as ``value * out_scale + out_offset`` (offset 0.5 rounds for integer outputs).
-    ``tone_Y`` is the tone curve as new luminance on the grid of ``tone_L`` (T(L) ** 2.2), used
-    when neither clarity nor sharpening changes the lightness between the two tables.
-    ``encode_lin`` maps linear light directly to the encoded output (interpolated; no sqrt per
-    channel; its last entry repeated once, see :func:`_lerp_padded`), or, with
-    ``encode_nearest``, reads its nearest entry: about 20 % faster for the whole kernel, within
-    1e-4 of the interpolated value (0.03 of an 8-bit level, at the darkest tones; far less above),
-    which is what 8-bit and float32 outputs get. All arithmetic is float32.
+    written as ``value * out_scale + out_offset`` (offset 0.5 rounds for integer outputs), or, with
+    ``out_u8``, read straight from the 8-bit table ``encode_u8`` (no grain).
+
+    Tables (all float32, over u = sqrt(Y / Y_MAX), each repeating its last entry once):
+    ``tone_k`` is the tone curve as a luminance *ratio* Y' / Y, so a tone-only pixel costs one
+    table read and three multiplies (hue kept); below ``_DARK_BINS`` entries (Y < 0.002, where
+    the ratio of a lifted black changes too fast to interpolate) the pixel divides ``tone_Y``,
+    the new luminance, by its own, as the detail path does; ``tone_L`` is T(L) and ``l_to_y`` L -> Y, used
+    when clarity or sharpening changes the lightness between the two. ``encode_lin`` maps linear
+    light to the encoded output (fade folded in), read at the nearest entry (``encode_nearest``:
+    within 1e-4, for 8-bit and float32 outputs) or interpolated. ``vignette`` maps r^2 / 2 to a
+    gain, or with ``vignette_add`` to a lift added to linear light (lighter corners, darktable's
+    way). ``coarse`` is the blurred lightness (as u) for clarity at ``coarse_step`` pixels per
+    entry. All arithmetic is float32.
     """
     height, width = src.shape[0], src.shape[1]
     g0, g1, g2 = _F(gains[0]), _F(gains[1]), _F(gains[2])
-    tone_scale = _F(tone_L.shape[0] - 1)
-    l2y_scale = _F((l_to_y.shape[0] - 1) / L_MAX)
+    tone_scale = _F(tone_k.shape[0] - 2)
+    l2y_scale = _F(l_to_y.shape[0] - 2) / _F(Y_MAX ** (1 / 2.2))
     lin_scale = _F(encode_lin.shape[0] - 2)
-    vig_scale = _F((vignette.shape[0] - 1) / 2.0)
+    u8_scale = _F(encode_u8.shape[0] - 2)
+    vig_scale = _F((vignette.shape[0] - 2) / 2.0)
     inv_ymax = _F(1.0 / Y_MAX)
     ch, cw = coarse.shape
     step = _F(coarse_step)
-    cl_gain = _F(clarity_gain)
+    cl_gain = _F(clarity_gain) * tone_scale
     sat = _F(saturation)
     vib = _F(vibrance)
     vib_pos = _F(1.2 * vibrance)
     cla = _F(clarity)
-    # (16 c - sum of the 3x3 binomial weights) / 16 / 65535 * amount, on integer sums
-    k_sharp = _F(sharpen * sharpen_gain / (16.0 * 65535.0))
+    k_sharp = _F(sharpen * sharpen_gain / 16.0)
     grn = _F(grain)
     o_scale = _F(out_scale)
     o_off = _F(out_offset)
     noise_scale = _F(2.449489742783178 / 65535.0)
     noise_off = _F(2.449489742783178)
-    do_light = (flags & _FLAGS_LIGHTNESS) != 0
+    do_tone = (flags & FLAG_TONE) != 0
     do_clarity = (flags & FLAG_CLARITY) != 0
     do_sharpen = (flags & FLAG_SHARPEN) != 0
     do_detail = do_clarity or do_sharpen
     do_color = (flags & FLAG_COLOR) != 0
     do_vignette = (flags & FLAG_VIGNETTE) != 0
     do_grain = (flags & FLAG_GRAIN) != 0
-    for y in prange(height):
-        cy = (_F(y) + _HALF) / step - _HALF
-        if cy < _0:
-            cy = _0
-        cy0 = min(int(cy), ch - 1)
-        cy1 = min(cy0 + 1, ch - 1)
-        fy = cy - _F(cy0)
-        if fy > _1:
-            fy = _1
-        ym = max(y - 1, 0)
-        yp = min(y + 1, height - 1)
-        vy = vig_dy2[y]
-        for x in range(width):
-            r = decode[src[y, x, 0]] * g0
-            g = decode[src[y, x, 1]] * g1
-            b = decode[src[y, x, 2]] * g2
-            if do_light:
-                lum = _KR * r + _KG * g + _KB * b
-                if lum < _0:
-                    lum = _0
-                upos = math.sqrt(lum * inv_ymax) * tone_scale
+    n_blocks = (height + BLOCK_ROWS - 1) // BLOCK_ROWS
+    for block in prange(n_blocks):
+        y_start = block * BLOCK_ROWS
+        y_end = min(y_start + BLOCK_ROWS, height)
+        # per-block row buffers (a few KiB): lightness of rows y-1, y, y+1 and their vertical
+        # binomial sums for sharpening; the clarity map's row at y, already through the curve
+        l_prev = np.empty(width if do_sharpen else 1, np.float32)
+        l_cur = np.empty(width if do_sharpen else 1, np.float32)
+        l_next = np.empty(width if do_sharpen else 1, np.float32)
+        vsum = np.empty(width if do_sharpen else 1, np.float32)
+        crow = np.empty(cw if do_clarity else 1, np.float32)
+        if do_sharpen:
+            _lightness_row(src, decode, max(y_start - 1, 0), l_cur)
+            _lightness_row(src, decode, y_start, l_next)
+        for y in range(y_start, y_end):
+            if do_sharpen:
+                l_prev, l_cur, l_next = l_cur, l_next, l_prev
+                _lightness_row(src, decode, min(y + 1, height - 1), l_next)
+                for x in range(width):
+                    vsum[x] = l_prev[x] + _F(2.0) * l_cur[x] + l_next[x]
+            if do_clarity:
+                cy = (_F(y) + _HALF) / step - _HALF
+                if cy < _0:
+                    cy = _0
+                cy0 = min(int(cy), ch - 1)
+                cy1 = min(cy0 + 1, ch - 1)
+                fy = min(cy - _F(cy0), _1)
+                for j in range(cw):
+                    ub = (coarse[cy0, j] + (coarse[cy1, j] - coarse[cy0, j]) * fy) * cl_gain
+                    crow[j] = _lerp(tone_L, min(ub, tone_scale))
+            vy = vig_dy2[y]
+            for x in range(width):
+                r = decode[src[y, x, 0]] * g0
+                g = decode[src[y, x, 1]] * g1
+                b = decode[src[y, x, 2]] * g2
                 if do_detail:
-                    lt = _lerp32(tone_L, upos)
+                    lum = max(_KR * r + _KG * g + _KB * b, _0)
+                    upos = min(math.sqrt(lum * inv_ymax) * tone_scale, tone_scale)
+                    lt = _lerp(tone_L, upos)
                     if do_clarity:
                         cx0 = coarse_x0[x]
                         cx1 = min(cx0 + 1, cw - 1)
-                        fx = coarse_fx[x]
-                        top = coarse[cy0, cx0] + (coarse[cy0, cx1] - coarse[cy0, cx0]) * fx
-                        bot = coarse[cy1, cx0] + (coarse[cy1, cx1] - coarse[cy1, cx0]) * fx
-                        ub = (top + (bot - top) * fy) * cl_gain
-                        lb = _lerp32(tone_L, ub * tone_scale)
-                        mid = lt if lt < _1 else _1
+                        lb = crow[cx0] + (crow[cx1] - crow[cx0]) * coarse_fx[x]
+                        mid = min(lt, _1)
                         weight = _F(0.35) + _F(2.6) * mid * (_1 - mid)
                         lt = lt + cla * (lt - lb) * weight
                     if do_sharpen:
                         xm = max(x - 1, 0)
                         xp = min(x + 1, width - 1)
-                        centre = np.int32(lmap[y, x])
-                        total = (4 * centre
-                                 + 2 * (np.int32(lmap[ym, x]) + np.int32(lmap[yp, x])
-                                        + np.int32(lmap[y, xm]) + np.int32(lmap[y, xp]))
-                                 + np.int32(lmap[ym, xm]) + np.int32(lmap[ym, xp])
-                                 + np.int32(lmap[yp, xm]) + np.int32(lmap[yp, xp]))
-                        lt = lt + _F(16 * centre - total) * k_sharp
-                    if lt < _0:
-                        lt = _0
-                    ynew = _lerp32(l_to_y, lt * l2y_scale)
-                else:  # tone alone: one table straight to the new luminance
-                    ynew = _lerp32(tone_Y, upos)
-                if lum > _TINY:
-                    k = ynew / lum
-                    r *= k
-                    g *= k
-                    b *= k
+                        blur = vsum[xm] + _F(2.0) * vsum[x] + vsum[xp]
+                        lt = lt + (_F(16.0) * l_cur[x] - blur) * k_sharp
+                    ynew = _lerp(l_to_y, min(max(lt, _0) * l2y_scale, _F(l_to_y.shape[0] - 2)))
+                    if lum > _TINY:
+                        k = ynew / lum
+                        r *= k
+                        g *= k
+                        b *= k
+                    else:
+                        r = ynew
+                        g = ynew
+                        b = ynew
+                elif do_tone:  # tone alone: one table read of the luminance ratio
+                    lum = max(_KR * r + _KG * g + _KB * b, _0)
+                    upos = min(math.sqrt(lum * inv_ymax) * tone_scale, tone_scale)
+                    if upos >= _DARK_BINS:
+                        k = _lerp(tone_k, upos)
+                        r *= k
+                        g *= k
+                        b *= k
+                    else:  # the darkest pixels: the ratio changes too fast to interpolate
+                        ynew = _lerp(tone_Y, upos)
+                        if lum > _TINY:
+                            k = ynew / lum
+                            r *= k
+                            g *= k
+                            b *= k
+                        else:  # black: grey at the new luminance (blacks > 0 lifts it)
+                            r = ynew
+                            g = ynew
+                            b = ynew
+                if do_color:
+                    lum = _KR * r + _KG * g + _KB * b
+                    mx = max(r, max(g, b))
+                    mn = min(r, min(g, b))
+                    factor = sat
+                    if vib > _0:
+                        s = (mx - mn) / mx if mx > _TINY else _0
+                        skin = _0
+                        if r > g and g > b and r - b > _TINY:
+                            # skin tones: orange hues at moderate linear-light saturation
+                            skin = (_tri32((g - b) / (r - b), _F(0.02), _F(0.3), _F(0.7),
+                                           _F(1.0 / 0.28), _F(1.0 / 0.4))
+                                    * _tri32(s, _F(0.1), _F(0.55), _1, _F(1.0 / 0.45),
+                                             _F(1.0 / 0.45)))
+                        factor *= _1 + vib_pos * (_1 - s) * (_1 - s) * (_1 - _F(0.85) * skin)
+                    elif vib < _0:
+                        s = (mx - mn) / mx if mx > _TINY else _0
+                        factor *= _1 + vib * (_F(0.4) + _F(0.6) * (_1 - s))
+                    # keep the smallest channel at or above 0: factor <= lum / (lum - mn), tested
+                    # without the division, which only clipping pixels then pay
+                    if factor > _1 and mn < lum and factor * (lum - mn) > lum:
+                        factor = lum / (lum - mn)
+                    r = lum + (r - lum) * factor
+                    g = lum + (g - lum) * factor
+                    b = lum + (b - lum) * factor
+                if do_vignette:
+                    vg = _lerp(vignette, (vig_dx2[x] + vy) * vig_scale)
+                    if vignette_add:
+                        r += vg
+                        g += vg
+                        b += vg
+                    else:
+                        r *= vg
+                        g *= vg
+                        b *= vg
+                r = min(max(r, _0), _1)
+                g = min(max(g, _0), _1)
+                b = min(max(b, _0), _1)
+                if out_u8:  # 8-bit output without grain: the table holds the final byte
+                    out[y, x, 0] = encode_u8[np.uint32(r * u8_scale + _HALF)]
+                    out[y, x, 1] = encode_u8[np.uint32(g * u8_scale + _HALF)]
+                    out[y, x, 2] = encode_u8[np.uint32(b * u8_scale + _HALF)]
+                    continue
+                if encode_nearest:
+                    er = encode_lin[np.uint32(r * lin_scale + _HALF)]
+                    eg = encode_lin[np.uint32(g * lin_scale + _HALF)]
+                    eb = encode_lin[np.uint32(b * lin_scale + _HALF)]
                 else:
-                    r = ynew
-                    g = ynew
-                    b = ynew
-            if do_color:
-                lum = _KR * r + _KG * g + _KB * b
-                mx = max(r, max(g, b))
-                mn = min(r, min(g, b))
-                s = (mx - mn) / mx if mx > _TINY else _0
-                factor = sat
-                if vib > _0:
-                    skin = _0
-                    if r > g and g > b and r - b > _TINY:
-                        # skin tones: orange hues at moderate linear-light saturation
-                        skin = (_tri32((g - b) / (r - b), _F(0.02), _F(0.3), _F(0.7),
-                                       _F(1.0 / 0.28), _F(1.0 / 0.4))
-                                * _tri32(s, _F(0.1), _F(0.55), _1, _F(1.0 / 0.45),
-                                         _F(1.0 / 0.45)))
-                    factor *= _1 + vib_pos * (_1 - s) * (_1 - s) * (_1 - _F(0.85) * skin)
-                elif vib < _0:
-                    factor *= _1 + vib * (_F(0.4) + _F(0.6) * (_1 - s))
-                # keep the smallest channel at or above 0: factor <= lum / (lum - mn), tested
-                # without the division, which only clipping pixels then pay
-                if factor > _1 and mn < lum and factor * (lum - mn) > lum:
-                    factor = lum / (lum - mn)
-                r = lum + (r - lum) * factor
-                g = lum + (g - lum) * factor
-                b = lum + (b - lum) * factor
-            if do_vignette:
-                vg = _lerp32(vignette, (vig_dx2[x] + vy) * vig_scale)
-                r *= vg
-                g *= vg
-                b *= vg
-            r = min(max(r, _0), _1)
-            g = min(max(g, _0), _1)
-            b = min(max(b, _0), _1)
-            if encode_nearest:
-                er = encode_lin[np.uint64(r * lin_scale + _HALF)]
-                eg = encode_lin[np.uint64(g * lin_scale + _HALF)]
-                eb = encode_lin[np.uint64(b * lin_scale + _HALF)]
-            else:
-                er = _lerp_padded(encode_lin, r * lin_scale)
-                eg = _lerp_padded(encode_lin, g * lin_scale)
-                eb = _lerp_padded(encode_lin, b * lin_scale)
-            if do_grain:
-                ye = _KR * er + _KG * eg + _KB * eb
-                h = (x * 0x8DA6B343 + y * 0xD8163841 + seed * 0xCB1AB31F + 0x9E3779B9) & 0xFFFFFFFF
-                h = ((h ^ (h >> 16)) * 0x7FEB352D) & 0xFFFFFFFF
-                h = ((h ^ (h >> 15)) * 0x846CA68B) & 0xFFFFFFFF
-                h = h ^ (h >> 16)
-                # deterministic, approximately normal noise per pixel and seed: the sum of two
-                # uniform 16-bit halves of a hash, centred (triangular, mean 0, variance 1)
-                noise = _F((h & 0xFFFF) + (h >> 16)) * noise_scale - noise_off
-                amp = grn * (_F(0.25) + _F(3.0) * ye * (_1 - ye)) * noise
-                er += amp
-                eg += amp
-                eb += amp
-            out[y, x, 0] = min(max(er, _0), _1) * o_scale + o_off
-            out[y, x, 1] = min(max(eg, _0), _1) * o_scale + o_off
-            out[y, x, 2] = min(max(eb, _0), _1) * o_scale + o_off
+                    er = _lerp(encode_lin, r * lin_scale)
+                    eg = _lerp(encode_lin, g * lin_scale)
+                    eb = _lerp(encode_lin, b * lin_scale)
+                if do_grain:
+                    ye = _KR * er + _KG * eg + _KB * eb
+                    h = (x * 0x8DA6B343 + y * 0xD8163841 + seed * 0xCB1AB31F
+                         + 0x9E3779B9) & 0xFFFFFFFF
+                    h = ((h ^ (h >> 16)) * 0x7FEB352D) & 0xFFFFFFFF
+                    h = ((h ^ (h >> 15)) * 0x846CA68B) & 0xFFFFFFFF
+                    h = h ^ (h >> 16)
+                    # deterministic, approximately normal noise per pixel and seed: the sum of two
+                    # uniform 16-bit halves of a hash, centred (triangular, mean 0, variance 1)
+                    noise = _F((h & 0xFFFF) + (h >> 16)) * noise_scale - noise_off
+                    amp = grn * (_F(0.25) + _F(3.0) * ye * (_1 - ye)) * noise
+                    er += amp
+                    eg += amp
+                    eb += amp
+                out[y, x, 0] = min(max(er, _0), _1) * o_scale + o_off
+                out[y, x, 1] = min(max(eg, _0), _1) * o_scale + o_off
+                out[y, x, 2] = min(max(eb, _0), _1) * o_scale + o_off
