@@ -328,8 +328,15 @@ def darktable_state(sidecar: str | os.PathLike[str] | None, *, raw: bool = False
     from .hosts import darktable as D
 
     program, report = D.read_sidecar_report(sidecar)
-    return PhotoState("darktable", program, {"modules": report["foreign_modules"]}, raw,
+    modules = [m for m in report["foreign_modules"] if m not in PIPELINE_MODULES]
+    return PhotoState("darktable", program, {"modules": modules}, raw,
                       sidecar=Path(sidecar), notes=tuple(report["notes"]))
+
+
+#: Modules darktable puts in every history by itself (they develop a raw or convert colour
+#: spaces; on a JPEG they change nothing): not the photographer's edits.
+PIPELINE_MODULES = frozenset({"colorin", "colorout", "gamma", "flip", "dither", "rawprepare",
+                              "demosaic", "finalscale"})
 
 
 def darktable_changes(state: PhotoState, change: Program) -> tuple[Program, list[Change]]:
@@ -515,6 +522,26 @@ def developed_view(view: Any, state: PhotoState, profile: str = "default") -> An
     from .imageio import to_float
 
     return to_float(render(view, state.program, profile))
+
+
+def darktable_view(image: str | os.PathLike[str], state: PhotoState, max_size: int) -> Any:
+    """The photo as darktable develops its sidecar now, rendered by the real darktable-cli
+    (None when there is nothing iea's editor cannot show itself, or no darktable-cli): used when
+    the history holds the photographer's own modules, which iea's editor does not know."""
+    import shutil
+    import tempfile
+
+    if state.host != "darktable" or state.sidecar is None or not state.kept.get("modules"):
+        return None
+    if shutil.which("darktable-cli") is None:
+        return None
+    from .hosts.darktable import Renderer
+    from .imageio import read_image, to_float
+
+    with tempfile.TemporaryDirectory(prefix="iea-view-") as folder, Renderer() as renderer:
+        out = Path(folder) / "view.png"
+        renderer.render_sidecar(image, state.sidecar, out, width=max_size, height=max_size)
+        return to_float(read_image(out).pixels)
 
 
 def kelvin_after(state: PhotoState, change: Program) -> float | None:

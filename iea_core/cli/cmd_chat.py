@@ -31,10 +31,15 @@ class _Chat:
     """The state of one chat: the photo, its preview, the agent and the stored session."""
 
     def __init__(self, image: Path, photo: Any, agent: Any, store: Any, session_id: int,
-                 profile: str, preview_path: Path, card_dir: Path | None = None) -> None:
+                 profile: str, preview_path: Path, card_dir: Path | None = None,
+                 state: Any = None) -> None:
+        from ..state import PhotoState, developed_view
+
         self.image, self.photo, self.agent, self.store = image, photo, agent, store
         self.session_id, self.profile, self.preview_path = session_id, profile, preview_path
-        self.view = agent_view(photo, CHAT_PREVIEW)
+        # the photo as its sidecar develops it (--xmp): the chat's edits are changes to that
+        self.state = state if state is not None else PhotoState(None)
+        self.view = developed_view(agent_view(photo, CHAT_PREVIEW), self.state, profile)
         self.card_dir = card_dir
         if card_dir is not None:
             card_dir.mkdir(parents=True, exist_ok=True)
@@ -132,11 +137,16 @@ class _Chat:
 @click.option("--resume", is_flag=True, help="Continue the latest session of this photo.")
 @click.option("--card-dir", type=click.Path(file_okay=False, path_type=Path),
               help="Write an edit card turn-NN.png here after each turn that changes the edit.")
+@click.option("--xmp", "host", type=click.Choice(["lightroom", "darktable"]),
+              help="Start from the photo as this host's sidecar develops it, and add the chat's "
+                   "final edit to that sidecar when the chat ends.")
 @click.option("--overwrite", is_flag=True, help="Replace -o if it exists (otherwise refused).")
 def cli(image: Path, backend: str | None, profile: str | None, preview: Path | None,
-        output: Path | None, resume: bool, card_dir: Path | None, overwrite: bool) -> None:
+        output: Path | None, resume: bool, card_dir: Path | None, host: str | None,
+        overwrite: bool) -> None:
     """Edit IMAGE in a conversation: instructions, feedback, undo/redo."""
     from ..sessions import SessionStore
+    from ..state import PhotoState, compose, read_state
 
     profile = resolve_profile(profile)
     preview = preview or default_output(image, "_iea_preview", ".jpg")
@@ -162,7 +172,8 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
         session_id = store.latest_session(image) if resume else None
         if session_id is None:
             session_id = store.create_session(image)
-        chat = _Chat(image, photo, agent, store, session_id, profile, preview, card_dir)
+        state = read_state(host, image) if host else PhotoState(None)
+        chat = _Chat(image, photo, agent, store, session_id, profile, preview, card_dir, state)
         click.echo(f"iea chat on {display_path(image)} (session {session_id}). "
                    "Type 'help' for commands.")
         if resume and not store.current_program(session_id).is_identity:
@@ -205,6 +216,10 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
 
         final = store.current_program(session_id)
         if output is not None:
-            write_result(photo, final, output, profile)
+            write_result(photo, compose(state.program, final), output, profile)
             click.echo(f"Wrote {display_path(output)}")
+        if host and not final.is_identity:
+            from .cmd_edit import echo_applied, write_sidecar
+
+            echo_applied(host, write_sidecar(host, image, final))
         click.echo(f"Session {session_id} saved; continue with: iea chat {image} --resume")

@@ -216,11 +216,14 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
     photo = load_photo(image)
     # With --xmp the photo "as it is now" is what its sidecar develops: the agent looks at that,
     # answers with a change, and the sidecar gets current + change.
-    from ..state import PhotoState, compose, developed_view, read_state
+    from ..state import PhotoState, compose, darktable_view, developed_view, read_state
 
     state = read_state(host, image) if host else PhotoState(None)
     agent = make_agent(backend)
-    result = agent.edit(developed_view(agent_view(photo), state, profile), instruction)
+    view = darktable_view(image, state, AGENT_PREVIEW) if host == "darktable" else None
+    if view is None:
+        view = developed_view(agent_view(photo), state, profile)
+    result = agent.edit(view, instruction)
     program = result.program
     reasoning = result.reasoning or program.reasoning
     developed = compose(state.program, program)

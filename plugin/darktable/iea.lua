@@ -552,18 +552,31 @@ local function summarize()
                            program_summary(program)))
 end
 
+-- Apply the summarized style as a change to each image as it is now: iea turns it into a style
+-- whose "iea <tool>" items carry each image's current value + the style's (applying the style
+-- darktable imported as is would set iea's instances to the style's values and undo earlier
+-- iea edits).
 local function apply_style()
   local current = iea.current_style
   if not current then
     refuse(_("summarize a before/after pair first (or use darktable's styles module)"))
   end
-  local style = find_style(current.name)
-  if not style then refuse(string.format(_("the style '%s' is no longer in darktable"), current.name)) end
   local images = action_images(1)
+  local lines = {}
   local done = for_each_with_job(_("iea: applying style"), images, function(image)
+    local result = call("compose", { program = current.program, host = "darktable",
+                                     raw = is_raw(image), sidecar = sidecar_of(image) })
+    check_program(result.program)
+    local path, name = check_style_reply(result.host_settings)
+    local style = import_style(path, name)
     dt.styles.apply(style, image)
+    dt.styles.delete(style)
+    os.remove(path)
+    local changes = changes_text(result.changes)
+    lines[#lines + 1] = image.filename .. (changes ~= "" and (":\n" .. changes) or "")
   end)
-  set_status(string.format(_("applied '%s' to %d image(s)"), current.name, done))
+  set_status(string.format(_("applied '%s' to %d image(s)"), current.name, done)
+    .. (#lines > 0 and ("\n" .. table.concat(lines, "\n")) or ""))
 end
 
 local function export_preset()

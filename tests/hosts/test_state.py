@@ -216,3 +216,51 @@ def test_darktable_cli_render_gets_warmer_then_less(photo: Path, renderer: objec
     up1, up2, down = (b - a for a, b in zip(warmths, warmths[1:]))
     assert up1 > 0.005 and up2 > 0.002 and down < -0.002, warmths
     assert up2 < up1 and abs(down) < up1, warmths
+
+
+def test_chat_with_xmp_starts_from_the_sidecar_and_adds_its_edit(photo: Path,
+                                                                  monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(photo.parent)
+    photo.with_suffix(".xmp").write_text(LR_SIDECAR)
+    result = CliRunner().invoke(main, ["chat", str(photo), "--xmp", "lightroom"],
+                                input="a bit brighter\nquit\n", catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    settings = L.read_settings(photo.with_suffix(".xmp"))
+    assert settings["Exposure2012"] > 0.5 and settings["Clarity2012"] == 33
+    assert "Exposure2012 +0.50 -> +" in result.output
+
+
+def _with_own_exposure(photo: Path, ev: float) -> Path:
+    """A darktable sidecar whose history holds the photographer's own exposure module."""
+    sidecar = D.sidecar_path(photo)
+    root = D.xmp.parse_bytes(D.merged_sidecar_bytes(None, Program(), raw=False))
+    state = D.parse_sidecar(root)
+    own = D.HistoryItem("exposure", 6, D.P.LAYOUTS["exposure"].encode({"exposure": ev}))
+    D._history_seq(state.desc).append(D._li_element(own, 0))
+    state.desc.set(f"{D._DT}history_end", "1")
+    sidecar.write_bytes(D.xmp.serialize(root))
+    return sidecar
+
+
+@pytest.mark.darktable
+def test_cli_agent_sees_darktables_render_of_the_photographers_modules(
+        photo: Path, renderer: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    _with_own_exposure(photo, 1.0)
+    seen = []
+    from iea_core.agent import get_agent
+
+    real = get_agent("embedded")
+
+    class Spy:
+        name = "spy"
+
+        def edit(self, image, instruction, history=()):  # noqa: ANN001, ANN202
+            seen.append(float(np.mean(image)))
+            return real.edit(image, instruction, history)
+
+    monkeypatch.setattr("iea_core.cli.cmd_edit.make_agent", lambda backend: Spy())
+    out = edit(photo, "a bit darker", "darktable")
+    assert seen[0] > float(np.mean(read_rgb(photo))) + 0.05  # +1 EV of the photographer's
+    assert "exposure" in out["kept"]
+    items = D.read_history(D.sidecar_path(photo)).active
+    assert items[0].multi_name == "" and items[0].decoded()["exposure"] == pytest.approx(1.0)

@@ -96,6 +96,10 @@ if method == "summarize":
     assert Path(params["before"]).stat().st_size > 0 and Path(params["after"]).stat().st_size > 0
     reply({{"sentence": "Brighter.", "program": {{"exposure": 40}}, "distance": 0.01,
            "host_settings": style(params.get("name", "iea summary"), 0.8)}})
+if method == "compose":
+    reply({{"program": params["program"], "change": params["program"], "reasoning": "",
+           "explanations": {{}}, "host_settings": style(f"iea compose {{n}}", 0.8),
+           "changes": [{{"key": "iea exposure", "before": 0, "after": 40, "tool": "exposure"}}]}})
 if method == "export_preset":
     dest = Path(params["dest"]); dest.mkdir(parents=True, exist_ok=True)
     path = dest / (params["name"] + ".dtstyle")

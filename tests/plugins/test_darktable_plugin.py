@@ -174,6 +174,12 @@ def test_batch_summarize_apply_and_export(tmp_path: Path, sample_jpeg: Path) -> 
         assert exposures(photo.with_name(photo.name + ".xmp")) == pytest.approx([-1.0])
     assert "style 'golden'" in run.step("summarized")["status"]
     assert exposures(photos[2].with_name(photos[2].name + ".xmp")) == pytest.approx([0.8])
+    # the style went through iea as a change to p2.jpg as it is now
+    assert "p2.jpg:\niea exposure +0 -> +40" in run.step("applied")["status"]
+    compose = [json.loads(line) for line in (tmp_path / "client-state" / "calls.jsonl")
+               .read_text().splitlines() if '"compose"' in line][0]
+    assert compose["params"]["program"] == {"exposure": 40}
+    assert compose["params"]["sidecar"] == str(photos[2]) + ".xmp"
     assert luminance(run.out / "styled.jpg") > luminance(photos[2]) + 0.05
     styles = run.step("exported")["styles"].split("|")
     # edit styles are removed once applied; the summary and the exported preset stay
