@@ -202,6 +202,9 @@ def _os_table() -> dict[int, tuple[str, str, str]]:
             e.EISDIR: ("bad_path", "it is a folder", "give a file name"),
             e.EIO: ("io_error", "an input/output error occurred",
                     "check the disk (it may be failing or disconnected)"),
+            e.ENOMEM: ("out_of_memory", "not enough memory",
+                       "close other programs, use a smaller photo or --max-size, or raise the "
+                       "memory limit"),
             e.EMFILE: ("too_many_files", "too many open files",
                        "close other programs or raise the limit (ulimit -n)"),
         })

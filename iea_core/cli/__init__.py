@@ -149,6 +149,9 @@ def user_error(exc: BaseException) -> "UserError | None":
     if isinstance(exc, MemoryError):
         return UserError(memory_message("this photo"), OutOfMemory.exit_code)
     if isinstance(exc, OSError):
+        if exc.errno is None and not exc.filename:
+            # e.g. a shared library that cannot be mapped when memory is limited (ulimit -v)
+            return UserError(f"{exc}; if memory is limited (ulimit -v), raise the limit", 1)
         action = "write" if exc.errno in _WRITE_ERRNOS else "open"
         return UserError(describe_os_error(exc, action=action), 1)
     return None
@@ -167,7 +170,7 @@ class UserError(click.ClickException):
     """Printed as ``Error: message`` with the given exit code, never a traceback."""
 
     def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
+        super().__init__(" ".join(message.split("\n")))   # one line, always
         self.exit_code = exit_code
 
 

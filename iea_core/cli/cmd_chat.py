@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from ..errors import IeaError
+from ..errors import IeaError, WriteError
 from .cmd_edit import (CHAT_PREVIEW, PROFILES, agent_view, check_not_input, default_output,
                        display_path, echo_program, load_photo, make_agent, resolve_profile,
                        write_result)
@@ -210,6 +210,8 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
                     chat.save_style(rest.strip())
                 else:
                     chat.instruct(text)
+            except WriteError:
+                raise   # the preview or a card cannot be written: every turn would fail too
             except IeaError as exc:
                 # one bad turn (nothing to undo, a model hiccup) must not end the conversation
                 click.echo(f"  ! {exc}", err=True)

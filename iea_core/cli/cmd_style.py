@@ -144,10 +144,11 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
                 outputs[image] = check_output(folder / f"{image.stem}{suffix}{ext}",
                                               inputs=images, overwrite=overwrite,
                                               option="-o")
-            make_folder(folder)
         if sheet is not None:
             check_output(sheet, inputs=images, overwrite=overwrite, extensions=(".png",),
                          option="--sheet")
+        if render_images:
+            make_folder(folder)
         bar = tqdm(images, unit="photo", desc=f"style {style.name}", dynamic_ncols=True,
                    disable=None)
         for image in bar:
