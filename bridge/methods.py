@@ -130,6 +130,8 @@ def _edit_result(result: Any, host: str | None, raw: bool, remote: bool) -> dict
     program = result.program
     return {"program": program.to_dict(), "reasoning": result.reasoning or program.reasoning,
             "explanations": dict(result.explanations or {}),
+            "understood": bool(getattr(result, "understood", True)),
+            "message": str(getattr(result, "message", "") or ""),
             "host_settings": _host_settings(program, host, raw=raw, remote=remote)}
 
 
