@@ -209,7 +209,9 @@ def summarize(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     ctx.check_cancelled()
     style = ctx.agent().summarize(before, after)
     result = {"sentence": style.sentence, "program": style.program.to_dict(),
-              "distance": _jsonable_float(style.distance)}
+              "distance": _jsonable_float(style.distance),
+              "aligned": bool(getattr(style, "aligned", True)),
+              "warning": str(getattr(style, "warning", "") or "")}
     if params.get("host"):
         result["host_settings"] = _host_settings(style.program, params["host"],
                                                  raw=bool(params.get("raw", False)),

@@ -277,10 +277,12 @@ class Fault:
 
 
 def obvious_faults(photo: Photo) -> list[Fault]:
-    """Clear underexposure (a retoucher fixes it whatever else was asked)."""
+    """Clear underexposure (a retoucher fixes it whatever else was asked). Casts are not fixed
+    unasked: a warm café or a blue dusk is often meant."""
     m = photo.measures
     out = []
-    if m.mean < 0.2 and m.top < 0.75 and m.clip_high < 0.002:
+    # Dark overall and nothing bright anywhere (a night scene has its lights): underexposed.
+    if m.clip_high < 0.002 and ((m.mean < 0.22 and m.top < 0.75) or (m.mean < 0.3 and m.top < 0.5)):
         value = exposure_correction(photo, asked=False)
         if value >= 10:
             out.append(Fault({"exposure": value},

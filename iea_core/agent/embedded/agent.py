@@ -103,7 +103,8 @@ class EmbeddedAgent:
         readings = self.read(instruction)
         photo = look_at(image)
         heads = self.interpreter.heads
-        screened = screen(readings, instruction, self._vocabulary, heads.values, photo.measures)
+        screened = screen(readings, instruction, self._vocabulary, heads.values, photo.measures,
+                          english=self.interpreter.speller.known)
         if not screened.understood:
             message = " ".join(screened.messages)
             program = Program({}).replace(reasoning=message)
@@ -346,7 +347,8 @@ class EmbeddedAgent:
             program = Program(program, clamp=True)
         readings = self.read(feedback)
         screened = screen(readings, feedback, self._vocabulary, self.interpreter.heads.values, None,
-                          grain_added=program["grain"] > 0)
+                          grain_added=program["grain"] > 0,
+                          english=self.interpreter.speller.known)
         if not screened.understood:
             message = " ".join(screened.messages)
             return EditResult(program.replace(reasoning=message), message,

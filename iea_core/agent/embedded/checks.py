@@ -74,6 +74,10 @@ def _highlight_variants(values: dict[str, int], can_use_highlights: bool,
         out.append(v)
         if compensate:
             out.append(_clean({**v, "highlights": max(-100, h - 50)}))
+    if compensate:
+        for factor in (0.35, 0.25):
+            v = _scaled(values, _BRIGHTENING, factor)
+            out.append(_clean({**v, "highlights": max(-100, h - 80)}))
     if e > 0 and "brightness" not in values:
         mixed = {**values, "exposure": round(e * 0.3), "brightness": min(100, round(e * 0.6))}
         if can_use_highlights and h <= 0:

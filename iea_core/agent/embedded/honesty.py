@@ -107,6 +107,16 @@ def understood_clause(text: str, vocabulary: Iterable[str] | set[str] | frozense
     return any(w not in FILLER_WORDS for w in words)
 
 
+def foreign(instruction: str, english: frozenset[str] | set[str]) -> bool:
+    """Written in another language: accented letters and mostly words English does not have (the
+    speller would otherwise turn "hazlo" into "halo")."""
+    words = re.findall(r"[^\W\d_]+", instruction.lower())
+    if not words or not any(not w.isascii() for w in words):
+        return False
+    known = sum(1 for w in words if w in english)
+    return known < 0.5 * len(words)
+
+
 def not_understood_message(instruction: str) -> str:
     said = " ".join(instruction.split())[:80]
     return (f"I didn't understand \u201c{said}\u201d, so I changed nothing. I read English "

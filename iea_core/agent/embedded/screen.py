@@ -64,7 +64,8 @@ def _as_intent(r: Reading, intent: str, polarity: str, values: Mapping[str, Mapp
 
 def screen(readings: Sequence[Reading], instruction: str, vocabulary: frozenset[str] | set[str],
            intent_values: Mapping[str, Mapping], measures: V.Measures | None,
-           grain_added: bool = False) -> Screened:
+           grain_added: bool = False, english: frozenset[str] | set[str] = frozenset()
+           ) -> Screened:
     """``grain_added``: the current edit has film grain, so "too grainy" is about that tool."""
     out = Screened([])
     said = " ".join(instruction.lower().split())
@@ -72,6 +73,8 @@ def screen(readings: Sequence[Reading], instruction: str, vocabulary: frozenset[
     out.allow_highlight_clip = bool(ALLOW_CLIP.search(said))
     out.only_asked = bool(honesty.ONLY_ASKED.search(said))
     any_understood = False
+    if english and honesty.foreign(instruction, english):
+        readings = []
     for r in readings:
         text = r.clause.text
         limit = honesty.unsupported(text)
