@@ -189,6 +189,8 @@ def _edit_result(result: Any, params: Mapping[str, Any], remote: bool,
     reply = {"program": program.to_dict(), "change": change.to_dict(),
              "reasoning": result.reasoning or program.reasoning,
              "explanations": dict(result.explanations or {}),
+             "understood": bool(getattr(result, "understood", True)),
+             "message": str(getattr(result, "message", "") or ""),
              "host_settings": {}, "changes": [], "notes": []}
     reply.update(_change_settings(change, state, remote))
     if params.get("host"):
@@ -292,7 +294,9 @@ def summarize(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     ctx.check_cancelled()
     style = ctx.agent().summarize(before, after)
     result = {"sentence": style.sentence, "program": style.program.to_dict(),
-              "distance": _jsonable_float(style.distance)}
+              "distance": _jsonable_float(style.distance),
+              "aligned": bool(getattr(style, "aligned", True)),
+              "warning": str(getattr(style, "warning", "") or "")}
     if params.get("host"):
         result["host_settings"] = _host_settings(style.program, params["host"],
                                                  raw=bool(params.get("raw", False)),

@@ -307,3 +307,107 @@ def _capitalise_free(text: str) -> str:
 
 __all__ = ["describe_program", "tool_phrase", "explain_tool", "degree", "TOOL_PHRASES", "Phrase",
            "NEGLIGIBLE"]
+
+
+# --- the instruction a person would give (Image-Summary) ---------------------------------------
+#: tool -> {+1: imperative for positive values, -1: for negative}; "{d}" is where a degree word
+#: goes. Worded the way people ask for an edit ("make the image brighter", "increase the
+#: contrast"), and each one read back correctly by the embedded agent (tested).
+INSTRUCTIONS: Mapping[str, Mapping[int, str]] = {
+    "exposure": {1: "make the image {d}brighter", -1: "make the image {d}darker"},
+    "brightness": {1: "brighten the midtones{d}", -1: "darken the midtones{d}"},
+    "contrast": {1: "increase the contrast{d}", -1: "reduce the contrast{d}"},
+    "natural_contrast": {1: "add {d}clarity", -1: "soften the details{d}"},
+    "highlights": {1: "brighten the highlights{d}", -1: "bring down the highlights{d}"},
+    "shadows": {1: "lift the shadows{d}", -1: "darken the shadows{d}"},
+    "whites": {1: "brighten the whites{d}", -1: "tone down the whites{d}"},
+    "blacks": {1: "lift the blacks{d}", -1: "deepen the blacks{d}"},
+    "saturation": {1: "increase the saturation{d}", -1: "reduce the saturation{d}"},
+    "vibrance": {1: "make the colors {d}more vibrant", -1: "make the colors {d}more muted"},
+    "temperature": {1: "make the image {d}warmer", -1: "make the image {d}cooler"},
+    "tint": {1: "add {d}green tint", -1: "add {d}magenta tint"},
+    "sharpness": {1: "sharpen the image{d}", -1: "soften the image{d}"},
+    "vignette": {1: "lighten the corners{d}", -1: "add {d}vignette"},
+    "fade": {1: "add {d}faded matte look", -1: "remove the haze{d}"},
+    "grain": {1: "add {d}film grain", -1: "remove the grain{d}"},
+}
+#: Degree words, weakest first, in the two positions the templates use.
+DEGREE_BEFORE = {"tiny": "very slightly ", "slight": "slightly ", "default": "",
+                 "strong": "much ", "heavy": "way "}
+DEGREE_AFTER = {"tiny": " very slightly", "slight": " slightly", "default": "",
+                "strong": " a lot", "heavy": " dramatically"}
+DEGREE_NOUN = {"tiny": "a tiny bit of ", "slight": "a bit of ", "default": "",
+               "strong": "a lot of ", "heavy": "loads of "}
+_ARTICLE_TOOLS = {"tint", "vignette", "fade"}
+#: How much one unit of each tool shows (for "main changes first"): exposure and white balance
+#: move every pixel, the zone tools part of them.
+VISIBILITY = {"exposure": 1.4, "temperature": 1.0, "tint": 0.9, "contrast": 1.0, "saturation": 0.9,
+              "brightness": 1.0, "vibrance": 0.7, "shadows": 0.7, "highlights": 0.7,
+              "whites": 0.5, "blacks": 0.6, "fade": 0.8, "natural_contrast": 0.5,
+              "sharpness": 0.3, "vignette": 0.5, "grain": 0.4}
+
+
+def main_tools(program: Program | Mapping[str, int], limit: int = 4) -> list[str]:
+    """Tools worth saying, most visible first."""
+    values = dict(program.to_dict() if isinstance(program, Program) else program)
+    tools = [t for t, v in values.items() if abs(int(v)) >= 8]
+    tools.sort(key=lambda t: (-abs(values[t]) * VISIBILITY.get(t, 0.5), TOOL_INDEX[t]))
+    return tools[:limit]
+
+
+def instruction_clause(tool: str, value: int, level: str = "default") -> str:
+    """One imperative clause ("increase the contrast slightly")."""
+    if tool == "saturation" and value <= -90:
+        return "make the image black and white"
+    template = INSTRUCTIONS[tool][1 if value > 0 else -1]
+    if "{d}" in template and template.index("{d}") < len(template) - 3:
+        if template.startswith("add {d}"):  # a noun: "add a bit of vignette", "add a vignette"
+            word = DEGREE_NOUN[level]
+            if level == "default" and tool in _ARTICLE_TOOLS:
+                word = "a "
+            return template.replace("{d}", word)
+        return template.replace("{d}", DEGREE_BEFORE[level])
+    return template.replace("{d}", DEGREE_AFTER[level])
+
+
+def instruction_for(program: Program | Mapping[str, int],
+                    levels: Mapping[str, str] | None = None, limit: int = 4) -> str:
+    """The instruction a person would give for ``program``: "Make the image brighter and warmer,
+    increase the contrast slightly and lift the shadows". ``levels`` gives a degree per tool
+    (default: from the value's magnitude)."""
+    values = dict(program.to_dict() if isinstance(program, Program) else program)
+    tools = main_tools(values, limit)
+    if not tools:
+        return "Leave the photo as it is"
+    levels = dict(levels or {})
+    clauses: list[str] = []
+    merged: list[str] = []  # "make the image brighter and warmer": one verb for several
+    for tool in tools:
+        level = levels.get(tool) or _level_of(values[tool])
+        clause = instruction_clause(tool, values[tool], level)
+        if clause.startswith("make the image ") and tool != "saturation":
+            merged.append(clause[len("make the image "):])
+            if len(merged) == 1:
+                clauses.append("\0")  # where the merged clause goes (order = visibility)
+            continue
+        clauses.append(clause)
+    if merged:
+        clauses[clauses.index("\0")] = "make the image " + _join(merged)
+    text = _join(clauses) if len(clauses) <= 2 else ", ".join(clauses[:-1]) + " and " + clauses[-1]
+    return text[0].upper() + text[1:]
+
+
+def _level_of(value: int) -> str:
+    v = abs(int(value))
+    if v < 14:
+        return "tiny"
+    if v < 24:
+        return "slight"
+    if v < 42:
+        return "default"
+    if v < 70:
+        return "strong"
+    return "heavy"
+
+
+__all__ += ["instruction_for", "instruction_clause", "main_tools", "INSTRUCTIONS"]

@@ -30,12 +30,22 @@ class EditResult:
     ``program`` is absolute (the full new program, as IEA's Image-Refine answers), ``reasoning``
     the short explanation shown to the user, ``explanations`` one sentence per tool that is set,
     ``raw`` the model's raw text where there is one (for logs and training data).
+
+    ``understood`` is False when the agent could not read the request at all (gibberish, a
+    language it does not read): the program is then empty and ``message`` says so. ``message``
+    holds what the user must be told beyond the per-tool explanations: requests no tool can
+    serve, contradictions, guard rails that changed the edit, fixes the agent added on its own
+    (empty when there is nothing to add). ``auto_fixed`` names tools set for a fault the request
+    did not mention ("only what I asked" takes them back).
     """
 
     program: Program
     reasoning: str = ""
     explanations: Mapping[str, str] = field(default_factory=dict)
     raw: str | None = None
+    understood: bool = True
+    message: str = ""
+    auto_fixed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,11 @@ class Style:
     program: Program
     name: str | None = None
     distance: float | None = None  # d(render(before, program), after) when recovered from a pair
+    #: d(render(before, agent.edit(before, sentence).program), after): the sentence read back
+    round_trip: float | None = None
+    #: False when before/after do not look like one photo before and after a global edit
+    aligned: bool = True
+    warning: str = ""  # why not aligned
 
 
 @runtime_checkable

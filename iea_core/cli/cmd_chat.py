@@ -86,6 +86,10 @@ class _Chat:
             result = self.agent.edit(self.view, text, history)
         else:
             result = self.agent.refine(self.view, current, text, history)
+        if not getattr(result, "understood", True):
+            # Nothing was read: no turn is recorded and the current edit stays as it is.
+            click.echo(getattr(result, "message", "") or result.reasoning)
+            return
         reasoning = result.reasoning or result.program.reasoning
         self.store.add_turn(self.session_id, text, result.program, reasoning,
                             backend=str(getattr(self.agent, "name", "")))

@@ -242,6 +242,8 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
         click.echo(json.dumps({
             "image": str(image), "instruction": instruction, "program": program.to_dict(),
             "reasoning": reasoning, "explanations": dict(result.explanations),
+            "understood": bool(getattr(result, "understood", True)),
+            "message": str(getattr(result, "message", "") or ""),
             "output": str(output), "sidecar": str(sidecar) if sidecar else None,
             "card": str(card) if card else None, "backend": getattr(agent, "name", backend),
             "profile": profile, "developed": developed.to_dict(),

@@ -25,8 +25,11 @@ SUMMARY_PREVIEW = 512
 @click.option("--overwrite", is_flag=True, help="Replace a saved style of the same name.")
 @click.option("--backend", help="Agent backend [default: config].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("--force", is_flag=True,
+              help="Summarize (and save) even a pair that does not look like one photo before "
+                   "and after an edit.")
 def cli(before: Path, after: Path, style_name: str | None, overwrite: bool, backend: str | None,
-        as_json: bool) -> None:
+        as_json: bool, force: bool = False) -> None:
     """Describe the edit that turns BEFORE into AFTER, and optionally save it as a style."""
     from ..styles import StyleLibrary, check_style_name, median_luminance
 
@@ -47,6 +50,13 @@ def cli(before: Path, after: Path, style_name: str | None, overwrite: bool, back
     after_view = agent_view(load_photo(after), SUMMARY_PREVIEW)
     agent = make_agent(backend)
     style = agent.summarize(before_view, after_view)
+    aligned = bool(getattr(style, "aligned", True))
+    if not aligned and not force:
+        from ..errors import IeaError
+
+        raise IeaError(f"{display_path(before)} and {display_path(after)} do not look like one "
+                       f"photo before and after an edit: {getattr(style, 'warning', '')}; pass "
+                       "--force to summarize them anyway")
 
     saved = None
     if style_name is not None:
@@ -60,14 +70,20 @@ def cli(before: Path, after: Path, style_name: str | None, overwrite: bool, back
         click.echo(json.dumps({
             "before": str(before), "after": str(after), "sentence": style.sentence,
             "program": style.program.to_dict(), "distance": style.distance,
+            "round_trip": getattr(style, "round_trip", None), "aligned": aligned,
+            "warning": getattr(style, "warning", "") or None,
             "style": saved.name if saved else None}, ensure_ascii=False))
         return
+    if not aligned:
+        click.echo(f"Warning: {getattr(style, 'warning', '')} (kept because of --force).")
     click.echo(style.sentence)
     click.echo("")
     echo_program(style.program)
     if style.distance is not None:
         click.echo("")
         click.echo(f"  distance to {display_path(after)}: d = {style.distance:.4f}")
+    if getattr(style, "round_trip", None) is not None:
+        click.echo(f"  the sentence read back by the agent lands at d = {style.round_trip:.4f}")
     if saved is not None:
         click.echo(f'Saved style "{saved.name}"; apply it with: iea style apply "{saved.name}" '
                    "PHOTOS...")

@@ -8,7 +8,19 @@ import pytest
 
 from iea_core.tools import TOOL_NAMES
 
-GREY = np.full((48, 64, 3), 0.45, np.float32)
+def _plain_photo() -> np.ndarray:
+    """A small, ordinary-looking picture: a tonal ramp from deep shadow to bright (not clipped),
+    mild colour variation and texture. (A flat grey card would be honest grounds for the agent to
+    drop contrast or clarity: they change nothing on it.)"""
+    rng = np.random.default_rng(0)
+    y, x = np.mgrid[0:48, 0:64].astype(np.float32)
+    ramp = 0.08 + 0.8 * x / 63.0
+    tint = np.stack([1.0 + 0.08 * np.sin(y / 7), np.ones_like(y), 1.0 - 0.08 * np.sin(y / 9)], -1)
+    texture = 1.0 + 0.05 * rng.standard_normal((48, 64, 1)).astype(np.float32)
+    return np.clip(ramp[..., None] * tint * texture, 0.0, 0.95).astype(np.float32)
+
+
+GREY = _plain_photo()
 
 
 def edit(agent, text):

@@ -120,7 +120,7 @@ def _degree_of(text: str) -> tuple[str, str]:
     clauses = parse_clauses(text)
     if not clauses:
         return text, "default"
-    order = ("default", "slight", "strong", "heavy", "extreme")
+    order = ("default", "tiny", "slight", "strong", "heavy", "extreme")
     level = max((c.degree for c in clauses), key=order.index)
     return text, level
 

@@ -11,9 +11,14 @@ from ...errors import AgentError
 from ...program import Program
 from ...tools import TOOL_NAMES, TOOLS
 from ..base import EditResult, Style, Turn
+from .. import verify as V
+from . import adapt, honesty
+from .adapt import Photo, look_at
+from .checks import Checked, guard, verify_claims
 from .interpret import EditEffect, Interpreter, Reading, edit_effect
 from .photo import auto_values, photo_stats, to_float
 from .refine import refine_values
+from .screen import screen
 
 MAX_INSTRUCTION = 2000  # characters; a request is a sentence or two, not an essay
 
@@ -41,17 +46,22 @@ class EmbeddedAgent:
     Options: ``weights`` (folder with ``embedded_heads.npz/.json``; default the shipped ones),
     ``encoder`` (folder of a MiniLM sentence-transformers model; default the packaged one),
     ``profile`` (editor profile used for photo-driven corrections and summaries), ``search``
-    (False: no editor renders for corrections, closed-form estimates instead).
+    (False: no editor renders for corrections, closed-form estimates instead), ``auto_fix``
+    (False: never fix an obvious fault the request did not mention, such as underexposure).
     """
 
     name = "embedded"
 
     def __init__(self, weights: str | Path | None = None, encoder: str | Path | None = None,
-                 profile: str = "default", search: bool = True, **_: Any) -> None:
+                 profile: str = "default", search: bool = True, auto_fix: bool = True,
+                 **_: Any) -> None:
         self.weights_dir = Path(weights) if weights else None
         self.encoder_dir = Path(encoder) if encoder else None
         self.profile = profile
         self.search = bool(search)
+        self.auto_fix = bool(auto_fix) and str(auto_fix).lower() not in ("false", "0", "no", "off")
+        self._vocab: frozenset[str] | None = None
+        self._fault_values: dict[str, int] = {}
         self._interpreter: Interpreter | None = None
         self._lock = threading.Lock()
 
@@ -91,35 +101,188 @@ class EmbeddedAgent:
     # --- Image-Edit -------------------------------------------------------------------------
     def edit(self, image: np.ndarray, instruction: str, history: Sequence[Turn] = ()) -> EditResult:
         readings = self.read(instruction)
-        effect = edit_effect(readings)
+        photo = look_at(image)
+        heads = self.interpreter.heads
+        screened = screen(readings, instruction, self._vocabulary, heads.values, photo.measures,
+                          english=self.interpreter.speller.known)
+        if not screened.understood:
+            message = " ".join(screened.messages)
+            program = Program({}).replace(reasoning=message)
+            return EditResult(program, message, {}, understood=False, message=message)
+        effect = edit_effect(screened.readings)
+        messages = list(screened.messages)
+        for conflict in self._conflicts(screened.readings):
+            effect.values.pop(conflict.tool, None)
+            effect.locked.add(conflict.tool)
+            messages.append(conflict.message())
         values = {t: v for t, v in effect.values.items() if isinstance(v, int)}
         autos = [t for t, v in effect.values.items() if v == "auto"]
         auto_done: dict[str, int] = {}
         if autos:
-            auto_done = self._auto(to_float(image), autos, values)
+            # "enhance" / "fix it" (the whole-photo correction) fixes only clear faults;
+            # "fix the white balance" corrects what it names in full.
+            general = all(effect.sources.get(t) is not None and
+                          effect.sources[t].intent == "auto_all" for t in autos)
+            auto_done = self._auto_photo(photo, autos, values, asked=not general)
             values.update(auto_done)
+        notes: dict[str, str] = {}
+        values = self._adapt(photo, values, effect, set(auto_done), notes)
+        auto_fixed: dict[str, str] = {}
+        if self.auto_fix and not screened.only_asked:
+            auto_fixed = self._fix_faults(photo, values, effect)
+            for tool in auto_fixed:
+                values[tool] = self._fault_values[tool]
         values = effect.apply_constraints(values)
-        program = Program({t: v for t, v in values.items() if v}, clamp=True)
-        explanations = self._explain_edit(program, effect, auto_done, image if autos else None)
-        reasoning = self._reasoning(readings, program, effect)
-        return EditResult(program.replace(reasoning=reasoning), reasoning, explanations)
+        if values.get("saturation", 0) < screened.saturation_floor:
+            values["saturation"] = screened.saturation_floor
+        numbered = frozenset(t for r in screened.readings for t, _, _ in r.clause.numbers)
+        allow_hi = screened.allow_highlight_clip or any(
+            r.clause.degree == "extreme" for r in screened.readings) or bool(
+            numbered & {"exposure", "whites", "highlights", "brightness"})
+        allow_lo = any(r.clause.degree == "extreme" for r in screened.readings) or bool(
+            numbered & {"exposure", "blacks", "contrast"}) or any(
+            r.intent in ("deep_blacks", "bw") for r in screened.readings)
+        values, render, guard_notes = guard(
+            photo, values, profile=self.profile, allow_highlight_clip=allow_hi,
+            allow_shadow_clip=allow_lo, protect_highlights=screened.protect_highlights,
+            locked=frozenset(effect.locked))
+        checked = verify_claims(photo, values, render, profile=self.profile, keep=numbered)
+        messages += guard_notes + checked.notes
+        for tool, why in checked.dropped.items():
+            messages.append(f"I left {tool.replace('_', ' ')} out: {why}.")
+        program = Program(checked.values, clamp=True)
+        fixed_now = {t: w for t, w in auto_fixed.items() if program[t]}
+        for tool, why in fixed_now.items():
+            messages.append(f"Also {tool.replace('_', ' ')} {program[tool]:+d}: {why}. Say "
+                            "\u201conly what I asked\u201d to leave it out (or set auto_fix = "
+                            "false under [agent]).")
+        explanations = self._explain_edit(program, effect, auto_done, checked, notes, fixed_now)
+        reasoning = self._reasoning(screened.readings, program, effect)
+        message = " ".join(messages)
+        if message:
+            reasoning = f"{reasoning} {message}"
+        return EditResult(program.replace(reasoning=reasoning), reasoning, explanations,
+                          message=message, auto_fixed=tuple(sorted(fixed_now)))
+
+    @property
+    def _vocabulary(self) -> frozenset[str]:
+        if self._vocab is None:
+            m = self.interpreter.heads.manifest
+            self._vocab = frozenset(m.get("phrase_words", ())) | frozenset(m.get("bag", ()))
+        return self._vocab
+
+    @staticmethod
+    def _conflicts(readings: Sequence[Reading]) -> list[honesty.Conflict]:
+        moves = []
+        for r in readings:
+            if r.polarity not in ("WANT", "OPPOSE") or not r.tools:
+                continue
+            numeric = {t: (d, m) for t, (d, m) in r.tools.items() if d != "auto"}
+            if not numeric:
+                continue
+            tool, (direction, _) = max(numeric.items(), key=lambda kv: kv[1][1])
+            sign = int(direction) * (1 if r.polarity == "WANT" else -1)
+            moves.append((r.clause.text, r.intent, r.polarity, tool, sign))
+        return honesty.conflicts(moves)
+
+    def _auto_photo(self, photo: Photo, tools: Sequence[str], base: Mapping[str, int],
+                    asked: bool = True) -> dict[str, int]:
+        if self.search:
+            return adapt.auto_values(photo, {t: 1 for t in tools}, asked=asked)
+        from . import photo as photo_mod
+
+        stats = photo_stats(photo.preview)
+        return {t: photo_mod._fallback(t, stats) for t in tools}
+
+    def _adapt(self, photo: Photo, values: dict[str, int], effect: EditEffect,
+               auto: set[str], notes: dict[str, str]) -> dict[str, int]:
+        """The text's amounts, scaled to what this photo has room for."""
+        out = dict(values)
+        m = photo.measures
+        for tool, value in values.items():
+            source = effect.sources.get(tool)
+            if tool in auto or not value or source is None or source.fixed or any(
+                    t == tool for t, _, _ in source.clause.numbers):
+                continue
+            sign = 1 if value > 0 else -1
+            single = len(source.tools) == 1
+            if tool == "exposure" and source.intent in ("bright", "dark") and single:
+                share = min(1.0, adapt.DEGREE_SHARE * source.factor)
+                complaint = source.polarity == "OPPOSE"
+                goal = (adapt.brighten_target(m.mean, share, complaint) if sign > 0 else
+                        adapt.darken_target(m.mean, share, complaint))
+                if abs(goal - m.mean) < adapt.MIN_VISIBLE * source.factor:
+                    goal = m.mean + sign * adapt.MIN_VISIBLE * source.factor
+                new = adapt.exposure_for(photo, goal, allow_clip=True)
+                if np.sign(new) != sign:
+                    new = sign * 3
+                if sign > 0 and m.mean > 0.6:
+                    notes[tool] = (f"the photo is already bright (mean brightness {m.mean:.2f}), "
+                                   "so only a small lift")
+                elif sign < 0 and m.mean < 0.25:
+                    notes[tool] = (f"the photo is already dark (mean brightness {m.mean:.2f}), "
+                                   "so only a small step down")
+                elif abs(new) >= 1.5 * abs(value):
+                    notes[tool] = f"a large step because the photo is dark (mean brightness " \
+                                  f"{m.mean:.2f})" if sign > 0 else \
+                        f"a large step because the photo is bright (mean brightness {m.mean:.2f})"
+                out[tool] = int(new)
+                continue
+            factor = adapt.room_factor(tool, sign, m)
+            if not single:
+                factor = float(np.sqrt(factor))
+            new = int(round(value * factor))
+            if new == 0:
+                new = sign
+            out[tool] = int(max(-100, min(100, new)))
+            if factor < 0.6 and single:
+                notes[tool] = "the photo already has a lot of that, so a smaller amount"
+            elif factor > 1.3 and single:
+                notes[tool] = "the photo has little of that, so a larger amount"
+        return out
+
+    def _fix_faults(self, photo: Photo, values: Mapping[str, int],
+                    effect: EditEffect) -> dict[str, str]:
+        """Obvious faults the request did not touch: tool -> why (values in _fault_values)."""
+        self._fault_values = {}
+        out: dict[str, str] = {}
+        touched = set(values) | set(effect.locked) | effect.forbid_up | effect.forbid_down
+        for fault in adapt.obvious_faults(photo):
+            if touched & {"exposure", "brightness", "shadows", "whites", "highlights"}:
+                continue
+            for tool, value in fault.tools.items():
+                if tool not in touched:
+                    self._fault_values[tool] = value
+                    out[tool] = fault.why
+        return out
 
     def _explain_edit(self, program: Program, effect: EditEffect, auto_done: Mapping[str, int],
-                      image: np.ndarray | None) -> dict[str, str]:
+                      checked: Checked, notes: Mapping[str, str],
+                      fixed: Mapping[str, str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        stats = photo_stats(image) if image is not None else None
         for tool, value in program.to_dict().items():
             source = effect.sources.get(tool)
             head = f"{_label(tool)} {value:+d}: {_phrase(tool, value)}"
-            if tool in auto_done:
-                out[tool] = f"{head}, measured from the photo{self._measure(tool, stats)}, " \
-                            f"because you asked {_quote(source)}."
-            elif source is not None and any(t == tool for t, _, _ in source.clause.numbers):
-                out[tool] = f"{head}, the value you gave."
-            elif source is not None and source.polarity == "WANT":
-                out[tool] = f"{head}, as you asked ({_quote(source)})."
+            if tool in checked.own:
+                measured = f"measured {checked.own[tool]} from this tool"
+            elif tool in V.CLAIMS:
+                measured = f"measured {V.describe_change(tool, checked.before, checked.after)}"
             else:
-                out[tool] = f"{head}, because you said {_quote(source)}."
+                measured = ""
+            if tool in fixed:
+                why = f"added because {fixed[tool]}"
+            elif tool in auto_done:
+                why = f"measured from the photo{self._measure(tool, checked.before)}, because " \
+                      f"you asked {_quote(source)}"
+            elif source is not None and any(t == tool for t, _, _ in source.clause.numbers):
+                why = "the value you gave"
+            elif source is not None and source.polarity == "WANT":
+                why = f"as you asked ({_quote(source)})"
+            else:
+                why = f"because you said {_quote(source)}"
+            if tool in notes:
+                why = f"{why}; {notes[tool]}"
+            out[tool] = f"{head}, {why}" + (f" ({measured})." if measured else ".")
         return out
 
     @staticmethod
@@ -130,12 +293,14 @@ class EmbeddedAgent:
             return f" (its mean brightness was {100 * stats.mean:.0f}% of white)"
         if tool == "contrast":
             return f" (its tonal spread was {stats.spread:.2f}, a well-spread photo has about 0.21)"
+        cast_b = getattr(stats, "neutral_b", getattr(stats, "cast_b", 0.0))
+        cast_a = getattr(stats, "neutral_a", getattr(stats, "cast_a", 0.0))
         if tool == "temperature":
-            side = "yellow" if stats.cast_b > 0 else "blue"
-            return f" (a {side} cast of {abs(stats.cast_b):.1f} Lab units)"
+            side = "yellow" if cast_b > 0 else "blue"
+            return f" (its greys had a {side} cast of {abs(cast_b):.1f} Lab units)"
         if tool == "tint":
-            side = "magenta" if stats.cast_a > 0 else "green"
-            return f" (a {side} cast of {abs(stats.cast_a):.1f} Lab units)"
+            side = "magenta" if cast_a > 0 else "green"
+            return f" (its greys had a {side} cast of {abs(cast_a):.1f} Lab units)"
         return ""
 
     def _reasoning(self, readings: Sequence[Reading], program: Program, effect: EditEffect) -> str:
@@ -161,6 +326,9 @@ class EmbeddedAgent:
                         "REMOVE": "a request to take it away"}.get(r.polarity, "a request")
                 degree = "" if r.clause.degree == "default" else f" ({r.clause.degree} degree)"
                 parts.append(f"{said} reads as {kind}{degree}: {what}")
+            elif r.polarity in ("WANT", "OPPOSE") and not r.clause.numbers and r.tools:
+                parts.append(f"{said}: after checking the photo, nothing was kept for it (see "
+                             "below)")
             elif r.polarity in ("WANT", "OPPOSE") and not r.clause.numbers:
                 parts.append(f"{said} names no tool I can tie to this photo, so nothing changes "
                              "for it")
@@ -178,6 +346,26 @@ class EmbeddedAgent:
         if not isinstance(program, Program):
             program = Program(program, clamp=True)
         readings = self.read(feedback)
+        screened = screen(readings, feedback, self._vocabulary, self.interpreter.heads.values, None,
+                          grain_added=program["grain"] > 0,
+                          english=self.interpreter.speller.known)
+        if not screened.understood:
+            message = " ".join(screened.messages)
+            return EditResult(program.replace(reasoning=message), message,
+                              {t: f"{_label(t)} {v:+d}: kept from the previous edit."
+                               for t, v in program.to_dict().items()},
+                              understood=False, message=message)
+        if screened.only_asked:
+            undone = self._auto_fixed_in(history)
+            if undone:
+                new = Program({t: v for t, v in program.to_dict().items() if t not in undone},
+                              clamp=True)
+                message = ("Taken back what I had added on my own: "
+                           f"{', '.join(t.replace('_', ' ') for t in sorted(undone))}.")
+                return EditResult(new.replace(reasoning=message), message,
+                                  {t: f"{_label(t)} {v:+d}: kept from the previous edit."
+                                   for t, v in new.to_dict().items()}, message=message)
+        readings = screened.readings
         img = to_float(image)
         outcome = refine_values(program, readings, history,
                                 lambda tools, base: self._auto(img, tools, base))
@@ -205,15 +393,36 @@ class EmbeddedAgent:
         else:
             reasoning = (f"Your feedback {_quote_text(feedback)} asks for no change I can make "
                          "to the current edit, so it stays as it is.")
+        message = " ".join(screened.messages)
+        if message:
+            reasoning = f"{reasoning} {message}"
+        return EditResult(new.replace(reasoning=reasoning), reasoning, explanations,
+                          message=message)
+
+    @staticmethod
+    def _auto_fixed_in(history: Sequence[Turn]) -> set[str]:
+        """Tools an earlier answer said it added on its own ("Also exposure +40: ...")."""
+        import re
+
+        found: set[str] = set()
+        for turn in history:
+            text = turn.text if turn.role == "agent" else ""
+            if turn.program is not None and turn.program.reasoning:
+                text += " " + turn.program.reasoning
+            for name in re.findall(r"\bAlso ([a-z_ ]+?) [+-]\d+:", text):
+                tool = name.strip().replace(" ", "_")
+                if tool in TOOL_NAMES:
+                    found.add(tool)
+        return found
         return EditResult(new.replace(reasoning=reasoning), reasoning, explanations)
 
     # --- Image-Summary ----------------------------------------------------------------------
     def summarize(self, before: np.ndarray, after: np.ndarray) -> Style:
         try:
-            from ...search import summarize_pair
+            from .summary import summarize
         except ImportError as exc:  # pragma: no cover - the search module ships with iea
             raise AgentError(f"summary needs iea_core.search: {exc}") from None
-        return summarize_pair(before, after, profile=self.profile)
+        return summarize(self, before, after, self.profile)
 
 
 def _quote_text(text: str) -> str:

@@ -25,6 +25,7 @@ from ...tools import TOOL_NAMES, normalize_tool_name
 # degree words: name -> factor on the head's base magnitude (base ~30 for a one-tool request)
 # light 15-30, medium 45-60, heavy 75-90, extreme 100 are IEA's strength bins.
 DEGREE_FACTORS: dict[str, float] = {
+    "tiny": 0.35,  # "a very small amount", "just a hint": never more than "slightly"
     "slight": 0.55,
     "default": 1.0,
     "strong": 1.65,
@@ -35,13 +36,19 @@ DEGREE_FACTORS: dict[str, float] = {
 # Longest phrases first so "a little bit" wins over "a little"; all matched on word boundaries.
 DEGREE_WORDS: dict[str, str] = {}
 for _level, _words in {
+    "tiny": ("a very small amount", "a very small bit", "a very little", "very slightly",
+             "very little", "a tiny amount", "a tiny bit", "tiny bit", "the tiniest bit",
+             "the slightest bit", "a teeny bit", "a teeny tiny bit", "ever so slightly",
+             "just a hint", "a hint", "a smidge", "a smidgen", "a hair", "a very subtle",
+             "very subtly", "very subtle", "a very light", "very lightly", "barely",
+             "almost imperceptibly", "imperceptibly", "just a tiny bit", "a little tiny bit"),
     "slight": ("slightly", "a bit", "a little", "a little bit", "a touch", "a tad", "somewhat",
-               "just a bit", "just a little", "just a touch", "a hint", "a smidge", "subtly",
-               "gently", "a notch", "marginally", "mildly", "a tiny bit", "tiny bit", "barely",
-               "lightly", "a wee bit", "a teeny bit", "kind of", "kinda", "sort of", "a little more",
+               "just a bit", "just a little", "just a touch", "subtly",
+               "gently", "a notch", "marginally", "mildly", "lightly", "a wee bit", "kind of", "kinda", "sort of", "a little more",
                "a bit more", "a touch more", "a tad more", "a little less", "a bit less",
-               "a touch less", "a tad less", "ever so slightly", "just slightly", "faintly",
-               "little bit", "bit", "softly", "modestly", "a shade", "a pinch of", "a dash of"),
+               "a touch less", "a tad less", "just slightly", "faintly",
+               "little bit", "bit", "softly", "modestly", "a shade", "a pinch of", "a dash of",
+               "a small amount", "small amount", "a small bit", "a little amount"),
     "strong": ("a lot", "much", "quite a bit", "significantly", "considerably", "noticeably",
                "really", "very", "strongly", "heavily", "far", "quite",
                "substantially", "a good bit", "plenty", "seriously", "so much",
@@ -234,7 +241,7 @@ def extract_degree(text: str) -> tuple[str, str]:
 
     "a bit less" keeps "less" for the heads and reports "slight"; several degree words keep the
     most extreme ("really really" -> heavy)."""
-    order = ("default", "slight", "strong", "heavy", "extreme")
+    order = ("default", "tiny", "slight", "strong", "heavy", "extreme")
     level = "default"
 
     def repl(m: re.Match[str]) -> str:

@@ -1,0 +1,290 @@
+"""Amounts from the photo: the words give the direction and the degree, the photo the amount.
+
+* "brighter" moves the mean luminance a share of the way toward a bright ceiling (0.72); the share
+  is the degree ("slightly" 0.2, default 0.38, "much" 0.6 ...). A dark photo therefore gets a large
+  exposure change and an already bright one a small one or none (and the agent says so). The
+  exposure that reaches the target is found on a simulation of the editor's linear-light gain
+  (``curves.channel_gains``), without rendering.
+* Other tools are scaled by the room the photo leaves in that direction: more contrast on a flat
+  photo, less on a contrasty one; less saturation boost on a colourful photo; warming a photo that
+  is already warm gets less.
+* Corrections ("fix the white balance", "enhance") are estimated from the photo: white balance by a
+  search over temperature x tint that makes the least colourful pixels of the *result* neutral
+  (true greys under a cast all share the cast, so the right correction minimises their chroma).
+
+Guard rails and the check that every claim shows in the render live in :mod:`.checks`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from .. import verify as V
+
+BRIGHT_CEILING = 0.72  # mean luminance a "brighter" request approaches
+DARK_FLOOR = 0.12
+WELL_EXPOSED = 0.46
+DEGREE_SHARE = 0.38  # share of the way to the ceiling at the default degree
+MIN_VISIBLE = 0.012  # a brightness change below this is not worth a value
+WB_ASKED_SHARE = 0.85  # share of the estimated white-balance error corrected when asked
+WB_AUTO_SHARE = 0.6  # ... when the agent decides on its own ("enhance", an obvious cast)
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A preview and what the agent knows about it."""
+
+    preview: np.ndarray  # float32 sRGB, long side ~128 px
+    linear: np.ndarray
+    regions: V.Regions
+    measures: V.Measures
+
+    @property
+    def mean(self) -> float:
+        return self.measures.mean
+
+
+def look_at(image: np.ndarray) -> Photo:
+    p = V.preview(image)
+    reg = V.regions(p)
+    return Photo(p, V.srgb_to_linear(p).astype(np.float32), reg, V.measure(p, p, reg))
+
+
+def _gains(temperature: float, tint: float, exposure: float) -> np.ndarray:
+    from ...editor.curves import channel_gains
+
+    return np.asarray(channel_gains(int(round(temperature)), int(round(tint)),
+                                    int(round(exposure))), np.float32)
+
+
+def _encode(lin: np.ndarray) -> np.ndarray:
+    y = np.clip(lin, 0.0, 1.0)
+    return np.where(y <= 0.0031308, y * 12.92, 1.055 * np.power(y, 1 / 2.4) - 0.055)
+
+
+def simulate(photo: Photo, temperature: float = 0, tint: float = 0,
+             exposure: float = 0) -> np.ndarray:
+    """The editor's white balance + exposure on the preview, without tone tools."""
+    return _encode(photo.linear * _gains(temperature, tint, exposure)).astype(np.float32)
+
+
+# --- exposure ----------------------------------------------------------------------------------
+_EXPOSURES = np.arange(-100, 101, 2)
+
+
+def exposure_curve(photo: Photo, temperature: int = 0, tint: int = 0,
+                   sample: int = 4000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(exposure values, mean luminance, highlight clipping share) after each value."""
+    flat = photo.linear.reshape(-1, 3)
+    if len(flat) > sample:
+        flat = flat[:: int(np.ceil(len(flat) / sample))]
+    wb = _gains(temperature, tint, 0)
+    gain = 2.0 ** (2.0 * _EXPOSURES / 100.0)
+    lin = flat[None] * wb[None, None] * gain[:, None, None]
+    enc = _encode(lin)
+    y = V.luminance(enc)
+    return _EXPOSURES, y.mean(1), (enc.max(-1) >= V.CLIP_HIGH).mean(1)
+
+
+def exposure_for(photo: Photo, target: float, *, temperature: int = 0, tint: int = 0,
+                 allow_clip: bool = False) -> int:
+    """The exposure value whose simulated mean luminance is nearest ``target``; without
+    ``allow_clip``, no more than :data:`verify.CLIP_ALLOWANCE` new clipped highlights."""
+    values, means, clips = exposure_curve(photo, temperature, tint)
+    base_clip = clips[values == 0][0]
+    ok = np.ones_like(means, bool) if allow_clip else clips <= base_clip + V.CLIP_ALLOWANCE
+    ok |= values <= 0
+    cost = np.abs(means - target) + np.where(ok, 0.0, 10.0)
+    return int(values[int(np.argmin(cost))])
+
+
+def brighten_target(mean: float, share: float, complaint: bool) -> float:
+    """Where "brighter" (share = degree) takes a photo of mean luminance ``mean``."""
+    goal = mean + share * (BRIGHT_CEILING - mean)
+    if complaint:  # "too dark": at least toward a well-exposed rendering
+        goal = max(goal, min(WELL_EXPOSED, mean + 0.5 * (WELL_EXPOSED - mean) + 0.05))
+    return goal
+
+
+def darken_target(mean: float, share: float, complaint: bool) -> float:
+    goal = mean - 0.7 * share * (mean - DARK_FLOOR)
+    if complaint:  # "too bright": at least toward a well-exposed rendering
+        goal = min(goal, max(WELL_EXPOSED, mean - 0.5 * (mean - WELL_EXPOSED) - 0.05))
+    return goal
+
+
+# --- room for other tools ----------------------------------------------------------------------
+def _clip(x: float, lo: float = 0.35, hi: float = 1.6) -> float:
+    return float(min(hi, max(lo, x)))
+
+
+def room_factor(tool: str, sign: int, m: V.Measures) -> float:
+    """How much of the text's amount this photo has room for (1 = an ordinary photo)."""
+    if tool == "contrast":
+        return _clip((0.31 - m.spread) / 0.10) if sign > 0 else _clip((m.spread - 0.09) / 0.12)
+    if tool in ("saturation", "vibrance"):
+        return _clip((48 - m.chroma) / 22) if sign > 0 else _clip((m.chroma - 4) / 20)
+    if tool == "shadows":
+        return _clip((0.42 - m.dark) / 0.27) if sign > 0 else _clip((m.dark - 0.02) / 0.13)
+    if tool == "highlights":
+        return _clip((m.bright - 0.5) / 0.3 + 3 * m.clip_high) if sign < 0 else \
+            _clip((0.98 - m.bright) / 0.18)
+    if tool == "blacks":
+        return _clip((m.deepest - 0.005) / 0.05) if sign < 0 else _clip((0.25 - m.deepest) / 0.2)
+    if tool == "whites":
+        return _clip((0.995 - m.top) / 0.12) if sign > 0 else _clip((m.top - 0.6) / 0.3)
+    if tool == "temperature":
+        return _clip(1.0 - sign * m.neutral_b / 15.0, 0.4, 1.5)
+    if tool == "tint":  # + is green, i.e. a* down
+        return _clip(1.0 + sign * m.neutral_a / 12.0, 0.4, 1.5)
+    if tool in ("brightness", "exposure"):
+        if sign > 0:
+            return _clip((BRIGHT_CEILING - m.mean) / (BRIGHT_CEILING - WELL_EXPOSED), 0.15, 1.8)
+        return _clip((m.mean - DARK_FLOOR) / (WELL_EXPOSED - DARK_FLOOR), 0.15, 1.8)
+    return 1.0
+
+
+# --- white balance -----------------------------------------------------------------------------
+def _cast_of(encoded: np.ndarray) -> tuple[float, float, float]:
+    """(a*, b*) of the near-neutral mid-tones, each pixel weighted by exp(-chroma / 8) (greys under
+    a cast all carry the cast; a red jacket or a sunset weighs little), and the share of pixels
+    that are near-neutral (how much evidence there is)."""
+    L = V.lab(encoded)
+    c = np.hypot(L[..., 1], L[..., 2])
+    mid = (L[..., 0] > 20) & (L[..., 0] < 95)
+    w = np.exp(-c / 8.0) * mid
+    total = float(w.sum())
+    if total < 1e-3:
+        return 0.0, 0.0, 0.0
+    return (float((L[..., 1] * w).sum() / total), float((L[..., 2] * w).sum() / total),
+            total / max(1, int(mid.sum())))
+
+
+_WB_SENSITIVITY: tuple[float, float] | None = None
+
+
+def _wb_sensitivity() -> tuple[float, float]:
+    """Lab a* per unit of tint and b* per unit of temperature on a mid grey."""
+    global _WB_SENSITIVITY
+    if _WB_SENSITIVITY is None:
+        grey = np.full((1, 3), 0.18, np.float32)
+
+        def ab(t: int, g: int) -> np.ndarray:
+            return V.lab(_encode(grey * _gains(t, g, 0)))[0, 1:]
+
+        base = ab(0, 0)
+        _WB_SENSITIVITY = (float((ab(0, 50)[0] - base[0]) / 50), float((ab(50, 0)[1] - base[1]) / 50))
+    return _WB_SENSITIVITY
+
+
+def wb_estimate(photo: Photo, allowance: float = 1.0, sample: int = 3000,
+                rounds: int = 4) -> tuple[int, int, float, float]:
+    """(temperature, tint) that bring the near-neutral pixels to within ``allowance`` Lab units
+    of grey, the cast found (a*, b* magnitude) and the evidence (share of near-neutral pixels).
+    Fixed-point iteration on a simulation of the editor's white balance (no render)."""
+    flat = photo.linear.reshape(-1, 3)
+    if len(flat) > sample:
+        flat = flat[:: int(np.ceil(len(flat) / sample))]
+    ka, kb = _wb_sensitivity()
+    t = g = 0.0
+    cast = evidence = None
+    for _ in range(rounds):
+        a, b, share = _cast_of(_encode(flat * _gains(t, g, 0)))
+        if cast is None:
+            cast, evidence = float(np.hypot(a, b)), share
+        t = float(np.clip(t - (b - np.clip(b, -allowance, allowance)) / kb, -100, 100))
+        g = float(np.clip(g - (a - np.clip(a, -allowance, allowance)) / ka, -100, 100))
+    return int(round(t)), int(round(g)), float(cast or 0.0), float(evidence or 0.0)
+
+
+def wb_correction(photo: Photo, asked: bool) -> tuple[int, int, float]:
+    """Temperature and tint toward neutral greys, and the cast found (Lab units).
+
+    Scenes have colour: a share of the estimate is corrected, less when few pixels are near
+    neutral (a café, a cat's fur: little evidence), and casts below an allowance are kept."""
+    t, g, cast, evidence = wb_estimate(photo, 1.0 if asked else 2.5)
+    trust = min(1.0, max(0.25, evidence / 0.15))
+    share = (WB_ASKED_SHARE if asked else WB_AUTO_SHARE) * trust
+    limit = 70 if asked else 35
+    return (int(np.clip(round(t * share), -limit, limit)),
+            int(np.clip(round(g * share), -limit, limit)), cast)
+
+
+# --- the photo corrections -------------------------------------------------------------------
+def exposure_correction(photo: Photo, temperature: int = 0, tint: int = 0,
+                        asked: bool = True) -> int:
+    """Exposure toward a well-exposed rendering; never darkens a dark photo nor brightens a
+    bright one; a photo already in the good range is left alone unless asked."""
+    m = photo.mean
+    if m < 0.36:
+        goal = m + 0.7 * (WELL_EXPOSED - m) if asked else m + 0.6 * (0.42 - m)
+    elif m > 0.58:
+        goal = m - 0.6 * (m - 0.5)
+    else:
+        goal = m + 0.5 * (WELL_EXPOSED - m) if asked and abs(m - WELL_EXPOSED) > 0.05 else m
+    if abs(goal - m) < MIN_VISIBLE:
+        return 0
+    value = exposure_for(photo, goal, temperature=temperature, tint=tint)
+    if m < 0.36:
+        value = max(0, value)
+    if m > 0.58:
+        value = min(0, value)
+    return value
+
+
+def contrast_correction(photo: Photo, asked: bool = True) -> int:
+    """Contrast toward a typical spread, gently: flat photos gain, contrasty ones lose a little."""
+    s = photo.measures.spread
+    if s < 0.17:
+        return int(min(45, round((0.20 - s) * 450)))
+    if s > 0.30 and asked:
+        return int(max(-20, round((0.28 - s) * 300)))
+    if s < 0.22:
+        return 10  # a retoucher's light touch of contrast
+    return 0
+
+
+def auto_values(photo: Photo, tools: Mapping[str, object], asked: bool = True) -> dict[str, int]:
+    """Values for the tools a correction leaves to the photo ("auto")."""
+    out: dict[str, int] = {}
+    t = g = 0
+    if "temperature" in tools or "tint" in tools:
+        t, g, _ = wb_correction(photo, asked)
+        if "temperature" in tools:
+            out["temperature"] = t
+        if "tint" in tools:
+            out["tint"] = g
+    if "exposure" in tools or "brightness" in tools:
+        key = "exposure" if "exposure" in tools else "brightness"
+        out[key] = exposure_correction(photo, t, g, asked)
+    if "contrast" in tools:
+        out["contrast"] = contrast_correction(photo, asked)
+    for tool in ("saturation", "vibrance"):
+        if tool in tools:
+            c = photo.measures.chroma
+            out[tool] = int(np.clip(round((30 - c) * 1.2), -20, 25)) if abs(c - 30) > 6 else 0
+    return out
+
+
+@dataclass(frozen=True)
+class Fault:
+    """An obvious technical fault the request did not mention."""
+
+    tools: dict[str, int]
+    why: str
+
+
+def obvious_faults(photo: Photo) -> list[Fault]:
+    """Clear underexposure (a retoucher fixes it whatever else was asked). Casts are not fixed
+    unasked: a warm café or a blue dusk is often meant."""
+    m = photo.measures
+    out = []
+    # Dark overall and nothing bright anywhere (a night scene has its lights): underexposed.
+    if m.clip_high < 0.002 and ((m.mean < 0.22 and m.top < 0.75) or (m.mean < 0.3 and m.top < 0.5)):
+        value = exposure_correction(photo, asked=False)
+        if value >= 10:
+            out.append(Fault({"exposure": value},
+                             f"the photo was underexposed (mean brightness {m.mean:.2f})"))
+    return out

@@ -1,0 +1,214 @@
+"""Guard rails and verification: render the program at preview size before answering.
+
+1. **Clipping guard**: a render that clips more than :data:`verify.CLIP_ALLOWANCE` of the picture
+   that was not clipped before (highlights or shadows) is replaced by the first variant that does
+   not, in order of how much of the request it keeps: hold the highlights back with the
+   highlights tool (or lift the shadows), then scale the moves that cause the clipping down.
+   "Keep the sky / protect the highlights" tightens the guard to almost no new clipping and
+   also keeps the brightest fifth of the picture close to where it was.
+2. **Claims**: every tool set makes a promise (:data:`verify.CLAIMS`: exposure up = mean brightness
+   up, warmer = b* up ...). A promise the final render does not show is checked on its own (the
+   program with and without that tool): a tool that changes nothing at all (negative grain on a
+   photo without grain) or that goes the wrong way is dropped; one that works but is masked by
+   the others is kept and its own effect is quoted.
+
+One or two ``render_batch`` calls on a ~128 px preview (~10 ms per render).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+from .. import verify as V
+from .adapt import Photo
+
+#: Tools that make the picture brighter / darker when positive (negative for "down" tools).
+_BRIGHTENING = {"exposure": 1, "brightness": 1, "whites": 1, "highlights": 1, "contrast": 1,
+                "saturation": 1, "vibrance": 1}
+_DARKENING = {"exposure": -1, "brightness": -1, "blacks": -1, "shadows": -1, "contrast": 1}
+PROTECT_ALLOWANCE = 0.002
+RELAXED_ALLOWANCE = 0.03
+PROTECT_BRIGHT_SHIFT = 0.03
+NO_OP = 2e-4  # mean |pixel difference| below which a tool does nothing visible
+
+
+@dataclass
+class Checked:
+    values: dict[str, int]
+    before: V.Measures
+    after: V.Measures
+    notes: list[str] = field(default_factory=list)  # said to the user
+    dropped: dict[str, str] = field(default_factory=dict)  # tool -> why
+    own: dict[str, str] = field(default_factory=dict)  # tool -> its own measured effect
+
+
+def _clean(values: Mapping[str, int]) -> dict[str, int]:
+    return {t: int(max(-100, min(100, v))) for t, v in values.items() if int(v)}
+
+
+def _scaled(values: Mapping[str, int], tools: Mapping[str, int], factor: float) -> dict[str, int]:
+    out = dict(values)
+    for tool, sign in tools.items():
+        v = out.get(tool, 0)
+        if v and (sign == 0 or np.sign(v) == sign):
+            out[tool] = int(round(v * factor))
+    return _clean(out)
+
+
+def _highlight_variants(values: dict[str, int], can_use_highlights: bool,
+                        protect: bool) -> list[dict[str, int]]:
+    """Variants that clip fewer highlights, in order of how much of the request they keep:
+    hold the highlights back (when exposure is what pushes them), scale the brightening moves
+    down, brighten mid-tones and shadows instead of the white point, scale further."""
+    out = []
+    h = values.get("highlights", 0)
+    e = values.get("exposure", 0)
+    compensate = can_use_highlights and h <= 0 and e > 0
+    if compensate:
+        for extra in (-30, -60, -90):
+            out.append(_clean({**values, "highlights": max(-100, h + extra)}))
+    for factor in (0.75, 0.5):
+        v = _scaled(values, _BRIGHTENING, factor)
+        out.append(v)
+        if compensate:
+            out.append(_clean({**v, "highlights": max(-100, h - 50)}))
+    if compensate:
+        for factor in (0.35, 0.25):
+            v = _scaled(values, _BRIGHTENING, factor)
+            out.append(_clean({**v, "highlights": max(-100, h - 80)}))
+    if e > 0 and "brightness" not in values:
+        mixed = {**values, "exposure": round(e * 0.3), "brightness": min(100, round(e * 0.6))}
+        if can_use_highlights and h <= 0:
+            mixed["highlights"] = max(-100, h - 60)
+        out.append(_clean(mixed))
+        # Brighten the mid-tones and shadows instead: the white point stays where it is.
+        rest = {k: v for k, v in values.items() if k != "exposure"}
+        for share in (1.0, 0.6):
+            swap = {"brightness": min(100, round(e * 0.9 * share)),
+                    "shadows": min(100, max(values.get("shadows", 0), round(e * 0.5 * share)))}
+            if can_use_highlights and h <= 0:
+                swap["highlights"] = max(-100, h - 20)
+            out.append(_clean({**rest, **swap}))
+    for factor in (0.3, 0.15, 0.0):
+        out.append(_scaled(values, _BRIGHTENING, factor))
+    return out
+
+
+def _shadow_variants(values: dict[str, int]) -> list[dict[str, int]]:
+    out = []
+    s = values.get("shadows", 0)
+    if s >= 0:
+        for extra in (20, 40):
+            out.append(_clean({**values, "shadows": min(100, s + extra)}))
+    for factor in (0.75, 0.5, 0.3, 0.15, 0.0):
+        out.append(_scaled(values, _DARKENING, factor))
+    return out
+
+
+def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
+          allow_highlight_clip: bool = False, allow_shadow_clip: bool = False,
+          protect_highlights: bool = False, locked: frozenset[str] = frozenset()
+          ) -> tuple[dict[str, int], np.ndarray, list[str]]:
+    """The program (possibly changed), its render and what was done, under the clipping guard."""
+    values = _clean(values)
+    base = photo.measures
+    render = V.render_previews(photo.preview, [values], profile)[0]
+    notes: list[str] = []
+    hi_allow = PROTECT_ALLOWANCE if protect_highlights else V.CLIP_ALLOWANCE
+
+    def ok(r: np.ndarray, hi: bool = True, lo: bool = True) -> bool:
+        m = V.measure(r, photo.preview, photo.regions)
+        new_hi, new_lo = V.new_clipping(base, m)
+        good = True
+        if hi and not allow_highlight_clip:
+            good &= new_hi <= hi_allow
+            if protect_highlights and base.bright > 0.6:  # a dim sky may brighten
+                good &= m.bright - base.bright <= PROTECT_BRIGHT_SHIFT
+        if lo and not allow_shadow_clip:
+            good &= new_lo <= V.CLIP_ALLOWANCE
+        return bool(good)
+
+    if not ok(render, lo=False):
+        m = V.measure(render, photo.preview, photo.regions)
+        variants = _highlight_variants(values, "highlights" not in locked, protect_highlights)
+        renders = V.render_previews(photo.preview, variants, profile)
+        lost = (m.clip_high - base.clip_high) * 100
+        chosen = next((i for i, r in enumerate(renders) if ok(r, lo=False)), None)
+        relaxed = False
+        if chosen is not None and not protect_highlights and not any(variants[chosen].values()):
+            chosen = None  # everything scaled away: prefer a compromise below
+        if chosen is None and not protect_highlights:
+            # Nothing keeps every highlight without undoing the request: accept a little
+            # clipping rather than answer "brighter" with nothing, and say so.
+            for i, (v, r) in enumerate(zip(variants, renders)):
+                new_hi = V.new_clipping(base, V.measure(r, photo.preview, photo.regions))[0]
+                if any(v.values()) and new_hi <= RELAXED_ALLOWANCE:
+                    chosen, relaxed = i, True
+                    break
+        if chosen is not None:
+            v, r = variants[chosen], renders[chosen]
+            what = ("keep the highlights where they were" if protect_highlights else
+                    f"avoid clipping {lost:.0f}% of the picture to white")
+            changed = ", ".join(f"{t} {values.get(t, 0):+d} \u2192 {v.get(t, 0):+d}"
+                                for t in sorted(set(values) | set(v))
+                                if values.get(t, 0) != v.get(t, 0))
+            note = f"To {what} I adjusted {changed}"
+            if relaxed:
+                clipped = V.new_clipping(base, V.measure(r, photo.preview, photo.regions))[0]
+                note += (f"; {clipped * 100:.1f}% of the picture still clips (say \u201cprotect "
+                         "the highlights\u201d to avoid it)")
+            notes.append(note + ".")
+            values, render = v, r
+    if not ok(render, hi=False):
+        m = V.measure(render, photo.preview, photo.regions)
+        variants = _shadow_variants(values)
+        renders = V.render_previews(photo.preview, variants, profile)
+        for v, r in zip(variants, renders):
+            if ok(r, hi=False):
+                lost = (m.clip_low - base.clip_low) * 100
+                changed = ", ".join(f"{t} {values.get(t, 0):+d} \u2192 {v.get(t, 0):+d}"
+                                    for t in sorted(set(values) | set(v))
+                                    if values.get(t, 0) != v.get(t, 0))
+                notes.append(f"To avoid crushing {lost:.0f}% of the picture to black I adjusted "
+                             f"{changed}.")
+                values, render = v, r
+                break
+    return values, render, notes
+
+
+def verify_claims(photo: Photo, values: dict[str, int], render: np.ndarray, *,
+                  profile: str = "default", keep: frozenset[str] = frozenset()) -> Checked:
+    """Measure every tool's claim on ``render``; drop what does nothing or goes the wrong way.
+
+    ``keep``: tools whose value the user gave as a number (never dropped, only measured)."""
+    before = photo.measures
+    after = V.measure(render, photo.preview, photo.regions)
+    out = Checked(dict(values), before, after)
+    failing = [t for t, v in values.items()
+               if t in V.CLAIMS and not V.claim_holds(t, v, before, after)]
+    if not failing:
+        return out
+    without = [{k: v for k, v in values.items() if k != t} for t in failing]
+    renders = V.render_previews(photo.preview, without, profile)
+    for tool, r in zip(failing, renders):
+        value = values[tool]
+        others = V.measure(r, photo.preview, photo.regions)
+        if V.difference(r, render) < NO_OP:
+            why = "it would change nothing visible on this photo"
+        elif V.claim_holds(tool, value, others, after):
+            out.own[tool] = V.describe_change(tool, others, after)
+            continue
+        else:
+            why = "on this photo it would not do what it says"
+        if tool in keep:
+            out.notes.append(f"{tool.replace('_', ' ').capitalize()} {value:+d} is the value you "
+                             f"gave, but {why}.")
+            continue
+        out.dropped[tool] = why
+        out.values.pop(tool, None)
+    if out.dropped:
+        final = V.render_previews(photo.preview, [out.values], profile)[0]
+        out.after = V.measure(final, photo.preview, photo.regions)
+    return out

@@ -1,0 +1,187 @@
+"""What the agent must not pretend: requests it cannot serve, words it did not understand,
+requests that contradict themselves, complaints the heads misread.
+
+The heads always answer *something*; these rules decide when that something must not become an
+edit. Each check works on one clause (after clean-up) and returns a plain sentence for the user:
+
+* :func:`unsupported` — noise reduction, removing things, local retouching, crops and geometry,
+  sky replacement: no global tool serves them, so no tool value is emitted "in their spirit";
+* :func:`understood_clause` — a clause must contain at least one word the agent has learnt a
+  meaning for (gibberish, filler such as "blah blah" and languages it does not read fail);
+* :func:`complaint_override` — fixed complaint phrasings whose wording misleads the heads
+  ("I can barely see anything" is about darkness, not a wish for it);
+* :func:`conflicts` — two clauses asking for opposite moves of the same main tool.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+# ----------------------------------------------------------------------------------------------
+# Requests no global tool can serve. Each entry: (kind, pattern, the answer).
+_OBJECTS = (r"person|people|man|woman|guy|girl|boy|kid|child|car|cars|wires?|poles?|objects?|"
+            r"tourists?|photobomber|spots?|blemish\w*|pimples?|acne|dust|logo|text|watermark|"
+            r"signs?|trees?|building|trash|litter|him|her|them|bird|dog|cat|shadow of|reflection|"
+            r"lens flare|flare|power lines?|the thing|that thing|stuff in the")
+UNSUPPORTED: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("noise", re.compile(
+        r"\b(de-?nois\w*|noise reduction|reduce noise|less noise|noiseless|noisy|grainy|"
+        r"(reduce|remove|less|clean|get rid of|fix|kill|lower|cut|too much|lots of|so much|"
+        r"full of)\b.{0,25}\b(noise|grain|graininess|speckles?|"
+        r"artifacts?|artefacts?))\b"),
+     "I can't reduce noise: none of the 16 global tools removes noise (grain only adds film "
+     "grain), so I set nothing for it. Use your editor's noise reduction (Lightroom: Detail > "
+     "Noise Reduction; darktable: denoise (profiled))."),
+    ("removal", re.compile(
+        rf"\b(remove|erase|delete|get rid of|take out|clone out|edit out|photoshop out|"
+        rf"clean up|hide)\b.{{0,30}}\b({_OBJECTS})\b"),
+     "I can't remove things from a photo: the tools change tone and colour of the whole picture, "
+     "not its content. A healing or clone tool in your editor does that."),
+    ("geometry", re.compile(
+        r"\b(crop|cropped|straighten|rotate|rotated|tilt(ed)?|level the horizon|horizon is|"
+        r"flip|mirror|resize|upscale|zoom|reframe|aspect ratio|perspective|keystone|"
+        r"make it square|lens correction|distortion)\b"),
+     "I can't crop, rotate, straighten or resize: the tools change tone and colour only. Use "
+     "your editor's crop & rotate tool."),
+    ("sky", re.compile(
+        r"\b(replace|swap|change|new|different|fake)\b.{0,12}\bsky\b|"
+        r"\badd (some |a |more )?(clouds?|sun|sunset|stars?|rainbow|moon)\b"),
+     "I can't replace the sky or add things to it: the tools act on the whole photo's tone and "
+     "colour. I can make the whole photo warmer, cooler, or hold back its highlights."),
+    ("local", re.compile(
+        r"\b(face|faces|eyes?|teeth|lips|hair|skin smoothing|smooth(er)? (the )?skin|red ?eye|"
+        r"background|foreground|subject|bokeh|tattoo|wrinkles?|the (left|right|top|bottom) "
+        r"(side|half|part)|(only|just) the (face|sky|person|background|subject|people))\b"),
+     "I can't edit one part of the photo alone (a face, the background, one side): every tool "
+     "acts on the whole picture, so I left that part of the request out. Your editor's masks or "
+     "brushes do local edits."),
+)
+
+# Clauses that keep protecting or fixing global things even though they name a region.
+_SAFE_LOCAL = re.compile(r"\b(skin tones?|keep|protect|preserve|don't|do not|leave|without)\b")
+
+
+def unsupported(text: str) -> tuple[str, str] | None:
+    """(kind, answer) when ``text`` (one clause, cleaned) asks for something no tool can do."""
+    for kind, pattern, answer in UNSUPPORTED:
+        if pattern.search(text):
+            if kind == "local" and _SAFE_LOCAL.search(text):
+                continue
+            return kind, answer
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Understanding: a clause must hold a word the agent has a meaning for.
+#: Words that carry no request on their own, even though training phrasings contain them.
+GENERIC_WORDS = frozenset("""
+a an the it its it's is are was be been this that these those i me my we you your please pls
+make makes making made do does did can could would should will want need needs like just so very
+more less much some any bit lot way too also and or but then now here there photo image picture
+pic shot one thing things stuff look looks looking looked seem seems feel feels get got go
+give put set to of in on at for with by from up down out off over about into as if not no
+yes yeah ok okay oh um hmm uh well really quite kinda sorta maybe still again even
+""".split())
+#: Filler that never asks for anything; "blah" alone is filler, "it looks blah" a complaint.
+FILLER_WORDS = frozenset("""
+blah bla blabla yada yadda lorem ipsum asdf qwer qwerty test testing hello hi hey xyz foo bar
+baz lol lmao haha hehe hmm idk whatever etc
+""".split())
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z][a-z'-]*", text) if w not in GENERIC_WORDS]
+
+
+def understood_clause(text: str, vocabulary: Iterable[str] | set[str] | frozenset[str]) -> bool:
+    """At least one content word the agent has learnt, and not only filler."""
+    words = content_words(text)
+    if not words:
+        return False
+    vocab = vocabulary if isinstance(vocabulary, (set, frozenset)) else set(vocabulary)
+    meaningful = [w for w in words if w not in FILLER_WORDS and w in vocab]
+    if not meaningful:
+        return False
+    # "blah blah" / "lol lol": only filler and generic words.
+    return any(w not in FILLER_WORDS for w in words)
+
+
+def foreign(instruction: str, english: frozenset[str] | set[str]) -> bool:
+    """Written in another language: accented letters and mostly words English does not have (the
+    speller would otherwise turn "hazlo" into "halo")."""
+    words = re.findall(r"[^\W\d_]+", instruction.lower())
+    if not words or not any(not w.isascii() for w in words):
+        return False
+    known = sum(1 for w in words if w in english)
+    return known < 0.5 * len(words)
+
+
+def not_understood_message(instruction: str) -> str:
+    said = " ".join(instruction.split())[:80]
+    return (f"I didn't understand \u201c{said}\u201d, so I changed nothing. I read English "
+            "requests about light and colour, such as \u201cbrighter\u201d, \u201cwarmer, less "
+            "contrast\u201d or \u201cthe sky is blown out\u201d.")
+
+
+# ----------------------------------------------------------------------------------------------
+# Complaints whose words mislead the heads: (pattern, intent, polarity).
+COMPLAINTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"\b(can('t| ?not)|could(n't| not)|hard to|barely|hardly|difficult to)\b.{0,12}"
+                r"\b(see|make out|tell)\b|\bunder-?exposed\b|\bpitch black\b|\btoo dim\b|"
+                r"\bso dim\b|\bin the dark\b"), "dark", "OPPOSE"),
+    (re.compile(r"\bover-?exposed\b|\bblinding\b|\btoo much light\b"), "bright", "OPPOSE"),
+    (re.compile(r"\bover-?saturated\b|\b(fake|radioactive|neon|garish|cartoon\w*|unnatural)\b.{0,20}"
+                r"\bcolou?rs?\b|\bcolou?rs?\b.{0,20}\b(fake|radioactive|neon|garish|cartoon\w*|"
+                r"unnatural|too strong|too much|overdone|over the top)\b"), "saturated", "OPPOSE"),
+    (re.compile(r"\bunder-?saturated\b|\bcolou?rs?\b.{0,20}\b(dull|lifeless|faded|drab|dead|"
+                r"washed)\b"), "muted", "OPPOSE"),
+)
+
+
+def complaint_override(text: str) -> tuple[str, str] | None:
+    for pattern, intent, polarity in COMPLAINTS:
+        if pattern.search(text):
+            return intent, polarity
+    return None
+
+
+#: "not black and white", "without going black and white": a limit, not a request.
+NEGATED = re.compile(r"\b(not|no|without|don't|never|avoid|isn't|but not)\b")
+
+
+# ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Conflict:
+    tool: str
+    first: str  # clause text
+    second: str
+
+    def message(self) -> str:
+        label = self.tool.replace("_", " ")
+        return (f"\u201c{self.first}\u201d and \u201c{self.second}\u201d ask for opposite "
+                f"{label} changes, so I left {label} as it is. Tell me which one you want.")
+
+
+def conflicts(moves: Sequence[tuple[str, str, str, str, int]]) -> list[Conflict]:
+    """``moves``: (clause text, intent, polarity, main tool, sign) per clause, in order.
+
+    Opposite signs on one main tool conflict, except a request followed by a limit on the same
+    property ("warmer but not too warm")."""
+    out: list[Conflict] = []
+    seen: dict[str, tuple[str, str, str, int]] = {}
+    for text, intent, polarity, tool, sign in moves:
+        prev = seen.get(tool)
+        if prev is not None and prev[3] != sign:
+            p_text, p_intent, p_pol, _ = prev
+            is_limit = p_pol == "WANT" and polarity == "OPPOSE" and p_intent == intent
+            if not is_limit and not any(c.tool == tool for c in out):
+                out.append(Conflict(tool, p_text, text))
+        seen[tool] = (text, intent, polarity, sign)
+    return out
+
+
+#: "only what I asked", "nothing else": the user turns off fixes they did not ask for.
+ONLY_ASKED = re.compile(r"\bonly (what|the things?|that|the changes?)\b.{0,12}\b(asked|said|wanted|"
+                        r"requested)\b|\bnothing else\b|\bonly what i (asked|said)\b|"
+                        r"\bdon'?t (fix|change|touch) anything else\b|\bjust what i asked\b")
