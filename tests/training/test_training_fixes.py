@@ -136,3 +136,101 @@ def test_mixing_files_that_share_an_id_is_refused(photo_files, tmp_path):
     (copy / "stage3.jsonl").write_text(Path(one["jsonl"]).read_text())
     with pytest.raises(TrainingError, match="unique across mixed files"):
         load_mixture(one["jsonl"], mix_files=[str(copy / "stage3.jsonl")])
+
+
+# --- rewards: the data's resolution, 8-bit renders, one function for GRPO and eval -------------
+def _reward_files(root: Path, photo: np.ndarray, program) -> tuple[str, str]:
+    from iea_core.editor import render
+
+    root.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(photo).save(root / "original.png")
+    Image.fromarray(render(photo, program)).save(root / "reference.png")
+    return str(root / "original.png"), str(root / "reference.png")
+
+
+def _reward(func, program, original: str, reference: str) -> float:
+    from iea_core.program import Program
+
+    text = Program(program).to_model_output()
+    return func([[{"role": "assistant", "content": text}]], task=["edit"],
+                original_path=[original], reference_path=[reference])[0]
+
+
+@pytest.mark.parametrize("side", [448, 200])
+def test_pixel_size_tools_get_full_reward_at_any_data_resolution(photos, tmp_path, side):
+    from iea_core.program import Program
+    from training.rewards import make_edit_reward
+
+    image = Image.fromarray(photos["astronaut"])
+    image.thumbnail((side, side))
+    photo = np.asarray(image)
+    program = Program({"sharpness": 70, "grain": 45, "exposure": 15})
+    original, reference = _reward_files(tmp_path / str(side), photo, program)
+    # rendered at the data's own size, the correct program is the reference exactly
+    assert _reward(make_edit_reward(), program.to_dict(), original, reference) > 0.999
+    # what a fixed 256 px render did to such programs at 448 px (the bug): far from 1
+    if side == 448:
+        assert _reward(make_edit_reward(image_side=256), program.to_dict(), original,
+                       reference) < 0.9
+
+
+def test_grpo_reward_equals_eval_scoring_on_8_bit_renders(photos, tmp_path):
+    """Independent check: R from GRPO's reward equals 0.7 R_L + 0.3 R_U computed the way a user's
+    file is scored (render() on the 8-bit photo gives 8-bit pixels)."""
+    import random
+
+    from iea_core.editor import render
+    from iea_core.metrics import distance, likeness_reward
+    from iea_core.program import Program
+    from training.data.synthetic import sample_program
+    from training.rewards import make_edit_reward
+
+    image = Image.fromarray(photos["coffee"])
+    image.thumbnail((120, 120))
+    photo = np.asarray(image)
+    target, _ = sample_program(random.Random(5))
+    original, reference = _reward_files(tmp_path, photo, target)
+    ref = np.asarray(Image.open(reference))
+    reward = make_edit_reward()
+    rng = random.Random(11)
+    for _ in range(20):
+        program, _ = sample_program(rng)
+        edited = render(photo, program)
+        d_edit = distance(edited, ref)
+        r_u = np.mean([1.0 if distance(render(photo, program.replace({t: 0})), ref) > d_edit
+                       else -1.0 for t in program.to_dict()])
+        expected = 0.7 * likeness_reward(photo, edited, ref) + 0.3 * r_u
+        assert _reward(reward, program.to_dict(), original, reference) == \
+            pytest.approx(expected, abs=1e-6), program
+    assert isinstance(Program, type)
+
+
+def test_eval_scores_failures_at_the_floor_and_reports_refine_apart(tiny_dataset, tmp_path):
+    from click.testing import CliRunner
+
+    from iea_core.cli import main
+    from training.data import read_records
+
+    records = list(read_records(tiny_dataset))
+    n_edit = sum(r.task == "edit" for r in records)
+    n_refine = sum(r.task == "refine" for r in records)
+    assert n_edit and n_refine
+    summaries = {}
+    for name, extra in (("identity", ["-o", "mode=identity"]), ("failing", ["-o", "fail_edits=true"])):
+        result = CliRunner().invoke(main, ["eval", "-b", "vlm_oracle_agent:OracleAgent", "-o",
+                                           f"data={tiny_dataset}", *extra, "--data",
+                                           str(tiny_dataset), "--out", str(tmp_path / name)],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        summaries[name] = json.loads((tmp_path / name / "eval.json").read_text())["summary"]
+        if name == "failing":
+            assert "(refine)" in result.output and "scored at the floor" in result.output
+    identity, failing = summaries["identity"], summaries["failing"]
+    # Table 2's edit columns hold the Image-Edit rows only; refine has its own entry
+    assert identity["L_n"] == n_edit and identity["refine"]["records"] == n_refine
+    # a model that answers nothing scores below one that answers "no change"
+    assert failing["failed_by_task"] == {"edit": n_edit, "refine": n_refine, "summary": 0}
+    assert failing["R_L"] == -1.0 and failing["R_U"] == -1.0
+    assert failing["L"] == pytest.approx(identity["L"])   # the photo stayed as it was
+    assert failing["R_L"] < identity["R_L"] and failing["R_U"] < identity["R_U"]
+    assert failing["refine"]["R_L"] == -1.0
