@@ -168,7 +168,9 @@ class GrpoConfig(CommonConfig):
     rm_path: str = _f("", "Summary reward model folder (from `iea train rm`); empty: no "
                           "summary reward, summary records are skipped.")
     profile: str = _f("default", "Editor profile for reward renders (default or iea-compat).")
-    reward_image_side: int = _f(256, "Long side at which rollouts are rendered for the reward.")
+    reward_image_side: int = _f(0, "Long side at which rollouts are rendered for the reward; 0: "
+                                   "the data's own size, as `iea eval` scores (sharpness and "
+                                   "grain act in pixels, so a smaller side changes the reward).")
     use_vllm: bool = _f(False, "Generate rollouts with vLLM (GPU).")
     vllm_mode: str = _f("colocate", "vLLM placement: colocate (same GPUs) or server.")
     vllm_server_base_url: str = _f("", "URL of `trl vllm-serve` when vllm_mode is server.")

@@ -82,7 +82,8 @@ def train_grpo(config: GrpoConfig, *, timer: RewardTimer | None = None) -> dict[
     start = time.perf_counter()
     trainer.train()
     train_seconds = time.perf_counter() - start
-    out = save_policy(trainer, processor, config.output_dir, config.use_lora)
+    out = save_policy(trainer, processor, config.output_dir, config.use_lora,
+                      config.model_path)
     history = trainer.state.log_history
     write_curves(history, out, {"loss": "loss", "reward": "reward",
                                 "edit reward": "rewards/edit_reward/mean",

@@ -75,10 +75,12 @@ def combine_edit_reward(d_original: float, d_edit: float, d_without: Sequence[fl
 
 
 class _ImageCache:
-    """Decoded, downsized reward images by path (a GRPO step sees each photo num_generations
-    times; decoding it once matters at 448 px)."""
+    """Decoded reward images by path, as 8-bit arrays (a GRPO step sees each photo
+    num_generations times; decoding it once matters at 448 px). ``max_side`` None keeps the
+    file's own size: the data was rendered at that size, and the pixel-size tools (sharpness,
+    grain) only give the reference's look at the resolution it was rendered at."""
 
-    def __init__(self, max_side: int, capacity: int = 256) -> None:
+    def __init__(self, max_side: int | None, capacity: int = 256) -> None:
         self.max_side = max_side
         self.capacity = capacity
         self._items: OrderedDict[tuple[str, tuple[int, int] | None], np.ndarray] = OrderedDict()
@@ -93,21 +95,29 @@ class _ImageCache:
         from iea_core.agent.vlm_common import to_pil
 
         with Image.open(path) as img:
-            pil = to_pil(img.convert("RGB"), self.max_side)
+            pil = img.convert("RGB")
+            if self.max_side:
+                pil = to_pil(pil, self.max_side)
         if size is not None and pil.size != size:
             pil = pil.resize(size, Image.Resampling.LANCZOS)
-        array = np.asarray(pil, dtype=np.float32) / 255.0
+        array = np.asarray(pil, dtype=np.uint8)
         self._items[key] = array
         if len(self._items) > self.capacity:
             self._items.popitem(last=False)
         return array
 
 
-def edit_rewards_for_photo(original: np.ndarray, reference: np.ndarray,
-                           programs: Sequence[Program], *, profile: str = "default",
-                           likeness_weight: float = 0.7) -> list[tuple[float, float, float]]:
-    """(R, R_L, R_U) for several programs on one photo, from a single batched render of every
-    program and every leave-one-tool-out variant (duplicates rendered once)."""
+def edit_scores(original: np.ndarray, reference: np.ndarray, programs: Sequence[Program], *,
+                profile: str = "default",
+                likeness_weight: float = 0.7) -> list[tuple[float, float, float, float]]:
+    """(R, R_L, R_U, L) for several programs on one photo: GRPO's reward and ``iea eval``'s
+    columns come from this one function, so they agree.
+
+    All programs and every leave-one-tool-out variant are rendered in a single batched call
+    (duplicates once). An 8-bit photo's renders are rounded to 8 bits, as the edited file the
+    photographer (and ``iea eval``) sees; unrounded floats move d by up to half a level, enough
+    to flip R_U on tools whose effect is small.
+    """
     from iea_core.editor import render_batch
     from iea_core.metrics import distance, distance_batch
 
@@ -127,17 +137,38 @@ def edit_rewards_for_photo(original: np.ndarray, reference: np.ndarray,
         without = [slot(program.replace({tool: 0})) for tool in program.to_dict()]
         plan.append((own, without))
     renders = render_batch(original, variants, profile)
-    d = np.asarray(distance_batch(renders, reference), dtype=np.float64)
+    if original.dtype == np.uint8:
+        # the 8-bit files a photographer (and `iea eval`) sees, scored like any two images
+        edited = np.rint(renders * 255.0).astype(np.uint8)
+        for index, variant in enumerate(variants):
+            if variant.is_identity:  # the photo itself, exactly (as render() returns it)
+                edited[index] = original[..., :3]
+        d = np.array([distance(image, reference) for image in edited], dtype=np.float64)
+    else:
+        d = np.asarray(distance_batch(renders, reference), dtype=np.float64)
     d_original = float(distance(original, reference))
-    return [combine_edit_reward(d_original, float(d[own]), [float(d[i]) for i in without],
-                                likeness_weight) for own, without in plan]
+    out = []
+    for own, without in plan:
+        reward, r_l, r_u = combine_edit_reward(d_original, float(d[own]),
+                                               [float(d[i]) for i in without], likeness_weight)
+        out.append((reward, r_l, r_u, float(d[own])))
+    return out
+
+
+def edit_rewards_for_photo(original: np.ndarray, reference: np.ndarray,
+                           programs: Sequence[Program], *, profile: str = "default",
+                           likeness_weight: float = 0.7) -> list[tuple[float, float, float]]:
+    """(R, R_L, R_U) for several programs on one photo (see :func:`edit_scores`)."""
+    return [score[:3] for score in edit_scores(original, reference, programs, profile=profile,
+                                               likeness_weight=likeness_weight)]
 
 
 def make_edit_reward(*, profile: str = "default", likeness_weight: float = 0.7,
-                     image_side: int = 256) -> RewardFunc:
+                     image_side: int | None = None) -> RewardFunc:
     """The Edit/Refine reward R for GRPO (None for summary samples and unreadable answers; the
-    format reward scores those)."""
-    cache = _ImageCache(image_side)
+    format reward scores those). ``image_side`` None (or 0) renders at the data's own size,
+    as ``iea eval`` does; a smaller side is faster but changes what sharpness and grain do."""
+    cache = _ImageCache(image_side or None)
 
     def edit_reward(completions: Sequence[Any], **kwargs: Any) -> list[float | None]:
         n = len(completions)

@@ -68,16 +68,53 @@ def write_curves(history: list[dict[str, Any]], output_dir: str | Path,
         return None
 
 
-def save_policy(trainer, processor, output_dir: str | Path, use_lora: bool) -> Path:
-    """Write a loadable checkpoint (LoRA merged) plus the processor to ``output_dir``."""
+def save_policy(trainer, processor, output_dir: str | Path, use_lora: bool,
+                base_model_path: str | None = None) -> Path:
+    """Write a loadable checkpoint (LoRA merged) plus the processor to ``output_dir``.
+
+    Every rank calls this; the weights go through the trainer's own save
+    (``trainer.save_model``), which gathers ZeRO-3 partitions
+    (``stage3_gather_16bit_weights_on_model_save``) and FSDP shards (``FULL_STATE_DICT``) before
+    rank 0 writes. ``model.save_pretrained`` on a sharded model would write each rank's empty or
+    partial tensors. A LoRA adapter is saved the same way, then merged on rank 0 into a fresh
+    copy of the base model read from ``base_model_path`` (the trained, possibly sharded, model is
+    never merged in place).
+    """
     out = Path(output_dir)
-    model = trainer.model
-    if use_lora:
-        trainer.save_model(str(out / "adapter"))
-        model = model.merge_and_unload()
-    model.save_pretrained(out)
-    processor.save_pretrained(out)
+    if not use_lora:
+        trainer.save_model(str(out))
+        if trainer.is_world_process_zero():
+            processor.save_pretrained(out)
+        _wait_for_everyone(trainer)
+        return out
+    trainer.save_model(str(out / "adapter"))
+    if trainer.is_world_process_zero():
+        merged = _merge_adapter(trainer, out / "adapter", base_model_path)
+        merged.save_pretrained(out)
+        processor.save_pretrained(out)
+    _wait_for_everyone(trainer)
     return out
+
+
+def _merge_adapter(trainer, adapter_dir: Path, base_model_path: str | None):
+    """The base model with the saved adapter merged in (rank 0, CPU)."""
+    if base_model_path is None:  # single process, nothing sharded: merge the live model
+        return trainer.model.merge_and_unload()
+    import torch
+    from peft import PeftModel
+
+    from iea_core.agent.transformers_backend import load_model
+
+    dtype = next(trainer.model.parameters()).dtype
+    name = "bfloat16" if dtype == torch.bfloat16 else "float32"
+    base = load_model(Path(base_model_path), device="cpu", dtype=name)
+    return PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()
+
+
+def _wait_for_everyone(trainer) -> None:
+    accelerator = getattr(trainer, "accelerator", None)
+    if accelerator is not None:
+        accelerator.wait_for_everyone()
 
 
 def train_sft(config: SftConfig) -> dict[str, Any]:
@@ -98,7 +135,8 @@ def train_sft(config: SftConfig) -> dict[str, Any]:
     trainer = SFTTrainer(model=model, args=config.to_trl(), train_dataset=dataset,
                          processing_class=processor, peft_config=config.peft_config())
     trainer.train()
-    out = save_policy(trainer, processor, config.output_dir, config.use_lora)
+    out = save_policy(trainer, processor, config.output_dir, config.use_lora,
+                      config.model_path)
     write_curves(trainer.state.log_history, out, {"loss": "loss"}, "SFT")
     return {"losses": losses_from(trainer), "output_dir": str(out), "examples": len(rows)}
 

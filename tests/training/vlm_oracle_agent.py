@@ -15,14 +15,18 @@ from training.data.records import read_records
 class OracleAgent:
     name = "oracle"
 
-    def __init__(self, data: str, mode: str = "truth", fail_summaries: bool = False) -> None:
+    def __init__(self, data: str, mode: str = "truth", fail_summaries: bool = False,
+                 fail_edits: bool = False) -> None:
         self.records = list(read_records(data))
         self.mode = mode
         self.fail_summaries = fail_summaries
+        self.fail_edits = fail_edits
         # iea eval walks the file in order, so summaries are answered in file order
         self._summaries = iter([r for r in self.records if r.task == "summary"])
 
     def _answer(self, values: dict[str, int]) -> EditResult:
+        if self.fail_edits:
+            raise ModelOutputError("oracle writes no program")
         if self.mode == "identity":
             values = {}
         elif self.mode == "opposite":

@@ -62,9 +62,8 @@ def evaluate(agent: Any, data: Path, *, profile: str = "default", rm_path: str |
     import numpy as np
 
     from iea_core.agent.base import Turn
-    from iea_core.editor import render
     from iea_core.errors import AgentError
-    from iea_core.metrics import distance, likeness_reward, rouge_l, usefulness_reward
+    from iea_core.metrics import distance, rouge_l
     from iea_core.program import Program
     from training.data.records import load_image, read_records
 
@@ -100,17 +99,23 @@ def evaluate(agent: Any, data: Path, *, profile: str = "default", rm_path: str |
             row.update(ok=False, error=str(exc))
             if record.task == "summary":
                 row["ROUGE-L"] = 0.0
-                row["RM"] = -10.0
+                row["RM"] = -10.0  # the rubric's score for no usable sentence
                 rows.append(row)
                 continue
-            program = Program({})
+            # the floor of both rewards (what GRPO's reward can at worst give): a model that
+            # fails must never score better than one that tries and misses
             row["program"] = {}
-        if record.task != "summary":
-            edited = render(original, program, profile)
-            row["L"] = float(distance(edited, reference))
-            row["R_L"] = float(likeness_reward(original, edited, reference))
-            row["R_U"] = float(usefulness_reward(original, program, reference, profile)) \
-                if program.to_dict() else 0.0
+            if reference is not None:
+                row.update(L=float(distance(original, reference)), R_L=-1.0, R_U=-1.0)
+            rows.append(row)
+            continue
+        if record.task != "summary" and reference is not None:
+            from training.rewards import edit_scores
+
+            # the same function computes GRPO's reward: eval and training agree
+            _reward, r_l, r_u, d_edit = edit_scores(original, reference, [program],
+                                                    profile=profile)[0]
+            row.update(L=d_edit, R_L=r_l, R_U=r_u)
             row["signs"] = sign_matches(program.to_dict(), record.program)
         rows.append(row)
     if rm_path and sentences:
@@ -123,17 +128,43 @@ def evaluate(agent: Any, data: Path, *, profile: str = "default", rm_path: str |
     return {"summary": summarise(rows), "rows": rows}
 
 
-def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def _means(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, Any]:
     import numpy as np
 
-    out: dict[str, Any] = {"records": len(rows),
-                           "failed": sum(1 for r in rows if not r.get("ok", True))}
-    for column in COLUMNS:
+    out: dict[str, Any] = {}
+    for column in columns:
         values = [r[column] for r in rows if column in r]
         out[column] = float(np.mean(values)) if values else None
         out[f"{column}_n"] = len(values)
+    return out
+
+
+def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Table 2's columns: L, R_L, R_U over the Image-Edit rows and ROUGE-L, RM over the
+    Image-Summary rows, failures included at the floor (L of the unedited photo, R_L = R_U = -1,
+    ROUGE-L 0, RM -10); Image-Refine, which Table 2 does not report, in its own ``refine`` entry.
+    ``answered`` holds the same columns over the rows that produced an answer.
+    """
+    import numpy as np
+
+    by_task = {task: [r for r in rows if r["task"] == task]
+               for task in ("edit", "refine", "summary")}
+    edit, refine, summary = by_task["edit"], by_task["refine"], by_task["summary"]
+    out: dict[str, Any] = {"records": len(rows),
+                           "failed": sum(1 for r in rows if not r.get("ok", True)),
+                           "failed_by_task": {task: sum(1 for r in task_rows if not r["ok"])
+                                              for task, task_rows in by_task.items()},
+                           "records_by_task": {t: len(v) for t, v in by_task.items()}}
+    out.update(_means(edit, ("L", "R_L", "R_U")))
+    out.update(_means(summary, ("ROUGE-L", "RM")))
+    out["refine"] = {**_means(refine, ("L", "R_L", "R_U")), "records": len(refine),
+                     "failed": out["failed_by_task"]["refine"]}
+    answered = [r for r in rows if r.get("ok", True)]
+    out["answered"] = {**_means([r for r in answered if r["task"] == "edit"], ("L", "R_L", "R_U")),
+                       **_means([r for r in answered if r["task"] == "summary"],
+                                ("ROUGE-L", "RM"))}
     tallies: dict[str, list[bool]] = {}
-    for row in rows:
+    for row in edit + refine:
         for tool, match in row.get("signs", {}).items():
             tallies.setdefault(tool, []).append(match)
     out["sign_accuracy"] = {tool: float(np.mean(v)) for tool, v in sorted(tallies.items())}
@@ -146,12 +177,24 @@ def format_table(summary: dict[str, Any], backend: str) -> str:
     def cell(value: Any) -> str:
         return "-" if value is None else f"{value:.3f}"
 
+    failed = summary["failed_by_task"]
+    counts = summary["records_by_task"]
     head = "| backend | " + " | ".join(COLUMNS) + " | sign acc. | failed |"
     rule = "|" + " --- |" * (len(COLUMNS) + 3)
     body = (f"| {backend} | " + " | ".join(cell(summary[c]) for c in COLUMNS)
-            + f" | {cell(summary['sign_accuracy_all'])} | {summary['failed']}/"
-              f"{summary['records']} |")
+            + f" | {cell(summary['sign_accuracy_all'])} | edit {failed['edit']}/{counts['edit']}"
+              f", summary {failed['summary']}/{counts['summary']} |")
     lines = [head, rule, body]
+    refine = summary["refine"]
+    if refine["records"]:
+        lines.append(f"| {backend} (refine) | " + " | ".join(
+            cell(refine.get(c)) for c in ("L", "R_L", "R_U")) + " | - | - | - | "
+            f"refine {refine['failed']}/{refine['records']} |")
+    if summary["failed"]:
+        answered = summary["answered"]
+        lines += ["", "Failed answers are scored at the floor (L of the unedited photo, R_L = "
+                  "R_U = -1, ROUGE-L 0, RM -10). Over answered items only: " + ", ".join(
+                      f"{c} {cell(answered.get(c))}" for c in COLUMNS)]
     if summary["sign_accuracy"]:
         lines += ["", "Per-tool sign accuracy: " + ", ".join(
             f"{tool} {acc:.2f}" for tool, acc in summary["sign_accuracy"].items())]

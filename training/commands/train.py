@@ -87,8 +87,10 @@ def synthetic(photos: str, out_dir: str, programs: int, rm_references: int,
               help='JSONL of {"before", "after", "instruction"?, "reasoning"?}.')
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False))
 @click.option("--max-side", default=448, show_default=True)
-@click.option("--search-size", default=256, show_default=True,
-              help="Long side at which the parameter search compares renders.")
+@click.option("--search-size", default=0, show_default=True,
+              help="Long side at which the parameter search compares renders; 0: --max-side, "
+                   "the size training renders at (sharpness and grain act in pixels, so a "
+                   "program recovered smaller renders differently there).")
 @click.option("--profile", default="default", show_default=True)
 @click.option("--seed", default=0, show_default=True)
 @click.option("--teacher-url", help="OpenAI-compatible VLM endpoint that writes the reasoning "

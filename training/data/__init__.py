@@ -53,12 +53,13 @@ def build_synthetic_dataset(photos: Sequence[str | Path], out_dir: str | Path, *
 
 
 def build_stage1_dataset(pairs_file: str | Path, out_dir: str | Path, *, seed: int = 0,
-                         max_side: int = 448, search_size: int = 256, profile: str = "default",
+                         max_side: int = 448, search_size: int = 0, profile: str = "default",
                          name: str = "stage1", teacher: Any = None) -> dict[str, Any]:
     from .stage1 import build_stage1, read_pairs
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    search_size = search_size or max_side  # recover programs at the size training renders at
     records = build_stage1(read_pairs(pairs_file), out, max_side=max_side,
                            search_size=search_size, profile=profile, seed=seed, teacher=teacher)
     write_records(out / f"{name}.jsonl", records)

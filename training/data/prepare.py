@@ -40,7 +40,7 @@ def prepare_rows(records: Sequence[Record], base: str | Path, cache_dir: str | P
         if tasks is not None and record.task not in tasks:
             continue
         messages, images = prompt_for(record, base, prompts, max_side)
-        image_path = cache / f"{record.id}.png"
+        image_path = cache / f"{record.id}-{_image_key(record, base, max_side)}.png"
         if not image_path.exists():
             images[0].save(image_path)
         row: dict[str, Any] = {
@@ -57,6 +57,17 @@ def prepare_rows(records: Sequence[Record], base: str | Path, cache_dir: str | P
                                   "content": [{"type": "text", "text": record.target_text()}]}]
         rows.append(row)
     return rows
+
+
+def _image_key(record: Record, base: Path, max_side: int) -> str:
+    """What the cached model image is made of (files and size): a cache entry is never reused for
+    another record's photo, even if two records share an id."""
+    import hashlib
+
+    parts = [str(max_side), record.task]
+    for rel in (record.image, record.reference, record.previous):
+        parts.append(str((base / rel).resolve()) if rel else "")
+    return hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
 def resample(items: Sequence[Any], ratio: float, rng: random.Random) -> list[Any]:
@@ -78,9 +89,18 @@ def load_mixture(train_file: str | Path, mix_files: Sequence[str] = (),
     """(record, base folder) for the main file and the mixed-in files at their ratios."""
     rng = random.Random(seed)
     items = [(r, Path(train_file).parent) for r in read_records(train_file)]
+    owners = {r.id: str(train_file) for r, _ in items}
     ratios = list(mix_ratios) or [1.0] * len(mix_files)
     for mix_file, ratio in zip(mix_files, ratios):
         mixed = [(r, Path(mix_file).parent) for r in read_records(mix_file)]
+        for record, _ in mixed:
+            if owners.setdefault(record.id, str(mix_file)) != str(mix_file):
+                from iea_core.errors import TrainingError
+
+                raise TrainingError(
+                    f"record id {record.id!r} is in both {owners[record.id]} and {mix_file}; "
+                    "ids must be unique across mixed files (rebuild one shard with another "
+                    "--seed or --name)")
         items += resample(mixed, float(ratio), rng)
     rng.shuffle(items)
     return items

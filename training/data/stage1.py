@@ -50,7 +50,7 @@ def _load(path: str, max_side: int) -> np.ndarray:
 
 
 def build_stage1(pairs: list[dict[str, Any]], out_dir: str | Path, *, max_side: int = 448,
-                 search_size: int = 256, profile: str = "default", seed: int = 0,
+                 search_size: int = 0, profile: str = "default", seed: int = 0,
                  budget: int | None = None, teacher: Any = None) -> list[Record]:
     """Recover each pair's program and write Edit + Summary records with copies of the images
     (downsized to ``max_side``) under ``out_dir/images``. Reasoning: the pairs file's text, else
@@ -67,7 +67,7 @@ def build_stage1(pairs: list[dict[str, Any]], out_dir: str | Path, *, max_side: 
 
             after = np.asarray(Image.fromarray(after).resize(before.shape[1::-1]))
         program, distance = recover_program(before, after, profile=profile,
-                                            max_size=search_size, budget=budget)
+                                            max_size=search_size or max_side, budget=budget)
         program = Program(program.to_dict())
         stem = f"s1-{k:06d}"
         before_rel, after_rel = f"images/{stem}.png", f"images/{stem}_ref.png"

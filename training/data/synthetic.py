@@ -107,21 +107,28 @@ def _save_png(image: np.ndarray, path: Path) -> None:
 def build_synthetic(sources: Sequence[PhotoSource], out_dir: str | Path, *, n_programs: int,
                     seed: int = 0, refine_fraction: float = 0.3, summary_fraction: float = 0.5,
                     amateur_fraction: float = 0.7, profile: str = "default",
-                    id_prefix: str = "syn") -> list[Record]:
+                    id_prefix: str | None = None) -> list[Record]:
     """Render ``n_programs`` latent programs over ``sources`` into ``out_dir/images`` and return
-    their Edit / Summary / Refine records (paths relative to ``out_dir``)."""
+    their Edit / Summary / Refine records (paths relative to ``out_dir``).
+
+    Record ids are ``<id_prefix>-<k>``; the default prefix is :func:`shard_tag` of the seed and
+    the photos, so shards built separately (other seed or photos) never share an id when they
+    are mixed into one training run."""
     from iea_core.editor import render
 
     if not sources:
         raise ValueError("no source photos")
     rng = random.Random(seed)
     out = Path(out_dir)
+    prefix = id_prefix or shard_tag(sources, seed, profile)
     records: list[Record] = []
     for k in range(n_programs):
-        source = sources[k % len(sources)]
+        index = k % len(sources)
+        source = sources[index]
         program, bin_name = sample_program(rng)
-        stem = f"{id_prefix}-{k:06d}"
-        original_rel = f"images/{source.name}.png"
+        stem = f"{prefix}-{k:06d}"
+        # numbered: two photos with the same file name (from different folders) stay two photos
+        original_rel = f"images/{prefix}-src{index:05d}-{source.name}.png"
         if not (out / original_rel).exists():
             _save_png(source.pixels, out / original_rel)
         reference_rel = f"images/{stem}_ref.png"
@@ -152,6 +159,18 @@ def build_synthetic(sources: Sequence[PhotoSource], out_dir: str | Path, *, n_pr
                 program=target.to_dict(), strength=bin_name,
                 reasoning=f"The feedback is: {feedback}\n" + language.reasoning(target, rng)))
     return records
+
+
+def shard_tag(sources: Sequence[PhotoSource], seed: int, profile: str = "default") -> str:
+    """``syn-`` + 10 hex digits naming one shard: its seed, profile and photos (names and
+    pixels), so that separately built shards get distinct record ids."""
+    import hashlib
+
+    digest = hashlib.sha1(f"{seed}|{profile}|{len(sources)}".encode())
+    for source in sources:
+        digest.update(source.name.encode("utf-8", "replace") + b"\0")
+        digest.update(np.ascontiguousarray(source.pixels[::16, ::16]).tobytes())
+    return f"syn-{digest.hexdigest()[:10]}"
 
 
 def rm_pairs(n_references: int, *, seed: int = 0) -> list[dict[str, Any]]:

@@ -1,0 +1,236 @@
+"""Faults that would corrupt a paper-scale run, each with the check that would have caught it."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+# --- stage checkpoints under ZeRO-3 / FSDP ----------------------------------------------------
+class _Sharded:
+    """A model whose parameters live in shards: only the trainer can gather and save it."""
+
+    def save_pretrained(self, *args, **kwargs):
+        raise AssertionError("model.save_pretrained on a sharded model writes partial tensors")
+
+    def merge_and_unload(self):
+        raise AssertionError("merging a sharded model in place")
+
+
+class _Trainer:
+    def __init__(self, rank: int) -> None:
+        self.model = _Sharded()
+        self.rank = rank
+        self.saved: list[str] = []
+        self.waited = 0
+        self.accelerator = self
+
+    def save_model(self, path: str) -> None:  # every rank calls it; rank 0 writes
+        self.saved.append(path)
+        if self.rank == 0:
+            Path(path).mkdir(parents=True, exist_ok=True)
+            (Path(path) / "model.safetensors").write_bytes(b"gathered")
+
+    def is_world_process_zero(self) -> bool:
+        return self.rank == 0
+
+    def wait_for_everyone(self) -> None:
+        self.waited += 1
+
+
+class _Processor:
+    def __init__(self) -> None:
+        self.saved: list[Path] = []
+
+    def save_pretrained(self, path) -> None:
+        self.saved.append(Path(path))
+
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_full_checkpoint_is_saved_through_the_trainer_on_every_rank(tmp_path, rank):
+    from training.sft import save_policy
+
+    trainer, processor = _Trainer(rank), _Processor()
+    out = save_policy(trainer, processor, tmp_path / "run", use_lora=False,
+                      base_model_path="unused")
+    assert trainer.saved == [str(tmp_path / "run")]       # the trainer's gather-and-save
+    assert processor.saved == ([out] if rank == 0 else [])  # only rank 0 writes files
+    assert trainer.waited == 1                              # ranks leave together
+
+
+def test_lora_is_merged_into_a_fresh_base_not_the_sharded_model(tiny_models, tmp_path):
+    """The adapter saved by the trainer is merged into the base read from disk."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+
+    from iea_core.agent.transformers_backend import load_model
+    from training.sft import save_policy
+
+    base = load_model(tiny_models["vl"], dtype="float32")
+    peft = get_peft_model(base, LoraConfig(r=2, target_modules=["q_proj"], lora_alpha=4))
+    with torch.no_grad():
+        for name, parameter in peft.named_parameters():
+            if "lora_B" in name:
+                parameter.fill_(0.05)  # a non-zero delta: merging must change q_proj
+
+    class Trainer(_Trainer):
+        def save_model(self, path: str) -> None:
+            self.saved.append(path)
+            peft.save_pretrained(path)
+
+    trainer = Trainer(0)
+    trainer.model = peft  # parameters() gives the dtype; merge_and_unload must not be used
+    peft.merge_and_unload = _Sharded().merge_and_unload
+    out = save_policy(trainer, _Processor(), tmp_path / "run", use_lora=True,
+                      base_model_path=str(tiny_models["vl"]))
+    merged = load_model(out, dtype="float32")
+    fresh = load_model(tiny_models["vl"], dtype="float32")
+    name = next(n for n, _ in merged.named_parameters() if "q_proj.weight" in n)
+    delta = (dict(merged.named_parameters())[name] - dict(fresh.named_parameters())[name]).abs()
+    assert float(delta.detach().max()) > 1e-4
+    assert trainer.saved == [str(tmp_path / "run" / "adapter")]
+
+
+def test_zero3_and_fsdp_configs_gather_full_weights_on_save():
+    root = Path(__file__).resolve().parents[2] / "training" / "configs"
+    zero3 = json.loads((root / "deepspeed_zero3.json").read_text())
+    assert zero3["zero_optimization"]["stage3_gather_16bit_weights_on_model_save"] is True
+    assert "fsdp_state_dict_type: FULL_STATE_DICT" in (root / "accelerate_fsdp.yaml").read_text()
+
+
+# --- synthetic shards ---------------------------------------------------------------------------
+def test_separately_built_shards_never_share_ids_or_photos(photo_files, tmp_path):
+    from training.data import build_synthetic_dataset, read_records
+    from training.data.prepare import load_mixture, rows_for_mixture
+
+    a = build_synthetic_dataset(photo_files[:2], tmp_path / "a", n_programs=4, seed=1,
+                                max_side=64, refine_fraction=0.0)
+    b = build_synthetic_dataset(photo_files[1:], tmp_path / "b", n_programs=4, seed=2,
+                                max_side=64, refine_fraction=0.0)
+    ids_a = {r.id for r in read_records(a["jsonl"])}
+    ids_b = {r.id for r in read_records(b["jsonl"])}
+    assert ids_a and ids_b and not ids_a & ids_b
+
+    items = load_mixture(a["jsonl"], mix_files=[b["jsonl"]], mix_ratios=[1.0])
+    rows = rows_for_mixture(items, tmp_path / "cache", max_side=64, tasks=("edit",))
+    assert len({row["images"][0] for row in rows}) == len(rows)
+    for row in rows:  # each cached model image is this row's own photo
+        with Image.open(row["images"][0]) as cached, Image.open(row["original_path"]) as photo:
+            assert cached.size == photo.size
+            assert np.abs(np.asarray(cached, float) - np.asarray(photo.convert("RGB"), float)
+                          ).mean() < 2
+
+
+def test_mixing_files_that_share_an_id_is_refused(photo_files, tmp_path):
+    from iea_core.errors import TrainingError
+    from training.data import build_synthetic_dataset
+    from training.data.prepare import load_mixture
+
+    one = build_synthetic_dataset(photo_files[:1], tmp_path / "one", n_programs=2, seed=3,
+                                  max_side=48, refine_fraction=0.0)
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    (copy / "stage3.jsonl").write_text(Path(one["jsonl"]).read_text())
+    with pytest.raises(TrainingError, match="unique across mixed files"):
+        load_mixture(one["jsonl"], mix_files=[str(copy / "stage3.jsonl")])
+
+
+# --- rewards: the data's resolution, 8-bit renders, one function for GRPO and eval -------------
+def _reward_files(root: Path, photo: np.ndarray, program) -> tuple[str, str]:
+    from iea_core.editor import render
+
+    root.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(photo).save(root / "original.png")
+    Image.fromarray(render(photo, program)).save(root / "reference.png")
+    return str(root / "original.png"), str(root / "reference.png")
+
+
+def _reward(func, program, original: str, reference: str) -> float:
+    from iea_core.program import Program
+
+    text = Program(program).to_model_output()
+    return func([[{"role": "assistant", "content": text}]], task=["edit"],
+                original_path=[original], reference_path=[reference])[0]
+
+
+@pytest.mark.parametrize("side", [448, 200])
+def test_pixel_size_tools_get_full_reward_at_any_data_resolution(photos, tmp_path, side):
+    from iea_core.program import Program
+    from training.rewards import make_edit_reward
+
+    image = Image.fromarray(photos["astronaut"])
+    image.thumbnail((side, side))
+    photo = np.asarray(image)
+    program = Program({"sharpness": 70, "grain": 45, "exposure": 15})
+    original, reference = _reward_files(tmp_path / str(side), photo, program)
+    # rendered at the data's own size, the correct program is the reference exactly
+    assert _reward(make_edit_reward(), program.to_dict(), original, reference) > 0.999
+    # what a fixed 256 px render did to such programs at 448 px (the bug): far from 1
+    if side == 448:
+        assert _reward(make_edit_reward(image_side=256), program.to_dict(), original,
+                       reference) < 0.9
+
+
+def test_grpo_reward_equals_eval_scoring_on_8_bit_renders(photos, tmp_path):
+    """Independent check: R from GRPO's reward equals 0.7 R_L + 0.3 R_U computed the way a user's
+    file is scored (render() on the 8-bit photo gives 8-bit pixels)."""
+    import random
+
+    from iea_core.editor import render
+    from iea_core.metrics import distance, likeness_reward
+    from iea_core.program import Program
+    from training.data.synthetic import sample_program
+    from training.rewards import make_edit_reward
+
+    image = Image.fromarray(photos["coffee"])
+    image.thumbnail((120, 120))
+    photo = np.asarray(image)
+    target, _ = sample_program(random.Random(5))
+    original, reference = _reward_files(tmp_path, photo, target)
+    ref = np.asarray(Image.open(reference))
+    reward = make_edit_reward()
+    rng = random.Random(11)
+    for _ in range(20):
+        program, _ = sample_program(rng)
+        edited = render(photo, program)
+        d_edit = distance(edited, ref)
+        r_u = np.mean([1.0 if distance(render(photo, program.replace({t: 0})), ref) > d_edit
+                       else -1.0 for t in program.to_dict()])
+        expected = 0.7 * likeness_reward(photo, edited, ref) + 0.3 * r_u
+        assert _reward(reward, program.to_dict(), original, reference) == \
+            pytest.approx(expected, abs=1e-6), program
+    assert isinstance(Program, type)
+
+
+def test_eval_scores_failures_at_the_floor_and_reports_refine_apart(tiny_dataset, tmp_path):
+    from click.testing import CliRunner
+
+    from iea_core.cli import main
+    from training.data import read_records
+
+    records = list(read_records(tiny_dataset))
+    n_edit = sum(r.task == "edit" for r in records)
+    n_refine = sum(r.task == "refine" for r in records)
+    assert n_edit and n_refine
+    summaries = {}
+    for name, extra in (("identity", ["-o", "mode=identity"]), ("failing", ["-o", "fail_edits=true"])):
+        result = CliRunner().invoke(main, ["eval", "-b", "vlm_oracle_agent:OracleAgent", "-o",
+                                           f"data={tiny_dataset}", *extra, "--data",
+                                           str(tiny_dataset), "--out", str(tmp_path / name)],
+                                    catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        summaries[name] = json.loads((tmp_path / name / "eval.json").read_text())["summary"]
+        if name == "failing":
+            assert "(refine)" in result.output and "scored at the floor" in result.output
+    identity, failing = summaries["identity"], summaries["failing"]
+    # Table 2's edit columns hold the Image-Edit rows only; refine has its own entry
+    assert identity["L_n"] == n_edit and identity["refine"]["records"] == n_refine
+    # a model that answers nothing scores below one that answers "no change"
+    assert failing["failed_by_task"] == {"edit": n_edit, "refine": n_refine, "summary": 0}
+    assert failing["R_L"] == -1.0 and failing["R_U"] == -1.0
+    assert failing["L"] == pytest.approx(identity["L"])   # the photo stayed as it was
+    assert failing["R_L"] < identity["R_L"] and failing["R_U"] < identity["R_U"]
+    assert failing["refine"]["R_L"] == -1.0
