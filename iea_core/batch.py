@@ -374,7 +374,11 @@ def run_batch(spec: StyleSpec, photos: Sequence[Path], host: str, *, dry_run: bo
             result.skipped += 1
             continue
         if state is not None and state.started:
-            after = _resolve_interrupted(key, host, state)
+            try:
+                after = _resolve_interrupted(key, host, state)
+            except IeaError as exc:  # the sidecar there now cannot be read: say so, keep it
+                result.failed.append({"photo": key, "error": str(exc)})
+                continue
             if after is not None:
                 recovered_records.append({"kind": "done", "photo": key, "after": after,
                                           "recovered": True})
