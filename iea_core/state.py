@@ -410,6 +410,10 @@ def read_state(host: str, image: str | os.PathLike[str], *, raw: bool | None = N
     return lightroom_state(settings, raw=raw, sidecar=sidecar if sidecar.exists() else None)
 
 
+#: How many kept settings a printed summary names (a Lightroom sidecar can hold hundreds).
+KEPT_SHOWN = 12
+
+
 @dataclass(frozen=True)
 class Applied:
     """What :func:`apply_to_sidecar` did: the file, the settings it changed, what it kept."""
@@ -423,7 +427,9 @@ class Applied:
     def lines(self) -> list[str]:
         out = [f"  {c.line()}" for c in self.changes] or ["  (no setting changed)"]
         if self.kept:
-            out.append("  kept: " + ", ".join(self.kept))
+            shown = self.kept[:KEPT_SHOWN]
+            more = len(self.kept) - len(shown)
+            out.append("  kept: " + ", ".join(shown) + (f" and {more} more" if more else ""))
         out.extend(f"  note: {n}" for n in self.notes)
         return out
 
