@@ -400,14 +400,37 @@ def read_state(host: str, image: str | os.PathLike[str], *, raw: bool | None = N
     if host == "darktable":
         return darktable_state(sidecar, raw=raw)
     settings: Mapping[str, Any] = {}
+    as_shot = None
     if sidecar.exists():
         settings = read_settings(sidecar)
+        as_shot = _recorded_as_shot(sidecar) if raw else None
     elif image.exists() and image.suffix.lower() in (".jpg", ".jpeg", ".tif", ".tiff", ".dng"):
         try:
             settings = read_settings(image)
         except IeaError:
             settings = {}
-    return lightroom_state(settings, raw=raw, sidecar=sidecar if sidecar.exists() else None)
+    return lightroom_state(settings, raw=raw, as_shot=as_shot,
+                           sidecar=sidecar if sidecar.exists() else None)
+
+
+# A raw's As Shot white balance is gone from the sidecar once its Temperature is set ("Custom"),
+# so iea records it in its own namespace the first time it changes the white balance; the next
+# edit then still knows how far from As Shot the photo is (for the agent's view).
+_AS_SHOT_KEYS = ("AsShotTemperature", "AsShotTint")
+
+
+def _recorded_as_shot(sidecar: Path) -> tuple[float, float] | None:
+    from .hosts import xmp
+
+    for desc in xmp.descriptions(xmp.read_xmp_file(sidecar)):
+        t = desc.get(xmp.q("iea", _AS_SHOT_KEYS[0]))
+        if t is not None:
+            return _as_shot((t, desc.get(xmp.q("iea", _AS_SHOT_KEYS[1])) or 0))
+    return None
+
+
+#: How many kept settings a printed summary names (a Lightroom sidecar can hold hundreds).
+KEPT_SHOWN = 12
 
 
 @dataclass(frozen=True)
@@ -423,7 +446,9 @@ class Applied:
     def lines(self) -> list[str]:
         out = [f"  {c.line()}" for c in self.changes] or ["  (no setting changed)"]
         if self.kept:
-            out.append("  kept: " + ", ".join(self.kept))
+            shown = self.kept[:KEPT_SHOWN]
+            more = len(self.kept) - len(shown)
+            out.append("  kept: " + ", ".join(shown) + (f" and {more} more" if more else ""))
         out.extend(f"  note: {n}" for n in self.notes)
         return out
 
@@ -470,7 +495,7 @@ def apply_to_sidecar(host: str, image: str | os.PathLike[str], change: Program, 
         state = read_state(host, image, raw=raw)
         if host == "lightroom":
             crs, changes, notes = lightroom_apply(state, change)
-            _write_lightroom(target, crs)
+            _write_lightroom(target, crs, state.as_shot if raw else None)
             after = lightroom_state({**state.settings, **crs}, raw=raw,
                                     as_shot=state.as_shot).program
         else:
@@ -482,7 +507,8 @@ def apply_to_sidecar(host: str, image: str | os.PathLike[str], change: Program, 
     return Applied(target, changes, kept, list(state.notes) + notes, after)
 
 
-def _write_lightroom(target: Path, crs: Mapping[str, Any]) -> None:
+def _write_lightroom(target: Path, crs: Mapping[str, Any],
+                     as_shot: tuple[float, float] | None = None) -> None:
     from .hosts import lightroom as L
     from .hosts import xmp
 
@@ -496,6 +522,11 @@ def _write_lightroom(target: Path, crs: Mapping[str, Any]) -> None:
         root, desc = xmp.new_document({"crs": xmp.NS_CRS})
         L.apply_settings(desc, {"ProcessVersion": L.PROCESS_VERSION})
     L.apply_settings(desc, {**crs, "HasSettings": True})
+    if as_shot is not None and ("Temperature" in crs or "Tint" in crs):
+        desc = xmp.ensure_namespace(desc, "iea", xmp.NS_IEA)
+        root = desc.getroottree().getroot()
+        desc.set(xmp.q("iea", _AS_SHOT_KEYS[0]), f"{as_shot[0]:g}")
+        desc.set(xmp.q("iea", _AS_SHOT_KEYS[1]), f"{as_shot[1]:g}")
     xmp.write_atomic(target, xmp.serialize(root))
 
 

@@ -264,3 +264,22 @@ def test_cli_agent_sees_darktables_render_of_the_photographers_modules(
     assert "exposure" in out["kept"]
     items = D.read_history(D.sidecar_path(photo)).active
     assert items[0].multi_name == "" and items[0].decoded()["exposure"] == pytest.approx(1.0)
+
+
+def test_lightroom_raw_sidecar_remembers_as_shot(tmp_path: Path) -> None:
+    """After the first white-balance edit the sidecar says "Custom"; iea's own record of As Shot
+    keeps the state relative to it, and the file stays valid XMP."""
+    raw = tmp_path / "IMG_1.NEF"
+    raw.write_bytes(b"x")
+    raw.with_suffix(".xmp").write_text(LR_SIDECAR.replace(
+        'crs:Sharpness="25"', 'crs:Sharpness="40" crs:WhiteBalance="As Shot" '
+        'crs:Temperature="7500" crs:Tint="+6"'))
+    apply_to_sidecar("lightroom", raw, Program({"temperature": 30}))
+    apply_to_sidecar("lightroom", raw, Program({"temperature": 16}))
+    state = read_state("lightroom", raw)
+    assert state.settings["WhiteBalance"] == "Custom" and state.as_shot == (7500, 6)
+    assert state.program["temperature"] == pytest.approx(46, abs=1)
+    assert state.settings["Temperature"] > 8451
+    from tests.hosts.helpers import exiftool_validate
+
+    exiftool_validate(raw.with_suffix(".xmp"))
