@@ -333,6 +333,8 @@ class Daemon:
         """Share the cores between workers: N workers each spawning a thread per core (numba,
         BLAS, torch) would oversubscribe the machine. Settings the user made are kept."""
         env = dict(os.environ)
+        if self.journal is not None:   # batch_apply records per-photo progress there
+            env["IEA_BRIDGE_JOURNAL"] = str(self.journal.path)
         threads = str(max(1, (os.cpu_count() or 1) // max(1, len(self.slots))))
         for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                      "MKL_NUM_THREADS"):
@@ -396,7 +398,7 @@ class Daemon:
         waiter = (identity, req_style)
         if len(rest) != 1:
             self._reply_now(waiter, protocol.error_reply(
-                None, protocol.BAD_REQUEST,
+                protocol.readable_id(rest[-1]) if rest else None, protocol.BAD_REQUEST,
                 f"a request is exactly one frame of JSON (got {len(rest)} frames)"),
                 "invalid", started)
             return
@@ -467,7 +469,7 @@ class Daemon:
                 self.queue.remove(job)
             except ValueError:
                 pass
-        self.journal.answer(job.request.id, payload.decode())
+        self.journal.answer(job.request.id, payload.decode(), ok=code is None)
         for waiter in job.waiters:
             self._send_client(waiter, payload)
         elapsed = time.monotonic() - job.received
@@ -775,7 +777,8 @@ class Daemon:
                             traceback=traceback.format_exc())
                         if sock is self.frontend and frames:
                             self._send_client((frames[0], False), protocol.encode(
-                                protocol.error_reply(None, protocol.INTERNAL,
+                                protocol.error_reply(protocol.readable_id(frames[-1]),
+                                                     protocol.INTERNAL,
                                                      f"internal error: {type(exc).__name__}")))
             now = time.monotonic()
             if now - self._last_tick >= TICK_S:

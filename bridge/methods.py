@@ -294,7 +294,30 @@ def export_preset(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, An
     return {"files": [str(path)]}
 
 
+def _ledger_path() -> Path:
+    """The daemon's journal (it tells its workers through the environment)."""
+    env = os.environ.get("IEA_BRIDGE_JOURNAL")
+    if env:
+        return Path(env)
+    from iea_core.config import user_data_dir
+
+    return user_data_dir() / "bridge" / "journal.sqlite3"
+
+
 def batch_apply(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
+    """Write a program or style into many photos' sidecars, each photo at most once.
+
+    Every photo's write is recorded in the journal's batch ledger with the content hash of the
+    new sidecar just before the rename that makes it visible (fileio's commit hook). A batch
+    re-run after kill -9 (of the daemon or of this worker), or resent with a new id, skips every
+    photo that is recorded done or whose sidecar already has the recorded hash, and redoes only
+    the photos whose write never became visible. The user's own sidecar is kept as ``.xmp.bak``
+    the first time and never replaced by iea's output.
+    """
+    from iea_core.fileio import clean_stale_temp_files, commit_hook, named_lock, sha256_file
+
+    from .journal import BatchLedger
+
     host = _host_module(params["host"])
     adapt = bool(params.get("adapt", False))
     if "program" in params:
@@ -309,30 +332,66 @@ def batch_apply(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]
         library = StyleLibrary()
         fixed = None if adapt else library.program_for(params["style"])
     images = list(params["images"])
+    fingerprint = protocol.request_fingerprint("batch_apply", params)
     results: list[dict[str, Any]] = []
+    ledger = BatchLedger(_ledger_path())
     try:
-        for index, value in enumerate(images):
-            ctx.check_cancelled()
-            entry: dict[str, Any] = {"image": value}
-            try:
-                image = _path({"image": value}, "image")
-                program = fixed
-                if program is None:
-                    program = library.program_for(params["style"], _preview(image, 512),
-                                                  adapt=True)
-                    entry["program"] = program.to_dict()
-                entry["sidecar"] = str(host.write_sidecar(image, program))
-                entry["ok"] = True
-            except IeaError as exc:
-                entry.update(ok=False, error={"code": exc.code, "message": str(exc)})
-            except OSError as exc:
-                entry.update(ok=False, error={"code": "os_error", "message": str(exc)})
-            results.append(entry)
-            ctx.progress(index + 1, len(images), image=value)
+        # one runner per batch: a worker of a killed daemon may still finish its current photo
+        # while the restarted daemon re-runs the batch; the second waits for the first
+        with named_lock(f"batch-{fingerprint}", timeout=60.0, what="this batch"):
+            # half-written sidecars of a run killed mid-write (their writer is dead)
+            for folder in dict.fromkeys(str(Path(v).parent) for v in images
+                                        if Path(v).is_absolute()):
+                clean_stale_temp_files(folder)
+            for index, value in enumerate(images):
+                ctx.check_cancelled()
+                entry = _batch_one(index, value, params, fingerprint, fixed, library, host,
+                                   ledger, commit_hook, sha256_file)
+                results.append(entry)
+                ctx.progress(index + 1, len(images), image=value)
     finally:
+        ledger.close()
         if library is not None:
             library.close()
     return {"results": results}
+
+
+def _batch_one(index: int, value: str, params: Mapping[str, Any], fingerprint: str, fixed: Any,
+               library: Any, host: Any, ledger: Any, commit_hook: Any,
+               sha256_file: Any) -> dict[str, Any]:
+    state = ledger.lookup(fingerprint, index)
+    if state is not None:
+        kind, sidecar, digest, entry = state
+        if kind == "done" and entry is not None:
+            return {**entry, "resumed": True}
+        if kind == "writing" and sidecar and digest and sha256_file(sidecar) == digest:
+            # the rename happened before the crash: the photo is done, do not write it again
+            entry = {"image": value, "sidecar": sidecar, "ok": True}
+            ledger.done(fingerprint, index, value, entry)
+            return {**entry, "resumed": True}
+    entry: dict[str, Any] = {"image": value}
+    try:
+        image = _path({"image": value}, "image")
+        program = fixed
+        if program is None:
+            program = library.program_for(params["style"], _preview(image, 512), adapt=True)
+            entry["program"] = program.to_dict()
+
+        def record(path: Path, digest: str) -> None:
+            ledger.writing(fingerprint, index, value, str(path), digest)
+
+        with commit_hook(record):
+            entry["sidecar"] = str(host.write_sidecar(image, program))
+        entry["ok"] = True
+        ledger.done(fingerprint, index, value, entry)
+    except IeaError as exc:
+        entry.update(ok=False, error={"code": exc.code, "message": str(exc)})
+    except OSError as exc:
+        from iea_core.errors import describe_os_error, os_error_code
+
+        entry.update(ok=False, error={"code": os_error_code(exc),
+                                      "message": describe_os_error(exc)})
+    return entry
 
 
 # --- test-only methods (``iea serve --enable-test-methods``) ------------------------------------

@@ -215,6 +215,19 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def readable_id(payload: bytes) -> str | None:
+    """The top-level ``id`` of a request that is refused anyway (too large, malformed), when it
+    can be read, so that a client with several requests in flight can match the error.
+
+    Only payloads the socket already accepted reach this (ZMQ's MAXMSGSIZE bounds them)."""
+    try:
+        message = json.loads(payload.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    raw_id = message.get("id") if isinstance(message, dict) else None
+    return raw_id if isinstance(raw_id, str) and 0 < len(raw_id) <= 128 else None
+
+
 def decode_request(payload: bytes, *, max_bytes: int, methods: Mapping[str, Any]) -> Request:
     """Parse and validate one request frame; raise :class:`RequestRejected` with a stable code.
 
@@ -222,7 +235,7 @@ def decode_request(payload: bytes, *, max_bytes: int, methods: Mapping[str, Any]
     """
     if len(payload) > max_bytes:
         raise RequestRejected(TOO_LARGE, f"request of {len(payload)} bytes is over this daemon's "
-                              f"limit of {max_bytes} bytes")
+                              f"limit of {max_bytes} bytes", readable_id(payload))
     if not payload:
         raise RequestRejected(BAD_REQUEST, "empty request frame")
     try:
