@@ -145,6 +145,8 @@ class Daemon:
         self.slots = [LocalSlot(i) for i in range(config.workers)]
         self.stopping = False
         self._auth: Any = None
+        self._authorized: Any = None                 # keys.AuthorizedKeys once CURVE is on
+        self._curve_sockets: set[zmq.Socket] = set()  # messages carry the peer's key
         self._lock_fd: int | None = None
         self._ipc_files: list[Path] = []
         self._last_tick = 0.0
@@ -211,8 +213,9 @@ class Daemon:
 
             pair, authorized = server_pair(self.config.curve_keys)
             if self._auth is None:
-                self._auth = start_authenticator(self.context, authorized)
+                self._auth, self._authorized = start_authenticator(self.context, authorized)
             make_server(sock, pair)
+            self._curve_sockets.add(sock)
         return sock
 
     def start(self) -> None:
@@ -762,9 +765,11 @@ class Daemon:
                     continue
                 for _ in range(MAX_BATCH):
                     try:
-                        frames = sock.recv_multipart(zmq.NOBLOCK)
+                        frames = self._receive(sock)
                     except zmq.Again:
                         break
+                    if frames is None:
+                        continue   # from a key that is no longer authorized; answered
                     try:
                         if sock is self.frontend:
                             self._on_client(frames)
@@ -785,6 +790,36 @@ class Daemon:
                 self._last_tick = now
                 self._tick(now)
             self._dispatch()
+
+    def _receive(self, sock: zmq.Socket) -> list[bytes] | None:
+        """One message; on a CURVE socket, None (after refusing it) when the sender's key has
+        been removed from ``authorized/`` since it connected: a revoked key stops working
+        within a second, without a restart and without waiting for it to reconnect."""
+        if sock not in self._curve_sockets:
+            return sock.recv_multipart(zmq.NOBLOCK)
+        parts = sock.recv_multipart(zmq.NOBLOCK, copy=False)
+        frames = [part.bytes for part in parts]
+        try:
+            user = parts[-1].get("User-Id")
+        except zmq.ZMQError:
+            user = None
+        if self._authorized is None or self._authorized.allows(user):
+            return frames
+        log("warning", "key_revoked", key=str(user)[:12] if user else None,
+            socket="client" if sock is self.frontend else "worker")
+        if sock is self.frontend:
+            body = frames[1:]
+            req_style = len(body) >= 2 and body[0] == b""
+            self._send_client((frames[0], req_style), protocol.encode(protocol.error_reply(
+                protocol.readable_id(body[-1]) if body else None, protocol.UNAUTHORIZED,
+                "this client's key is no longer authorized by the daemon")))
+        else:
+            worker = self.workers.pop((id(sock), frames[0]), None)
+            if worker is not None and worker.job is not None and worker.job.state != "done":
+                self._finish_error(worker.job, protocol.WORKER_CRASHED,
+                                   "the remote worker running this request lost its "
+                                   "authorization")
+        return None
 
     def request_stop(self, *_: Any) -> None:
         self.stopping = True

@@ -47,10 +47,11 @@ FILE_NOT_FOUND = "file_not_found"
 # Client-side codes (never sent by the daemon, written by the client into --out files).
 UNAVAILABLE = "unavailable"
 TIMEOUT = "timeout"
+UNAUTHORIZED = "unauthorized"         # the client's key was removed from authorized/
 
 PROTOCOL_ERROR_CODES = (BAD_REQUEST, UNSUPPORTED_VERSION, UNKNOWN_METHOD, TOO_LARGE,
                         DEADLINE_EXPIRED, BUSY, WORKER_CRASHED, CANCELLED, INTERRUPTED, INTERNAL,
-                        NOT_AVAILABLE, FILE_NOT_FOUND, UNAVAILABLE, TIMEOUT)
+                        NOT_AVAILABLE, FILE_NOT_FOUND, UNAVAILABLE, TIMEOUT, UNAUTHORIZED)
 
 # --- daemon <-> worker frames (internal; versioned so old workers are refused loudly) ----------
 WORKER_PROTOCOL = b"IEAW01"
