@@ -15,7 +15,6 @@ import io
 import os
 import signal
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -239,7 +238,8 @@ def render_preview(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, A
     if out is not None:
         from iea_core.imageio import write_image
 
-        write_image(out, rendered[..., :3], icc_profile=photo.icc_profile, quality=quality)
+        write_image(out, rendered[..., :3], icc_profile=photo.icc_profile, quality=quality,
+                    metadata=photo.metadata)
         return {"path": str(out), "width": int(rendered.shape[1]),
                 "height": int(rendered.shape[0])}
     buffer = io.BytesIO()
@@ -250,13 +250,12 @@ def render_preview(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, A
             "width": int(rendered.shape[1]), "height": int(rendered.shape[0])}
 
 
-def _backup_of(sidecar: Path, since: float) -> str | None:
+def _backup_of(sidecar: Path) -> str | None:
+    """The user's version of the sidecar, kept as ``.xmp.bak`` by the first write over it (and
+    never replaced since), or None when there was nothing to keep."""
     for candidate in (sidecar.with_name(sidecar.name + ".bak"), sidecar.with_suffix(".bak")):
-        try:
-            if candidate.stat().st_mtime >= since - 1.0:
-                return str(candidate)
-        except OSError:
-            continue
+        if candidate.is_file():
+            return str(candidate)
     return None
 
 
@@ -273,9 +272,8 @@ def _host_module(host: str) -> Any:
 def write_xmp(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     program = _program(params["program"])
     image = _path(params, "image")
-    started = time.time()
     sidecar = Path(_host_module(params["host"]).write_sidecar(image, program))
-    return {"sidecar": str(sidecar), "backup": _backup_of(sidecar, started)}
+    return {"sidecar": str(sidecar), "backup": _backup_of(sidecar)}
 
 
 def export_preset(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
