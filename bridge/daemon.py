@@ -147,6 +147,8 @@ class Daemon:
         self.slots = [LocalSlot(i) for i in range(config.workers)]
         self.stopping = False
         self._auth: Any = None
+        self._authorized: Any = None                 # keys.AuthorizedKeys once CURVE is on
+        self._curve_sockets: set[zmq.Socket] = set()  # messages carry the peer's key
         self._lock_fd: int | None = None
         self._ipc_files: list[Path] = []
         self._last_tick = 0.0
@@ -214,8 +216,9 @@ class Daemon:
 
             pair, authorized = server_pair(self.config.curve_keys)
             if self._auth is None:
-                self._auth = start_authenticator(self.context, authorized)
+                self._auth, self._authorized = start_authenticator(self.context, authorized)
             make_server(sock, pair)
+            self._curve_sockets.add(sock)
         return sock
 
     def start(self) -> None:
@@ -339,6 +342,8 @@ class Daemon:
         env = dict(os.environ)
         # the agent's options travel in the environment, not argv: they may hold an API key
         env[AGENT_OPTIONS_ENV] = json.dumps(self.agent_options)
+        if self.journal is not None:   # batch_apply records per-photo progress there
+            env["IEA_BRIDGE_JOURNAL"] = str(self.journal.path)
         threads = str(max(1, (os.cpu_count() or 1) // max(1, len(self.slots))))
         for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                      "MKL_NUM_THREADS"):
@@ -402,7 +407,7 @@ class Daemon:
         waiter = (identity, req_style)
         if len(rest) != 1:
             self._reply_now(waiter, protocol.error_reply(
-                None, protocol.BAD_REQUEST,
+                protocol.readable_id(rest[-1]) if rest else None, protocol.BAD_REQUEST,
                 f"a request is exactly one frame of JSON (got {len(rest)} frames)"),
                 "invalid", started)
             return
@@ -473,7 +478,7 @@ class Daemon:
                 self.queue.remove(job)
             except ValueError:
                 pass
-        self.journal.answer(job.request.id, payload.decode())
+        self.journal.answer(job.request.id, payload.decode(), ok=code is None)
         for waiter in job.waiters:
             self._send_client(waiter, payload)
         elapsed = time.monotonic() - job.received
@@ -772,9 +777,11 @@ class Daemon:
                     continue
                 for _ in range(MAX_BATCH):
                     try:
-                        frames = sock.recv_multipart(zmq.NOBLOCK)
+                        frames = self._receive(sock)
                     except zmq.Again:
                         break
+                    if frames is None:
+                        continue   # from a key that is no longer authorized; answered
                     try:
                         if sock is self.frontend:
                             self._on_client(frames)
@@ -787,13 +794,44 @@ class Daemon:
                             traceback=traceback.format_exc())
                         if sock is self.frontend and frames:
                             self._send_client((frames[0], False), protocol.encode(
-                                protocol.error_reply(None, protocol.INTERNAL,
+                                protocol.error_reply(protocol.readable_id(frames[-1]),
+                                                     protocol.INTERNAL,
                                                      f"internal error: {type(exc).__name__}")))
             now = time.monotonic()
             if now - self._last_tick >= TICK_S:
                 self._last_tick = now
                 self._tick(now)
             self._dispatch()
+
+    def _receive(self, sock: zmq.Socket) -> list[bytes] | None:
+        """One message; on a CURVE socket, None (after refusing it) when the sender's key has
+        been removed from ``authorized/`` since it connected: a revoked key stops working
+        within a second, without a restart and without waiting for it to reconnect."""
+        if sock not in self._curve_sockets:
+            return sock.recv_multipart(zmq.NOBLOCK)
+        parts = sock.recv_multipart(zmq.NOBLOCK, copy=False)
+        frames = [part.bytes for part in parts]
+        try:
+            user = parts[-1].get("User-Id")
+        except zmq.ZMQError:
+            user = None
+        if self._authorized is None or self._authorized.allows(user):
+            return frames
+        log("warning", "key_revoked", key=str(user)[:12] if user else None,
+            socket="client" if sock is self.frontend else "worker")
+        if sock is self.frontend:
+            body = frames[1:]
+            req_style = len(body) >= 2 and body[0] == b""
+            self._send_client((frames[0], req_style), protocol.encode(protocol.error_reply(
+                protocol.readable_id(body[-1]) if body else None, protocol.UNAUTHORIZED,
+                "this client's key is no longer authorized by the daemon")))
+        else:
+            worker = self.workers.pop((id(sock), frames[0]), None)
+            if worker is not None and worker.job is not None and worker.job.state != "done":
+                self._finish_error(worker.job, protocol.WORKER_CRASHED,
+                                   "the remote worker running this request lost its "
+                                   "authorization")
+        return None
 
     def request_stop(self, *_: Any) -> None:
         self.stopping = True

@@ -7,9 +7,20 @@ rows still unanswered when the daemon starts are the work a crash or restart int
 
 ``synchronous=NORMAL`` with WAL survives a killed daemon process (the case that matters here); a
 power cut may lose the last few commits, which then look like requests that were never sent.
+
+The journal holds every request and reply (previews included), so it and its ``-wal``/``-shm``
+files are private to the user (0600, in a 0700 folder).
+
+``batch_items`` is the per-photo progress of ``batch_apply`` (see :class:`BatchLedger`), written by
+the worker that runs the batch: a photo is recorded with the content hash of its new sidecar at
+the moment just before the write becomes visible, so a batch re-run after kill -9 (of the daemon
+or of the worker) skips every photo whose write happened and redoes only those whose write did
+not. The rows of a batch are dropped when the daemon journals its successful reply.
 """
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -33,7 +44,35 @@ CREATE TABLE IF NOT EXISTS requests (
 );
 CREATE INDEX IF NOT EXISTS requests_state ON requests(state);
 CREATE INDEX IF NOT EXISTS requests_answered ON requests(answered);
+CREATE TABLE IF NOT EXISTS batch_items (
+    fingerprint TEXT NOT NULL,      -- the batch request's fingerprint: same params, same batch
+    idx         INTEGER NOT NULL,   -- position of the photo in params.images
+    image       TEXT NOT NULL,
+    state       TEXT NOT NULL,      -- writing (hash known, rename pending) | done
+    sidecar     TEXT,
+    sha256      TEXT,               -- content hash of the sidecar iea is making visible
+    entry       TEXT,               -- the result entry (JSON) once done
+    updated     REAL NOT NULL,
+    PRIMARY KEY (fingerprint, idx)
+);
 """
+
+BATCH_METHOD = "batch_apply"
+
+
+def _private(path: Path) -> None:
+    """The journal and its WAL/SHM files: readable by the user alone."""
+    for candidate in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm")):
+        try:
+            os.chmod(candidate, 0o600)
+        except FileNotFoundError:
+            pass
+
+
+def _create_private(path: Path) -> None:
+    if not path.exists():
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    _private(path)
 
 
 @dataclass(frozen=True)
@@ -54,7 +93,7 @@ class Journal:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.set_aside: Path | None = None
         try:
             self._open()
@@ -68,6 +107,7 @@ class Journal:
             self._open()
 
     def _open(self) -> None:
+        _create_private(self.path)   # sqlite gives -wal/-shm the database file's mode
         self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=5.0)
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -76,6 +116,7 @@ class Journal:
         except sqlite3.DatabaseError:
             self._db.close()
             raise
+        _private(self.path)
         row = self._db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
             self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)",
@@ -102,9 +143,21 @@ class Journal:
         self._db.execute("UPDATE requests SET state='queued' WHERE id=? AND state!='done'",
                          (request_id,))
 
-    def answer(self, request_id: str, reply: str) -> None:
-        self._db.execute("UPDATE requests SET state='done', answered=?, reply=? WHERE id=?",
-                         (time.time(), reply, request_id))
+    def answer(self, request_id: str, reply: str, *, ok: bool = False) -> None:
+        """Store the reply. A successful batch's per-photo progress goes in the same
+        transaction: an identical batch sent later is new work, not a resumption."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("UPDATE requests SET state='done', answered=?, reply=? WHERE id=?",
+                             (time.time(), reply, request_id))
+            if ok:
+                self._db.execute(
+                    "DELETE FROM batch_items WHERE fingerprint = (SELECT fingerprint FROM "
+                    "requests WHERE id=? AND method=?)", (request_id, BATCH_METHOD))
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def lookup(self, request_id: str) -> JournalRow | None:
         row = self._db.execute(
@@ -141,4 +194,49 @@ class Journal:
             "DELETE FROM requests WHERE state='done' AND length(reply) > ?1 AND id NOT IN "
             "(SELECT id FROM requests WHERE state='done' AND length(reply) > ?1 "
             "ORDER BY answered DESC LIMIT ?2)", (large_bytes, keep_large)).rowcount
+        self._db.execute("DELETE FROM batch_items WHERE updated < ?", (cutoff,))
         return removed
+
+
+class BatchLedger:
+    """Per-photo progress of batches, in the daemon's journal file (its own connection: the
+    worker running a batch writes here while the daemon's loop writes its rows)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _create_private(self.path)
+        self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30.0)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_DDL)
+        _private(self.path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def lookup(self, fingerprint: str, index: int) -> tuple[str, str | None, str | None,
+                                                            dict | None] | None:
+        """(state, sidecar, sha256, entry) of one photo of a batch, or None if not started."""
+        row = self._db.execute(
+            "SELECT state, sidecar, sha256, entry FROM batch_items WHERE fingerprint=? AND idx=?",
+            (fingerprint, index)).fetchone()
+        if row is None:
+            return None
+        return row[0], row[1], row[2], json.loads(row[3]) if row[3] else None
+
+    def writing(self, fingerprint: str, index: int, image: str, sidecar: str,
+                sha256: str) -> None:
+        """Called at the commit point: the new sidecar is on disk, about to replace the old."""
+        self._db.execute(
+            "INSERT INTO batch_items (fingerprint, idx, image, state, sidecar, sha256, updated) "
+            "VALUES (?, ?, ?, 'writing', ?, ?, ?) ON CONFLICT (fingerprint, idx) DO UPDATE SET "
+            "state='writing', sidecar=excluded.sidecar, sha256=excluded.sha256, "
+            "updated=excluded.updated", (fingerprint, index, image, sidecar, sha256, time.time()))
+
+    def done(self, fingerprint: str, index: int, image: str, entry: dict) -> None:
+        self._db.execute(
+            "INSERT INTO batch_items (fingerprint, idx, image, state, sidecar, sha256, entry, "
+            "updated) VALUES (?, ?, ?, 'done', ?, NULL, ?, ?) ON CONFLICT (fingerprint, idx) DO "
+            "UPDATE SET state='done', entry=excluded.entry, updated=excluded.updated",
+            (fingerprint, index, image, entry.get("sidecar"), json.dumps(entry), time.time()))

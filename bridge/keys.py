@@ -5,6 +5,8 @@ Layout of a key folder (mode 0700)::
     server.key / server.key_secret     the daemon's pair (the secret never leaves the daemon host)
     client.key / client.key_secret     a pair for a client or remote worker (``--name`` adds more)
     authorized/<name>.key              public keys the daemon accepts; remove a file to revoke
+                                       (the daemon re-reads the folder when it changes: a removed
+                                       key is refused within a second, also on open connections)
 
 A client or remote worker needs ``server.key`` plus its own pair. The daemon accepts a connection
 only from a key in ``authorized/`` (ZAP authentication), so a leaked server public key alone lets
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,11 +112,70 @@ def make_client(socket: Any, server_public: bytes, pair: CurvePair) -> None:
     socket.setsockopt(zmq.CURVE_SECRETKEY, pair.secret)
 
 
-def start_authenticator(context: Any, authorized: Path) -> Any:
-    """A ZAP handler thread that admits only the public keys in ``authorized``."""
+class AuthorizedKeys:
+    """The public keys in ``authorized/``, re-read whenever the folder changes.
+
+    Used by the ZAP handler for every new connection and by the daemon for every message (the
+    peer's key is the message's ``User-Id``), so that deleting ``authorized/<name>.key`` revokes
+    that client within :attr:`RECHECK_S` without a restart, open connections included."""
+
+    RECHECK_S = 0.25
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._lock = threading.Lock()
+        self._signature: tuple | None = None
+        self._keys: frozenset[bytes] = frozenset()
+        self._checked = 0.0
+
+    def _folder_signature(self) -> tuple:
+        try:
+            entries = sorted((entry.name, entry.stat().st_mtime_ns, entry.stat().st_size)
+                             for entry in os.scandir(self.folder)
+                             if entry.name.endswith(".key"))
+        except OSError:
+            entries = []
+        return tuple(entries)
+
+    def keys(self) -> frozenset[bytes]:
+        """The z85 public keys authorized now."""
+        with self._lock:
+            now = time.monotonic()
+            if self._signature is not None and now - self._checked < self.RECHECK_S:
+                return self._keys
+            self._checked = now
+            signature = self._folder_signature()
+            if signature != self._signature:
+                self._signature = signature
+                self._keys = self._load()
+            return self._keys
+
+    def _load(self) -> frozenset[bytes]:
+        from zmq.auth import load_certificates
+
+        try:
+            return frozenset(load_certificates(str(self.folder)))
+        except (OSError, ValueError):
+            return frozenset()
+
+    def allows(self, z85_key: bytes | str | None) -> bool:
+        if not z85_key:
+            return False
+        key = z85_key.encode("ascii") if isinstance(z85_key, str) else bytes(z85_key)
+        return key in self.keys()
+
+    def callback(self, domain: str, z85_key: bytes) -> bool:
+        """pyzmq's credentials-provider hook (called by the ZAP thread per handshake)."""
+        return self.allows(z85_key)
+
+
+def start_authenticator(context: Any, authorized: Path) -> tuple[Any, AuthorizedKeys]:
+    """A ZAP handler thread that admits only the public keys in ``authorized`` (re-read when
+    the folder changes), and the key set the daemon checks each message against."""
     from zmq.auth.thread import ThreadAuthenticator
 
+    keys = AuthorizedKeys(authorized)
     auth = ThreadAuthenticator(context)
     auth.start()
-    auth.configure_curve(domain=ZAP_DOMAIN, location=str(authorized))
-    return auth
+    auth.configure_curve_callback(domain=ZAP_DOMAIN, credentials_provider=keys)
+    return auth, keys

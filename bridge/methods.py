@@ -15,7 +15,6 @@ import io
 import os
 import signal
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -328,7 +327,8 @@ def render_preview(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, A
     if out is not None:
         from iea_core.imageio import write_image
 
-        write_image(out, rendered[..., :3], icc_profile=photo.icc_profile, quality=quality)
+        write_image(out, rendered[..., :3], icc_profile=photo.icc_profile, quality=quality,
+                    metadata=photo.metadata)
         return {"path": str(out), "width": int(rendered.shape[1]),
                 "height": int(rendered.shape[0])}
     buffer = io.BytesIO()
@@ -339,13 +339,12 @@ def render_preview(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, A
             "width": int(rendered.shape[1]), "height": int(rendered.shape[0])}
 
 
-def _backup_of(sidecar: Path, since: float) -> str | None:
+def _backup_of(sidecar: Path) -> str | None:
+    """The user's version of the sidecar, kept as ``.xmp.bak`` by the first write over it (and
+    never replaced since), or None when there was nothing to keep."""
     for candidate in (sidecar.with_name(sidecar.name + ".bak"), sidecar.with_suffix(".bak")):
-        try:
-            if candidate.stat().st_mtime >= since - 1.0:
-                return str(candidate)
-        except OSError:
-            continue
+        if candidate.is_file():
+            return str(candidate)
     return None
 
 
@@ -364,14 +363,13 @@ def write_xmp(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     settings instead)."""
     program = _program(params["program"])
     image = _path(params, "image")
-    started = time.time()
     if params.get("replace"):
         sidecar = Path(_host_module(params["host"]).write_sidecar(image, program))
-        return {"sidecar": str(sidecar), "backup": _backup_of(sidecar, started), "changes": []}
+        return {"sidecar": str(sidecar), "backup": _backup_of(sidecar), "changes": []}
     from iea_core.state import apply_to_sidecar
 
     applied = apply_to_sidecar(params["host"], image, program)
-    return {**applied.to_json(), "backup": _backup_of(applied.sidecar, started)}
+    return {**applied.to_json(), "backup": _backup_of(applied.sidecar)}
 
 
 def export_preset(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
@@ -391,9 +389,31 @@ def export_preset(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, An
     return {"files": [str(path)]}
 
 
-def batch_apply(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
-    from iea_core.state import apply_to_sidecar
+def _ledger_path() -> Path:
+    """The daemon's journal (it tells its workers through the environment)."""
+    env = os.environ.get("IEA_BRIDGE_JOURNAL")
+    if env:
+        return Path(env)
+    from iea_core.config import user_data_dir
 
+    return user_data_dir() / "bridge" / "journal.sqlite3"
+
+
+def batch_apply(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
+    """Write a program or style into many photos' sidecars, each photo at most once.
+
+    Every photo's write is recorded in the journal's batch ledger with the content hash of the
+    new sidecar just before the rename that makes it visible (fileio's commit hook). A batch
+    re-run after kill -9 (of the daemon or of this worker), or resent with a new id, skips every
+    photo that is recorded done or whose sidecar already has the recorded hash, and redoes only
+    the photos whose write never became visible. The user's own sidecar is kept as ``.xmp.bak``
+    the first time and never replaced by iea's output.
+    """
+    from iea_core.fileio import clean_stale_temp_files, commit_hook, named_lock, sha256_file
+
+    from .journal import BatchLedger
+
+    host = params["host"]
     adapt = bool(params.get("adapt", False))
     if "program" in params:
         if adapt:
@@ -407,29 +427,25 @@ def batch_apply(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]
         library = StyleLibrary()
         fixed = None if adapt else library.program_for(params["style"])
     images = list(params["images"])
+    fingerprint = protocol.request_fingerprint("batch_apply", params)
     results: list[dict[str, Any]] = []
+    ledger = BatchLedger(_ledger_path())
     try:
-        for index, value in enumerate(images):
-            ctx.check_cancelled()
-            entry: dict[str, Any] = {"image": value}
-            try:
-                image = _path({"image": value}, "image")
-                program = fixed
-                if program is None:
-                    program = library.program_for(params["style"], _preview(image, 512),
-                                                  adapt=True)
-                    entry["program"] = program.to_dict()
-                applied = apply_to_sidecar(params["host"], image, program)  # current + style
-                entry["sidecar"] = str(applied.sidecar)
-                entry["changes"] = [c.to_json() for c in applied.changes]
-                entry["ok"] = True
-            except IeaError as exc:
-                entry.update(ok=False, error={"code": exc.code, "message": str(exc)})
-            except OSError as exc:
-                entry.update(ok=False, error={"code": "os_error", "message": str(exc)})
-            results.append(entry)
-            ctx.progress(index + 1, len(images), image=value)
+        # one runner per batch: a worker of a killed daemon may still finish its current photo
+        # while the restarted daemon re-runs the batch; the second waits for the first
+        with named_lock(f"batch-{fingerprint}", timeout=60.0, what="this batch"):
+            # half-written sidecars of a run killed mid-write (their writer is dead)
+            for folder in dict.fromkeys(str(Path(v).parent) for v in images
+                                        if Path(v).is_absolute()):
+                clean_stale_temp_files(folder)
+            for index, value in enumerate(images):
+                ctx.check_cancelled()
+                entry = _batch_one(index, value, params, fingerprint, fixed, library, host,
+                                   ledger, commit_hook, sha256_file)
+                results.append(entry)
+                ctx.progress(index + 1, len(images), image=value)
     finally:
+        ledger.close()
         if library is not None:
             library.close()
     return {"results": results}
@@ -500,6 +516,48 @@ def style_programs(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, A
         results.append(entry)
         ctx.progress(index + 1, len(params["images"]), image=value)
     return {"style": spec.name, "tools": list(spec.tools), "results": results}
+
+
+def _batch_one(index: int, value: str, params: Mapping[str, Any], fingerprint: str, fixed: Any,
+               library: Any, host: str, ledger: Any, commit_hook: Any,
+               sha256_file: Any) -> dict[str, Any]:
+    from iea_core.state import apply_to_sidecar
+
+    state = ledger.lookup(fingerprint, index)
+    if state is not None:
+        kind, sidecar, digest, entry = state
+        if kind == "done" and entry is not None:
+            return {**entry, "resumed": True}
+        if kind == "writing" and sidecar and digest and sha256_file(sidecar) == digest:
+            # the rename happened before the crash: the photo is done, do not write it again
+            entry = {"image": value, "sidecar": sidecar, "ok": True}
+            ledger.done(fingerprint, index, value, entry)
+            return {**entry, "resumed": True}
+    entry: dict[str, Any] = {"image": value}
+    try:
+        image = _path({"image": value}, "image")
+        program = fixed
+        if program is None:
+            program = library.program_for(params["style"], _preview(image, 512), adapt=True)
+            entry["program"] = program.to_dict()
+
+        def record(path: Path, digest: str) -> None:
+            ledger.writing(fingerprint, index, value, str(path), digest)
+
+        with commit_hook(record):
+            applied = apply_to_sidecar(host, image, program)  # the sidecar's current state + style
+        entry["sidecar"] = str(applied.sidecar)
+        entry["changes"] = [c.to_json() for c in applied.changes]
+        entry["ok"] = True
+        ledger.done(fingerprint, index, value, entry)
+    except IeaError as exc:
+        entry.update(ok=False, error={"code": exc.code, "message": str(exc)})
+    except OSError as exc:
+        from iea_core.errors import describe_os_error, os_error_code
+
+        entry.update(ok=False, error={"code": os_error_code(exc),
+                                      "message": describe_os_error(exc)})
+    return entry
 
 
 # --- test-only methods (``iea serve --enable-test-methods``) ------------------------------------

@@ -47,10 +47,11 @@ FILE_NOT_FOUND = "file_not_found"
 # Client-side codes (never sent by the daemon, written by the client into --out files).
 UNAVAILABLE = "unavailable"
 TIMEOUT = "timeout"
+UNAUTHORIZED = "unauthorized"         # the client's key was removed from authorized/
 
 PROTOCOL_ERROR_CODES = (BAD_REQUEST, UNSUPPORTED_VERSION, UNKNOWN_METHOD, TOO_LARGE,
                         DEADLINE_EXPIRED, BUSY, WORKER_CRASHED, CANCELLED, INTERRUPTED, INTERNAL,
-                        NOT_AVAILABLE, FILE_NOT_FOUND, UNAVAILABLE, TIMEOUT)
+                        NOT_AVAILABLE, FILE_NOT_FOUND, UNAVAILABLE, TIMEOUT, UNAUTHORIZED)
 
 # --- daemon <-> worker frames (internal; versioned so old workers are refused loudly) ----------
 WORKER_PROTOCOL = b"IEAW01"
@@ -215,6 +216,19 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def readable_id(payload: bytes) -> str | None:
+    """The top-level ``id`` of a request that is refused anyway (too large, malformed), when it
+    can be read, so that a client with several requests in flight can match the error.
+
+    Only payloads the socket already accepted reach this (ZMQ's MAXMSGSIZE bounds them)."""
+    try:
+        message = json.loads(payload.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    raw_id = message.get("id") if isinstance(message, dict) else None
+    return raw_id if isinstance(raw_id, str) and 0 < len(raw_id) <= 128 else None
+
+
 def decode_request(payload: bytes, *, max_bytes: int, methods: Mapping[str, Any]) -> Request:
     """Parse and validate one request frame; raise :class:`RequestRejected` with a stable code.
 
@@ -222,7 +236,7 @@ def decode_request(payload: bytes, *, max_bytes: int, methods: Mapping[str, Any]
     """
     if len(payload) > max_bytes:
         raise RequestRejected(TOO_LARGE, f"request of {len(payload)} bytes is over this daemon's "
-                              f"limit of {max_bytes} bytes")
+                              f"limit of {max_bytes} bytes", readable_id(payload))
     if not payload:
         raise RequestRejected(BAD_REQUEST, "empty request frame")
     try:

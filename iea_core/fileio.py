@@ -73,7 +73,11 @@ def _pid_alive(pid: int) -> bool:
         return True
     except OSError:
         return False
-    return True
+    try:   # a zombie (killed, not yet reaped by its parent) writes nothing any more
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b") ", 1)[-1][:1] != b"Z"
+    except OSError:
+        return True
 
 
 def clean_stale_temp_files(folder: str | os.PathLike[str]) -> list[Path]:

@@ -132,6 +132,14 @@ def connect(path: str | os.PathLike[str] | None = None, *, timeout: float = 10.0
 _DAMAGED = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB"})
 
 
+def _disk_full(path: Path) -> bool:
+    try:
+        info = os.statvfs(Path(path).parent)
+    except (OSError, AttributeError):
+        return False
+    return info.f_bavail * info.f_frsize < 64 * 1024
+
+
 def database_error(exc: sqlite3.Error, path: Path, doing: str = "update") -> SessionError:
     """One line for a database failure that never calls a healthy database unusable."""
     import errno
@@ -145,6 +153,8 @@ def database_error(exc: sqlite3.Error, path: Path, doing: str = "update") -> Ses
                             "starts a new one")
     os_errno = {"SQLITE_FULL": errno.ENOSPC, "SQLITE_READONLY": errno.EROFS,
                 "SQLITE_CANTOPEN": errno.EACCES, "SQLITE_PERM": errno.EACCES}.get(base)
+    if base in ("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_FULL") and _disk_full(path):
+        os_errno = errno.ENOSPC   # sqlite reports a full disk as an I/O error in some steps
     if os_errno is not None:
         return SessionError(describe_os_error(OSError(os_errno, str(exc)), path, action=doing)
                             + " (the database itself is fine)")

@@ -1,0 +1,77 @@
+"""Keys revoked while the daemon runs, private journal files, and error replies that keep the id."""
+from __future__ import annotations
+
+import os
+import stat
+import time
+
+from bridge.client import BridgeClient
+from bridge.keys import client_pair, generate
+from iea_core.errors import BridgeUnavailable
+
+from bridge_helpers import RawPeer, free_port, request, wait_for
+
+
+def test_a_deleted_key_is_refused_within_two_seconds(daemon_factory, tmp_path):
+    keys = tmp_path / "keys"
+    generate(keys, "client")
+    generate(keys, "other")                    # a second client that stays authorized
+    endpoint = f"tcp://127.0.0.1:{free_port()}"
+    daemon = daemon_factory("--curve-keys", str(keys), endpoint=endpoint, start=False)
+    daemon.client = lambda **kw: BridgeClient(endpoint, autostart=False, curve_keys=keys,
+                                              key_name="other", **{"timeout": 20.0, **kw})
+    daemon.start(2)
+    connected = RawPeer(endpoint, client_pair(keys, "client"))   # an open connection
+    connected.send_json(request("health", {}, "before"))
+    assert connected.recv_reply("before", 10)["ok"]
+
+    (keys / "authorized" / "client.key").unlink()
+    revoked_at = time.monotonic()
+    refused_after = None
+    deadline = revoked_at + 5.0
+    attempt = 0
+    while time.monotonic() < deadline:
+        attempt += 1
+        connected.send_json(request("health", {}, f"after-{attempt}"))
+        reply = connected.recv(1.0)
+        if reply is not None and not reply["ok"]:
+            assert reply["error"]["code"] == "unauthorized" and reply["id"] == f"after-{attempt}"
+            refused_after = time.monotonic() - revoked_at
+            break
+        time.sleep(0.1)
+    assert refused_after is not None and refused_after < 2.0, refused_after
+    # a new connection with the deleted key fails the handshake
+    with BridgeClient(endpoint, curve_keys=keys, key_name="client", autostart=False,
+                      retry_interval=0.5) as fresh:
+        try:
+            fresh.call("health", {}, timeout=1.5)
+            raise AssertionError("a revoked key was let in")
+        except BridgeUnavailable:
+            pass
+    with BridgeClient(endpoint, curve_keys=keys, key_name="other", autostart=False) as other:
+        assert other.request("health", {})["workers"] == 2   # the others are unaffected
+    connected.close()
+
+
+def test_journal_files_are_private(daemon_factory, tmp_path):
+    journal = tmp_path / "j" / "journal.sqlite3"
+    daemon = daemon_factory("--journal", str(journal))
+    with daemon.client() as client:
+        client.request("debug_echo", {"x": 1})
+    for path in (journal, journal.with_name(journal.name + "-wal"),
+                 journal.with_name(journal.name + "-shm")):
+        if path.exists():
+            assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+    assert journal.exists()
+
+
+def test_too_large_and_bad_frames_keep_the_request_id(daemon, raw_peer):
+    peer = raw_peer(daemon.endpoint)
+    peer.send_json(request("health", {}, "big-one", pad="x" * (2 << 20)))
+    reply = peer.recv(10)
+    assert reply["error"]["code"] == "too_large" and reply["id"] == "big-one"
+    peer.send(b"extra", b'{"v": 1, "id": "two-frames", "method": "health"}')
+    reply = peer.recv(10)
+    assert reply["error"]["code"] == "bad_request" and reply["id"] == "two-frames"
+    peer.send(b"not json")
+    assert peer.recv(10)["id"] is None      # nothing readable: null, as before
