@@ -25,11 +25,19 @@ from .. import verify as V
 from .adapt import Photo
 
 #: Tools that make the picture brighter / darker when positive (negative for "down" tools).
-_BRIGHTENING = {"exposure": 1, "brightness": 1, "whites": 1, "highlights": 1, "contrast": 1,
-                "saturation": 1, "vibrance": 1}
+_BRIGHTENING = {"exposure": 1, "brightness": 1, "whites": 1, "highlights": 1, "contrast": 1}
+#: When nothing brightens, clipping comes from colour: scale that instead.
+_COLOURING = {"saturation": 1, "vibrance": 1, "temperature": 0, "tint": 0}
+
+
+def _cause(values: Mapping[str, int]) -> dict[str, int]:
+    brightening = any(values.get(t, 0) * s > 0 for t, s in _BRIGHTENING.items()
+                      if t != "contrast")
+    return _BRIGHTENING if brightening else {**_BRIGHTENING, **_COLOURING}
 _DARKENING = {"exposure": -1, "brightness": -1, "blacks": -1, "shadows": -1, "contrast": 1}
 PROTECT_ALLOWANCE = 0.002
 RELAXED_ALLOWANCE = 0.03
+SHADOW_ALLOWANCE = 0.02  # crushed blacks are a common, accepted price of contrast
 PROTECT_BRIGHT_SHIFT = 0.03
 NO_OP = 2e-4  # mean |pixel difference| below which a tool does nothing visible
 
@@ -69,14 +77,15 @@ def _highlight_variants(values: dict[str, int], can_use_highlights: bool,
     if compensate:
         for extra in (-30, -60, -90):
             out.append(_clean({**values, "highlights": max(-100, h + extra)}))
+    cause = _cause(values)
     for factor in (0.75, 0.5):
-        v = _scaled(values, _BRIGHTENING, factor)
+        v = _scaled(values, cause, factor)
         out.append(v)
         if compensate:
             out.append(_clean({**v, "highlights": max(-100, h - 50)}))
     if compensate:
         for factor in (0.35, 0.25):
-            v = _scaled(values, _BRIGHTENING, factor)
+            v = _scaled(values, cause, factor)
             out.append(_clean({**v, "highlights": max(-100, h - 80)}))
     if e > 0 and "brightness" not in values:
         mixed = {**values, "exposure": round(e * 0.3), "brightness": min(100, round(e * 0.6))}
@@ -92,19 +101,37 @@ def _highlight_variants(values: dict[str, int], can_use_highlights: bool,
                 swap["highlights"] = max(-100, h - 20)
             out.append(_clean({**rest, **swap}))
     for factor in (0.3, 0.15, 0.0):
-        out.append(_scaled(values, _BRIGHTENING, factor))
+        out.append(_scaled(values, cause, factor))
     return out
 
 
 def _shadow_variants(values: dict[str, int]) -> list[dict[str, int]]:
-    out = []
+    """Variants that crush fewer shadows: scale the darkening moves down first (the request's own
+    tools), then open the shadows, then scale further."""
+    out = [_scaled(values, _DARKENING, f) for f in (0.75, 0.5)]
     s = values.get("shadows", 0)
     if s >= 0:
         for extra in (20, 40):
             out.append(_clean({**values, "shadows": min(100, s + extra)}))
-    for factor in (0.75, 0.5, 0.3, 0.15, 0.0):
-        out.append(_scaled(values, _DARKENING, factor))
+    out += [_scaled(values, _DARKENING, f) for f in (0.3, 0.15, 0.0)]
     return out
+
+
+class _LazyRenders:
+    """Renders of variants, made a few at a time: the first that passes usually comes early,
+    and each render costs ~10 ms."""
+
+    def __init__(self, preview: np.ndarray, variants: list[dict[str, int]], profile: str,
+                 chunk: int = 4) -> None:
+        self.preview, self.variants, self.profile, self.chunk = preview, variants, profile, chunk
+        self.done: list[np.ndarray] = []
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        while len(self.done) <= i:
+            start = len(self.done)
+            batch = self.variants[start:start + self.chunk]
+            self.done.extend(V.render_previews(self.preview, batch, self.profile))
+        return self.done[i]
 
 
 def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
@@ -127,26 +154,35 @@ def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
             if protect_highlights and base.bright > 0.6:  # a dim sky may brighten
                 good &= m.bright - base.bright <= PROTECT_BRIGHT_SHIFT
         if lo and not allow_shadow_clip:
-            good &= new_lo <= V.CLIP_ALLOWANCE
+            good &= new_lo <= SHADOW_ALLOWANCE
         return bool(good)
 
     if not ok(render, lo=False):
         m = V.measure(render, photo.preview, photo.regions)
         variants = _highlight_variants(values, "highlights" not in locked, protect_highlights)
-        renders = V.render_previews(photo.preview, variants, profile)
+        renders = _LazyRenders(photo.preview, variants, profile)
         lost = (m.clip_high - base.clip_high) * 100
-        chosen = next((i for i, r in enumerate(renders) if ok(r, lo=False)), None)
+        chosen = next((i for i in range(len(variants)) if ok(renders[i], lo=False)), None)
         relaxed = False
-        if chosen is not None and not protect_highlights and not any(variants[chosen].values()):
-            chosen = None  # everything scaled away: prefer a compromise below
+        asked = [t for t in _BRIGHTENING if values.get(t, 0) > 0]
+        strict = chosen
+
+        def keeps(v: Mapping[str, int]) -> bool:
+            return not asked or any(v.get(t, 0) > 0 for t in asked)
+
+        if chosen is not None and not protect_highlights and not keeps(variants[chosen]):
+            chosen = None  # the brightening was scaled away: prefer a compromise below
         if chosen is None and not protect_highlights:
             # Nothing keeps every highlight without undoing the request: accept a little
             # clipping rather than answer "brighter" with nothing, and say so.
-            for i, (v, r) in enumerate(zip(variants, renders)):
+            for i, v in enumerate(variants):
+                r = renders[i]
                 new_hi = V.new_clipping(base, V.measure(r, photo.preview, photo.regions))[0]
-                if any(v.values()) and new_hi <= RELAXED_ALLOWANCE:
+                if keeps(v) and new_hi <= RELAXED_ALLOWANCE:
                     chosen, relaxed = i, True
                     break
+            if chosen is None:
+                chosen = strict
         if chosen is not None:
             v, r = variants[chosen], renders[chosen]
             what = ("keep the highlights where they were" if protect_highlights else
@@ -164,8 +200,9 @@ def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
     if not ok(render, hi=False):
         m = V.measure(render, photo.preview, photo.regions)
         variants = _shadow_variants(values)
-        renders = V.render_previews(photo.preview, variants, profile)
-        for v, r in zip(variants, renders):
+        renders = _LazyRenders(photo.preview, variants, profile)
+        for i, v in enumerate(variants):
+            r = renders[i]
             if ok(r, hi=False):
                 lost = (m.clip_low - base.clip_low) * 100
                 changed = ", ".join(f"{t} {values.get(t, 0):+d} \u2192 {v.get(t, 0):+d}"
