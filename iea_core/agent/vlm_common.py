@@ -231,6 +231,8 @@ def parse_summary_answer(text: str) -> tuple[str, str]:
         raise AnswerUnusable("the answer holds no sentence")
     if "{" in sentence or "<think>" in sentence.lower():
         raise AnswerUnusable("the answer must be one plain sentence, not JSON or tags")
+    if len([w for w in sentence.split() if any(ch.isalpha() for ch in w)]) < 2:
+        raise AnswerUnusable("the answer must be a sentence of words")
     if len(sentence) > 600:
         raise AnswerUnusable(f"the sentence is {len(sentence)} characters long; keep it short")
     return reasoning, sentence

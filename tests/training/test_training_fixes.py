@@ -234,3 +234,37 @@ def test_eval_scores_failures_at_the_floor_and_reports_refine_apart(tiny_dataset
     assert failing["L"] == pytest.approx(identity["L"])   # the photo stayed as it was
     assert failing["R_L"] < identity["R_L"] and failing["R_U"] < identity["R_U"]
     assert failing["refine"]["R_L"] == -1.0
+
+
+# --- the format reward is strict ----------------------------------------------------------------
+def test_format_reward_pays_only_for_the_exact_layout(tiny_dataset):
+    from training.data import read_records
+    from training.rewards import format_reward
+
+    good_edit = '<think>\ntoo dark\n</think>\n<answer>\n```json\n{"exposure": 20}\n```\n</answer>'
+    bad_edits = [
+        '{"exposure": 20}',                                               # bare JSON
+        'Sure! Here is the edit: {"exposure": 20} Hope it helps.',       # JSON in prose
+        '<think>x</think><answer>{"exposure": 20}</answer>',             # no json fence
+        '<think>x</think><answer>```json\n{"exposure": 20,}\n```</answer>',  # trailing comma
+        '<think>x</think><answer>```json\n{"glow": 20}\n```</answer>',   # unknown tool
+        '<think>x</think><answer>```json\n{"exposure": 20.5}\n```</answer>',  # not an integer
+        good_edit + " and more",                                          # text after the tags
+    ]
+    assert format_reward([good_edit] + bad_edits, task=["edit"] * 8) == [0.0] + [-1.0] * 7
+    bad_summaries = ["<think>x</think><answer><<<<<<</answer>", "<answer>Warmer.</answer>",
+                     "<think>x</think><answer>ok</answer>", "Make it warmer."]
+    assert format_reward(bad_summaries, task=["summary"] * 4) == [-1.0] * 4
+    # every training target is in the layout the reward pays for
+    records = list(read_records(tiny_dataset))
+    assert format_reward([r.target_text() for r in records],
+                         task=[r.task for r in records]) == [0.0] * len(records)
+
+
+def test_serving_refuses_a_summary_without_words():
+    from iea_core.agent.vlm_common import AnswerUnusable, parse_summary_answer
+
+    with pytest.raises(AnswerUnusable):
+        parse_summary_answer("<think>x</think><answer><<<<<<</answer>")
+    assert parse_summary_answer("<answer>Warmer and brighter.</answer>")[1] == \
+        "Warmer and brighter."

@@ -113,9 +113,11 @@ def test_reward_model_trains_calibrates_and_scores(tiny_models, tiny_dataset, tm
                                                   ["Warmer please.", "Bananas are yellow."])
     assert all(-10 <= s <= 10 for s in scores)
     reward = make_summary_reward(tmp_path / "rm")
-    values = reward(["<answer>Warmer.</answer>", "x"], task=["summary", "edit"],
-                    summary=["Make it warmer.", ""])
+    values = reward(["<think>warm</think><answer>Make it a bit warmer.</answer>", "x",
+                     "<answer>Warmer.</answer>"], task=["summary", "edit", "summary"],
+                    summary=["Make it warmer.", "", "Make it warmer."])
     assert values[1] is None and -1 <= values[0] <= 1
+    assert values[2] == -1.0  # not IEA's layout: the rubric's floor, the RM never asked
 
 
 def test_grpo_scores_summary_rollouts_with_the_reward_model(tiny_models, tiny_dataset, tmp_path):
