@@ -268,3 +268,37 @@ def test_serving_refuses_a_summary_without_words():
         parse_summary_answer("<think>x</think><answer><<<<<<</answer>")
     assert parse_summary_answer("<answer>Warmer and brighter.</answer>")[1] == \
         "Warmer and brighter."
+
+
+# --- reward model: vectorised pair scoring, held-out accuracy -----------------------------------
+def test_pair_accuracy_is_vectorised_and_equals_the_pairwise_definition():
+    import itertools
+    import random
+    import time
+
+    from training.rm import pair_accuracy
+
+    rng = random.Random(0)
+    items = [{"reference": f"r{k % 40}", "prediction": str(k), "score": rng.randint(-10, 10)}
+             for k in range(400)]
+    raw = [rng.gauss(0, 1) + 0.1 * i["score"] for i in items]
+    brute = [raw[a] > raw[b] for a, b in itertools.permutations(range(len(items)), 2)
+             if items[a]["reference"] == items[b]["reference"]
+             and items[a]["score"] - items[b]["score"] >= 1.0]
+    assert pair_accuracy(items, raw, 1.0) == pytest.approx(sum(brute) / len(brute))
+    # the paper's scale: 141k scored predictions of 23.5k references, in seconds not an hour
+    big = [{"reference": f"r{k // 6}", "score": (k * 7) % 21 - 10} for k in range(141_000)]
+    start = time.perf_counter()
+    value = pair_accuracy(big, np.arange(len(big), dtype=float), 1.0)
+    assert value is not None and time.perf_counter() - start < 20
+
+
+def test_held_out_references_never_reach_training():
+    from training.rm import split_by_reference
+
+    items = [{"reference": f"r{k // 5}", "prediction": str(k), "score": 0} for k in range(500)]
+    train, held = split_by_reference(items, 0.1, seed=3)
+    assert len({i["reference"] for i in held}) == 10
+    assert not {i["reference"] for i in held} & {i["reference"] for i in train}
+    assert len(train) + len(held) == len(items)
+    assert split_by_reference(items[:5], 0.5)[1] == []  # one reference: all of it trains

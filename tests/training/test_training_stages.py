@@ -109,6 +109,9 @@ def test_reward_model_trains_calibrates_and_scores(tiny_models, tiny_dataset, tm
     assert np.mean(result["losses"][-3:]) < np.mean(result["losses"][:3])
     calibration = json.loads((tmp_path / "rm" / "iea_rm.json").read_text())
     assert calibration["scale"] > 0 and result["mae"] < 10
+    # accuracy is also measured on references the model never trained on
+    assert result["heldout_references"] >= 1 and result["references"] >= 1
+    assert result["heldout_mae"] is not None and result["heldout_mae"] <= 20
     scores = SummaryScorer(tmp_path / "rm").score(["Make it warmer."] * 2,
                                                   ["Warmer please.", "Bananas are yellow."])
     assert all(-10 <= s <= 10 for s in scores)
