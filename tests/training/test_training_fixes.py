@@ -302,3 +302,40 @@ def test_held_out_references_never_reach_training():
     assert not {i["reference"] for i in held} & {i["reference"] for i in train}
     assert len(train) + len(held) == len(items)
     assert split_by_reference(items[:5], 0.5)[1] == []  # one reference: all of it trains
+
+
+# --- prompt parity: what training shows is what serving sends ----------------------------------
+def test_serving_prompts_equal_the_training_records_prompts(tiny_dataset):
+    from iea_core.agent.base import Turn
+    from iea_core.agent.vlm_common import PromptedVlmAgent
+    from iea_core.program import Program
+    from training.data import read_records
+    from training.data.records import load_image, prompt_for
+
+    class Recorder(PromptedVlmAgent):
+        def __init__(self, **kwargs):
+            super().__init__(max_image_side=448, **kwargs)
+            self.sent = []
+
+        def _complete(self, messages, images):
+            self.sent.append((messages, [image.size for image in images]))
+            return '<think>ok</think><answer>```json\n{"exposure": 5}\n```</answer>'
+
+    base = tiny_dataset.parent
+    records = list(read_records(tiny_dataset))
+    refine = next(r for r in records if r.task == "refine")
+    edit = next(r for r in records if r.task == "edit")
+    agent = Recorder()
+    photo = np.asarray(load_image(base, refine.image))
+    previous = Program(refine.previous_program or {})
+    # a plug-in's refine: the conversation so far is the first request and its result
+    history = [Turn("user", refine.instruction, previous), Turn("agent", "done", previous)]
+    agent.refine(photo, previous, refine.feedback, history)
+    agent.edit(np.asarray(load_image(base, edit.image)), edit.instruction,
+               [Turn("user", "an earlier request", Program({"fade": 10}))])
+    (served_refine, _), (served_edit, _) = agent.sent
+    assert served_refine == prompt_for(refine, base, max_side=448)[0]
+    assert served_edit == prompt_for(edit, base, max_side=448)[0]
+    assert "Earlier in this conversation" not in json.dumps(served_refine)
+    # a model trained with conversation context can still be shown it
+    Recorder(history_turns=2).refine(photo, previous, refine.feedback, history)
