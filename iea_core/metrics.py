@@ -201,7 +201,13 @@ _SCORER: Any = None
 def _rouge_scorer() -> Any:
     global _SCORER
     if _SCORER is None:
-        from rouge_score import rouge_scorer
+        try:
+            from rouge_score import rouge_scorer
+        except ImportError:
+            from .errors import BackendUnavailable
+
+            raise BackendUnavailable("ROUGE-L needs the rouge-score package, part of the "
+                                     "training install: pip install 'iea[train]'") from None
 
         _SCORER = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
     return _SCORER

@@ -221,11 +221,15 @@ class RmConfig(CommonConfig):
     max_length: int = _f(256, "Longest tokenised (reference, prediction) text.")
     min_margin: float = _f(1.0, "Pairs whose rubric scores differ by less are not compared.")
     max_pairs_per_reference: int = _f(16, "Cap on (chosen, rejected) pairs per reference.")
+    heldout_fraction: float = _f(0.1, "Share of references kept out of training; the reported "
+                                      "heldout_pair_accuracy / heldout_mae are measured on them.")
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if self.min_margin < 0:
             raise ConfigError("RmConfig: min_margin must be >= 0")
+        if not 0.0 <= self.heldout_fraction < 1.0:
+            raise ConfigError("RmConfig: heldout_fraction must be in [0, 1)")
 
     def to_trl(self):
         from trl import RewardConfig

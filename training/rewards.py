@@ -14,6 +14,8 @@ of the weighted sum). Three rewards, each logged on its own by TRL (``rewards/<n
 from __future__ import annotations
 
 import functools
+import json
+import re
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -32,25 +34,75 @@ def _task_list(kwargs: dict[str, Any], n: int) -> list[str]:
     return list(tasks) if tasks is not None else ["edit"] * n
 
 
+_LAYOUT_RE = re.compile(
+    r"\A\s*<think>(?P<think>.*?)</think>\s*<answer>(?P<answer>.*?)</answer>\s*\Z", re.S)
+_JSON_ANSWER_RE = re.compile(r"\A\s*```json\s*\n(?P<body>.*?)\n?\s*```\s*\Z", re.S)
+
+
+def layout_problem(text: str, task: str) -> str | None:
+    """Why ``text`` is not exactly IEA's answer layout for ``task`` (None when it is).
+
+    Edit/Refine: ``<think>reasoning</think><answer>```json {...}```</answer>`` with nothing around
+    the tags, strict JSON (no trailing commas, no comments) of known tools to integers in
+    -100..100. Summary: ``<think>reasoning</think><answer>one sentence</answer>``, a sentence of
+    words. The serving parser is lenient on purpose (a user gets an edit from a sloppy answer);
+    the reward is not, so training never pays for a sloppy layout.
+
+    >>> layout_problem('<think>dim</think><answer>```json\\n{"exposure": 20}\\n```</answer>', "edit")
+    >>> layout_problem('{"exposure": 20}', "edit")
+    'not <think>...</think><answer>...</answer>'
+    >>> layout_problem('<think>x</think><answer><<<<<<</answer>', "summary")
+    'the sentence holds tags, JSON or code'
+    >>> layout_problem('<think>x</think><answer>.... ,,,, !!!</answer>', "summary")
+    'the sentence has no words'
+    """
+    from iea_core.tools import TOOL_NAMES
+
+    match = _LAYOUT_RE.match(text or "")
+    if match is None:
+        return "not <think>...</think><answer>...</answer>"
+    answer = match.group("answer").strip()
+    if task == "summary":
+        if any(mark in answer for mark in ("<", ">", "{", "}", "```")):
+            return "the sentence holds tags, JSON or code"
+        words = re.findall(r"[^\W\d_]{2,}", answer)
+        if len(words) < 3:
+            return "the sentence has no words" if not words else "the sentence is too short"
+        letters = sum(ch.isalpha() for ch in answer)
+        if letters < 0.6 * len(answer.replace(" ", "")) or len(answer) > 600:
+            return "not a plain sentence"
+        return None
+    fenced = _JSON_ANSWER_RE.match(answer)
+    if fenced is None:
+        return "the answer is not one ```json block"
+    try:
+        values = json.loads(fenced.group("body"))
+    except json.JSONDecodeError:
+        return "the JSON is not strict JSON"
+    if not isinstance(values, dict):
+        return "the JSON is not an object"
+    for key, value in values.items():
+        if key not in TOOL_NAMES:
+            return f"unknown tool {key!r}"
+        if isinstance(value, bool) or not isinstance(value, int) or not -100 <= value <= 100:
+            return f"{key} is not an integer in -100..100"
+    return None
+
+
 def format_reward(completions: Sequence[Any], **kwargs: Any) -> list[float]:
-    """0 when the answer is in a readable IEA layout for its task, -1 otherwise.
+    """0 when the answer is exactly IEA's layout for its task (:func:`layout_problem`), -1
+    otherwise.
 
     >>> good = '<think>dim</think><answer>```json\\n{"exposure": 20}\\n```</answer>'
-    >>> format_reward([good, "no idea"], task=["edit", "edit"])
-    [0.0, -1.0]
-    >>> format_reward(["<think>x</think><answer>Make it warmer.</answer>"], task=["summary"])
+    >>> format_reward([good, "no idea", '{"exposure": 20}'], task=["edit"] * 3)
+    [0.0, -1.0, -1.0]
+    >>> format_reward(["<think>x</think><answer>Make it warmer, please.</answer>"],
+    ...               task=["summary"])
     [0.0]
     """
     tasks = _task_list(kwargs, len(completions))
-    rewards = []
-    for completion, task in zip(completions, tasks):
-        text = completion_text(completion)
-        try:
-            (parse_summary_answer if task == "summary" else parse_edit_answer)(text)
-            rewards.append(0.0)
-        except AnswerUnusable:
-            rewards.append(-1.0)
-    return rewards
+    return [0.0 if layout_problem(completion_text(c), task) is None else -1.0
+            for c, task in zip(completions, tasks)]
 
 
 def combine_edit_reward(d_original: float, d_edit: float, d_without: Sequence[float],
@@ -268,9 +320,14 @@ def make_summary_reward(rm_path: str | Path, device: str = "cpu") -> RewardFunc:
         for i, (completion, task) in enumerate(zip(completions, tasks)):
             if task != "summary" or not references[i]:
                 continue
+            text = completion_text(completion)
+            if layout_problem(text, "summary") is not None:
+                rewards[i] = -1.0  # the rubric's -10 for nonsense; the RM never sees it
+                continue
             try:
-                _reasoning, sentence = parse_summary_answer(completion_text(completion))
+                _reasoning, sentence = parse_summary_answer(text)
             except AnswerUnusable:
+                rewards[i] = -1.0
                 continue
             todo.append(i)
             refs.append(references[i])

@@ -110,7 +110,8 @@ class TransformersAgent(PromptedVlmAgent):
     folder), ``device`` ("cpu", "cuda", "cuda:1"), ``dtype`` ("auto", "bfloat16", "float32"),
     ``max_new_tokens``, ``temperature`` (0 = greedy), ``top_p``, ``min_pixels``/``max_pixels``
     (the vision budget), ``max_image_side``, ``prompts_dir``, ``generation_kwargs`` (passed to
-    ``model.generate``), ``seed``.
+    ``model.generate``), ``seed``, ``history_turns`` (earlier turns shown in the prompt; 0 as
+    in the training records).
     """
 
     name = "transformers"
@@ -122,9 +123,11 @@ class TransformersAgent(PromptedVlmAgent):
                  prompts_dir: str | os.PathLike[str] | None = None,
                  generation_kwargs: dict[str, Any] | None = None, seed: int = 0,
                  attn_implementation: str | None = None,
-                 recover_summary_program: bool = True, profile: str = "default") -> None:
+                 recover_summary_program: bool = True, profile: str = "default",
+                 history_turns: int = 0) -> None:
         super().__init__(prompts_dir=prompts_dir, max_image_side=max_image_side,
-                         recover_summary_program=recover_summary_program, profile=profile)
+                         recover_summary_program=recover_summary_program, profile=profile,
+                         history_turns=history_turns)
         if not model_path:
             raise BackendUnavailable(
                 "the transformers backend needs model_path: a local folder holding a "

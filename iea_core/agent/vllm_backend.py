@@ -61,7 +61,8 @@ class VllmAgent(PromptedVlmAgent):
     ``model`` (a local checkpoint for an in-process engine); ``served_model_name`` (default: the
     first model the server lists), ``api_key`` (default ``$IEA_VLLM_API_KEY`` or none),
     ``timeout`` seconds, ``max_new_tokens``, ``temperature``, ``top_p``, ``engine_kwargs`` (passed
-    to ``vllm.LLM``), ``prompts_dir``, ``max_image_side``."""
+    to ``vllm.LLM``), ``prompts_dir``, ``max_image_side``, ``history_turns`` (earlier turns
+    shown in the prompt; 0 as in the training records)."""
 
     name = "vllm"
 
@@ -70,9 +71,11 @@ class VllmAgent(PromptedVlmAgent):
                  timeout: float = 120.0, max_new_tokens: int = 512, temperature: float = 0.0,
                  top_p: float = 1.0, engine_kwargs: dict[str, Any] | None = None,
                  prompts_dir: str | os.PathLike[str] | None = None, max_image_side: int = 1024,
-                 recover_summary_program: bool = True, profile: str = "default") -> None:
+                 recover_summary_program: bool = True, profile: str = "default",
+                 history_turns: int = 0) -> None:
         super().__init__(prompts_dir=prompts_dir, max_image_side=max_image_side,
-                         recover_summary_program=recover_summary_program, profile=profile)
+                         recover_summary_program=recover_summary_program, profile=profile,
+                         history_turns=history_turns)
         if not url and not model:
             raise BackendUnavailable(
                 "the vllm backend needs url (an OpenAI-compatible server such as "

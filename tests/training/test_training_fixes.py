@@ -234,3 +234,108 @@ def test_eval_scores_failures_at_the_floor_and_reports_refine_apart(tiny_dataset
     assert failing["L"] == pytest.approx(identity["L"])   # the photo stayed as it was
     assert failing["R_L"] < identity["R_L"] and failing["R_U"] < identity["R_U"]
     assert failing["refine"]["R_L"] == -1.0
+
+
+# --- the format reward is strict ----------------------------------------------------------------
+def test_format_reward_pays_only_for_the_exact_layout(tiny_dataset):
+    from training.data import read_records
+    from training.rewards import format_reward
+
+    good_edit = '<think>\ntoo dark\n</think>\n<answer>\n```json\n{"exposure": 20}\n```\n</answer>'
+    bad_edits = [
+        '{"exposure": 20}',                                               # bare JSON
+        'Sure! Here is the edit: {"exposure": 20} Hope it helps.',       # JSON in prose
+        '<think>x</think><answer>{"exposure": 20}</answer>',             # no json fence
+        '<think>x</think><answer>```json\n{"exposure": 20,}\n```</answer>',  # trailing comma
+        '<think>x</think><answer>```json\n{"glow": 20}\n```</answer>',   # unknown tool
+        '<think>x</think><answer>```json\n{"exposure": 20.5}\n```</answer>',  # not an integer
+        good_edit + " and more",                                          # text after the tags
+    ]
+    assert format_reward([good_edit] + bad_edits, task=["edit"] * 8) == [0.0] + [-1.0] * 7
+    bad_summaries = ["<think>x</think><answer><<<<<<</answer>", "<answer>Warmer.</answer>",
+                     "<think>x</think><answer>ok</answer>", "Make it warmer."]
+    assert format_reward(bad_summaries, task=["summary"] * 4) == [-1.0] * 4
+    # every training target is in the layout the reward pays for
+    records = list(read_records(tiny_dataset))
+    assert format_reward([r.target_text() for r in records],
+                         task=[r.task for r in records]) == [0.0] * len(records)
+
+
+def test_serving_refuses_a_summary_without_words():
+    from iea_core.agent.vlm_common import AnswerUnusable, parse_summary_answer
+
+    with pytest.raises(AnswerUnusable):
+        parse_summary_answer("<think>x</think><answer><<<<<<</answer>")
+    assert parse_summary_answer("<answer>Warmer and brighter.</answer>")[1] == \
+        "Warmer and brighter."
+
+
+# --- reward model: vectorised pair scoring, held-out accuracy -----------------------------------
+def test_pair_accuracy_is_vectorised_and_equals_the_pairwise_definition():
+    import itertools
+    import random
+    import time
+
+    from training.rm import pair_accuracy
+
+    rng = random.Random(0)
+    items = [{"reference": f"r{k % 40}", "prediction": str(k), "score": rng.randint(-10, 10)}
+             for k in range(400)]
+    raw = [rng.gauss(0, 1) + 0.1 * i["score"] for i in items]
+    brute = [raw[a] > raw[b] for a, b in itertools.permutations(range(len(items)), 2)
+             if items[a]["reference"] == items[b]["reference"]
+             and items[a]["score"] - items[b]["score"] >= 1.0]
+    assert pair_accuracy(items, raw, 1.0) == pytest.approx(sum(brute) / len(brute))
+    # the paper's scale: 141k scored predictions of 23.5k references, in seconds not an hour
+    big = [{"reference": f"r{k // 6}", "score": (k * 7) % 21 - 10} for k in range(141_000)]
+    start = time.perf_counter()
+    value = pair_accuracy(big, np.arange(len(big), dtype=float), 1.0)
+    assert value is not None and time.perf_counter() - start < 20
+
+
+def test_held_out_references_never_reach_training():
+    from training.rm import split_by_reference
+
+    items = [{"reference": f"r{k // 5}", "prediction": str(k), "score": 0} for k in range(500)]
+    train, held = split_by_reference(items, 0.1, seed=3)
+    assert len({i["reference"] for i in held}) == 10
+    assert not {i["reference"] for i in held} & {i["reference"] for i in train}
+    assert len(train) + len(held) == len(items)
+    assert split_by_reference(items[:5], 0.5)[1] == []  # one reference: all of it trains
+
+
+# --- prompt parity: what training shows is what serving sends ----------------------------------
+def test_serving_prompts_equal_the_training_records_prompts(tiny_dataset):
+    from iea_core.agent.base import Turn
+    from iea_core.agent.vlm_common import PromptedVlmAgent
+    from iea_core.program import Program
+    from training.data import read_records
+    from training.data.records import load_image, prompt_for
+
+    class Recorder(PromptedVlmAgent):
+        def __init__(self, **kwargs):
+            super().__init__(max_image_side=448, **kwargs)
+            self.sent = []
+
+        def _complete(self, messages, images):
+            self.sent.append((messages, [image.size for image in images]))
+            return '<think>ok</think><answer>```json\n{"exposure": 5}\n```</answer>'
+
+    base = tiny_dataset.parent
+    records = list(read_records(tiny_dataset))
+    refine = next(r for r in records if r.task == "refine")
+    edit = next(r for r in records if r.task == "edit")
+    agent = Recorder()
+    photo = np.asarray(load_image(base, refine.image))
+    previous = Program(refine.previous_program or {})
+    # a plug-in's refine: the conversation so far is the first request and its result
+    history = [Turn("user", refine.instruction, previous), Turn("agent", "done", previous)]
+    agent.refine(photo, previous, refine.feedback, history)
+    agent.edit(np.asarray(load_image(base, edit.image)), edit.instruction,
+               [Turn("user", "an earlier request", Program({"fade": 10}))])
+    (served_refine, _), (served_edit, _) = agent.sent
+    assert served_refine == prompt_for(refine, base, max_side=448)[0]
+    assert served_edit == prompt_for(edit, base, max_side=448)[0]
+    assert "Earlier in this conversation" not in json.dumps(served_refine)
+    # a model trained with conversation context can still be shown it
+    Recorder(history_turns=2).refine(photo, previous, refine.feedback, history)

@@ -109,13 +109,18 @@ def test_reward_model_trains_calibrates_and_scores(tiny_models, tiny_dataset, tm
     assert np.mean(result["losses"][-3:]) < np.mean(result["losses"][:3])
     calibration = json.loads((tmp_path / "rm" / "iea_rm.json").read_text())
     assert calibration["scale"] > 0 and result["mae"] < 10
+    # accuracy is also measured on references the model never trained on
+    assert result["heldout_references"] >= 1 and result["references"] >= 1
+    assert result["heldout_mae"] is not None and result["heldout_mae"] <= 20
     scores = SummaryScorer(tmp_path / "rm").score(["Make it warmer."] * 2,
                                                   ["Warmer please.", "Bananas are yellow."])
     assert all(-10 <= s <= 10 for s in scores)
     reward = make_summary_reward(tmp_path / "rm")
-    values = reward(["<answer>Warmer.</answer>", "x"], task=["summary", "edit"],
-                    summary=["Make it warmer.", ""])
+    values = reward(["<think>warm</think><answer>Make it a bit warmer.</answer>", "x",
+                     "<answer>Warmer.</answer>"], task=["summary", "edit", "summary"],
+                    summary=["Make it warmer.", "", "Make it warmer."])
     assert values[1] is None and -1 <= values[0] <= 1
+    assert values[2] == -1.0  # not IEA's layout: the rubric's floor, the RM never asked
 
 
 def test_grpo_scores_summary_rollouts_with_the_reward_model(tiny_models, tiny_dataset, tmp_path):

