@@ -17,6 +17,23 @@ from typing import Any, Iterator
 from .errors import IeaError
 
 
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail in seconds, with the address in the message, when nothing listens there (ray.init
+    itself keeps retrying an unreachable head for minutes)."""
+    import socket
+
+    target = address.split("://", 1)[-1]
+    host, _, port = target.rpartition(":")
+    if not host or not port.isdigit():
+        return  # not host:port; let Ray interpret it
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise IeaError(f"cannot reach the Ray cluster at {address} ({exc.strerror or exc}); "
+                       "start it (ray start --head) or check --ray-address") from None
+
+
 class RayExecutor:
     """At most ``window`` chunks in flight on the cluster."""
 
@@ -38,6 +55,8 @@ class RayExecutor:
                 # ship this process's import path so local workers run the same iea
                 kwargs["runtime_env"] = {"env_vars": {
                     "PYTHONPATH": os.environ.get("PYTHONPATH", "")}}
+            if address not in (None, "auto"):
+                _check_reachable(address)
             try:
                 ray.init(address=address, **kwargs)
             except (ConnectionError, RuntimeError, ValueError) as exc:

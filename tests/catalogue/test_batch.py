@@ -259,3 +259,16 @@ def test_ctrl_c_stops_cleanly_and_the_rerun_finishes(tmp_path):
     for photo in photos:
         items = darktable.read_history(darktable.sidecar_path(photo)).items
         assert sum(i.multi_name == "iea exposure" for i in items) == 1, photo
+
+
+def test_an_unreachable_ray_cluster_is_one_line_in_seconds(shoot):
+    pytest.importorskip("ray")
+    photos, _ = shoot
+    started = time.monotonic()
+    result = iea("batch", "Shoot look", photos[0].parent, "--xmp", "darktable", "--executor",
+                 "ray", "--ray-address", "127.0.0.1:1", timeout=120)
+    assert result.returncode == 1 and time.monotonic() - started < 60
+    assert result.stderr.strip() == ("Error: cannot reach the Ray cluster at 127.0.0.1:1 "
+                                     "(Connection refused); start it (ray start --head) or "
+                                     "check --ray-address")
+    assert not list(photos[0].parent.glob("*.xmp.bak"))
