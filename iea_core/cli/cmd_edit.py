@@ -145,6 +145,24 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def planned_edit(agent: Any, view: Any, instruction: str, plan: bool | None = None,
+                 history: Any = ()) -> tuple[Any, Any]:
+    """(the agent's EditResult, the PlanResult or None): moods and looks ("a cold winter
+    morning") are planned into checkable steps, executed and judged; other requests go to the
+    agent as before. ``plan`` True plans any request, False never."""
+    from ..agent.plan.route import edit_with_plan
+
+    return edit_with_plan(agent, view, instruction, history, plan=plan)
+
+
+def echo_plan(planned: Any) -> None:
+    """The plan as judged: each step with pass/fail and its measured value, rails, conflicts."""
+    click.echo("")
+    click.echo("  plan:")
+    for line in planned.lines():
+        click.echo(f"    {line}")
+
+
 # --- the command --------------------------------------------------------------------------------
 @click.command("edit")
 @click.argument("args", nargs=-1, metavar="IMAGE INSTRUCTION")
@@ -160,8 +178,12 @@ def display_path(path: Path) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--card", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a before/after card (PNG) with the program and reasoning.")
+@click.option("--plan/--no-plan", "plan", default=None,
+              help="--plan: plan the request as checkable steps and print each step with its "
+                   "measured result (moods and looks are planned anyway); --no-plan: never plan.")
 def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | None,
-        backend: str | None, profile: str | None, as_json: bool, card: Path | None) -> None:
+        backend: str | None, profile: str | None, as_json: bool, card: Path | None,
+        plan: bool | None = None) -> None:
     """Edit IMAGE as the INSTRUCTION says; print the program and write the result.
 
     \b
@@ -189,7 +211,7 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
 
     photo = load_photo(image)
     agent = make_agent(backend)
-    result = agent.edit(agent_view(photo), instruction)
+    result, planned = planned_edit(agent, agent_view(photo), instruction, plan)
     program = result.program
     reasoning = result.reasoning or program.reasoning
 
@@ -208,12 +230,15 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
             "reasoning": reasoning, "explanations": dict(result.explanations),
             "output": str(output), "sidecar": str(sidecar) if sidecar else None,
             "card": str(card) if card else None, "backend": getattr(agent, "name", backend),
-            "profile": profile}, ensure_ascii=False))
+            "profile": profile, "plan": planned.to_dict() if planned else None},
+            ensure_ascii=False))
         return
     shown = f"{image.name} (bundled sample)" if sample else display_path(image)
     click.echo(f'{shown}: "{instruction}"')
     click.echo("")
     echo_program(program, reasoning, result.explanations)
+    if planned is not None and plan:
+        echo_plan(planned)
     click.echo("")
     click.echo(f"Wrote {display_path(output)}")
     if sidecar:
