@@ -247,9 +247,22 @@ def edit(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     image = _preview(_path(params, "image"), params.get("max_size", 1024))
     ctx.check_cancelled()
     # image: the photo as the host renders it now, so the agent's answer is a change to that
-    result = ctx.agent().edit(image, params["instruction"], _history(params.get("history")))
+    result, planned = _planned_edit(ctx.agent(), image, params["instruction"],
+                                    _history(params.get("history")), params.get("plan"))
     reply = _edit_result(result, params, ctx.remote)
+    if planned is not None:
+        reply["plan"] = planned.to_dict()
     return _with_card(reply, card, image, result, ctx)
+
+
+def _planned_edit(agent: Any, image: Any, instruction: str, history: Any,
+                  plan: bool | None) -> tuple[Any, Any]:
+    """Moods and looks are planned into checkable steps, executed and judged (the reply's
+    ``plan`` lists each step with pass/fail and its measured value, for the plug-in to show
+    before Apply); other requests go to the agent unchanged."""
+    from iea_core.agent.plan.route import edit_with_plan
+
+    return edit_with_plan(agent, image, instruction, history, plan=plan)
 
 
 def refine(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:

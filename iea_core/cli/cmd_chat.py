@@ -19,8 +19,8 @@ import click
 
 from ..errors import IeaError, WriteError
 from .cmd_edit import (CHAT_PREVIEW, PROFILES, agent_view, check_not_input, default_output,
-                       display_path, echo_program, load_photo, make_agent, resolve_profile,
-                       write_result)
+                       display_path, echo_plan, echo_program, load_photo, make_agent,
+                       planned_edit, resolve_profile, write_result)
 
 HELP = """Type an instruction ("warmer, lift the shadows") or feedback ("a bit less").
 Commands: undo, redo, show, save NAME (keep this look as a style), help, quit."""
@@ -40,6 +40,7 @@ class _Chat:
         # the photo as its sidecar develops it (--xmp): the chat's edits are changes to that
         self.state = state if state is not None else PhotoState(None)
         self.view = developed_view(agent_view(photo, CHAT_PREVIEW), self.state, profile)
+        self.planned: Any = None  # the PlanResult of a planned mood, while it is the current edit
         self.card_dir = card_dir
         if card_dir is not None:
             card_dir.mkdir(parents=True, exist_ok=True)
@@ -83,9 +84,10 @@ class _Chat:
         history = agent_history(self.store.history(self.session_id))
         current = self.program
         if current.is_identity and not history:
-            result = self.agent.edit(self.view, text, history)
+            result, self.planned = planned_edit(self.agent, self.view, text, history=history)
         else:
-            result = self.agent.refine(self.view, current, text, history)
+            result = self.refine_planned(text) or self.agent.refine(self.view, current, text,
+                                                                    history)
         if not getattr(result, "understood", True):
             # Nothing was read: no turn is recorded and the current edit stays as it is.
             click.echo(getattr(result, "message", "") or result.reasoning)
@@ -95,10 +97,34 @@ class _Chat:
                             backend=str(getattr(self.agent, "name", "")))
         click.echo("[edit]")
         echo_program(result.program, reasoning, result.explanations)
+        if self.planned is not None:
+            echo_plan(self.planned)
         self.write_preview()
         self.write_card(current, reasoning, f'"{text}"')
 
+    def refine_planned(self, text: str) -> Any:
+        """Feedback on a planned mood ("less blue") changes the matching step's target and the
+        plan is carried out and judged again; None when there is no plan or it names no step."""
+        if self.planned is None or self.program.to_dict() != self.planned.program.to_dict():
+            self.planned = None
+            return None
+        from ..agent.plan import as_edit_result
+        from ..agent.plan.route import refine_plan
+
+        try:
+            refined = refine_plan(self.agent, self.view, self.planned, text)
+        except IeaError:
+            raise
+        except Exception:  # the plain refine still answers
+            refined = None
+        if refined is None:
+            self.planned = None
+            return None
+        self.planned = refined
+        return as_edit_result(refined)
+
     def undo(self) -> None:
+        self.planned = None
         previous = self.program
         turn = self.store.undo(self.session_id)
         header = "undone" + (f': back to "{turn.user_text}"' if turn else ": back to the original")
@@ -107,6 +133,7 @@ class _Chat:
         self.write_card(previous, turn.reasoning if turn else "", header)
 
     def redo(self) -> None:
+        self.planned = None
         previous = self.program
         turn = self.store.redo(self.session_id)
         self.show(f'redone: "{turn.user_text}"')

@@ -162,6 +162,24 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def planned_edit(agent: Any, view: Any, instruction: str, plan: bool | None = None,
+                 history: Any = ()) -> tuple[Any, Any]:
+    """(the agent's EditResult, the PlanResult or None): moods and looks ("a cold winter
+    morning") are planned into checkable steps, executed and judged; other requests go to the
+    agent as before. ``plan`` True plans any request, False never."""
+    from ..agent.plan.route import edit_with_plan
+
+    return edit_with_plan(agent, view, instruction, history, plan=plan)
+
+
+def echo_plan(planned: Any) -> None:
+    """The plan as judged: each step with pass/fail and its measured value, rails, conflicts."""
+    click.echo("")
+    click.echo("  plan:")
+    for line in planned.lines():
+        click.echo(f"    {line}")
+
+
 # --- the command --------------------------------------------------------------------------------
 @click.command("edit")
 @click.argument("args", nargs=-1, metavar="IMAGE INSTRUCTION")
@@ -179,9 +197,12 @@ def display_path(path: Path) -> str:
               help="Also write a before/after card (PNG) with the program and reasoning.")
 @click.option("--overwrite", is_flag=True,
               help="Replace the -o / --card files if they exist (otherwise refused).")
+@click.option("--plan/--no-plan", "plan", default=None,
+              help="--plan: plan the request as checkable steps and print each step with its "
+                   "measured result (moods and looks are planned anyway); --no-plan: never plan.")
 def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | None,
         backend: str | None, profile: str | None, as_json: bool, card: Path | None,
-        overwrite: bool) -> None:
+        overwrite: bool, plan: bool | None = None) -> None:
     """Edit IMAGE as the INSTRUCTION says; print the program and write the result.
 
     \b
@@ -223,7 +244,7 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
     view = darktable_view(image, state, AGENT_PREVIEW) if host == "darktable" else None
     if view is None:
         view = developed_view(agent_view(photo), state, profile)
-    result = agent.edit(view, instruction)
+    result, planned = planned_edit(agent, view, instruction, plan)
     program = result.program
     reasoning = result.reasoning or program.reasoning
     developed = compose(state.program, program)
@@ -248,12 +269,15 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
             "card": str(card) if card else None, "backend": getattr(agent, "name", backend),
             "profile": profile, "developed": developed.to_dict(),
             "changes": [c.to_json() for c in applied.changes] if applied else [],
-            "kept": applied.kept if applied else []}, ensure_ascii=False))
+            "kept": applied.kept if applied else [],
+            "plan": planned.to_dict() if planned else None}, ensure_ascii=False))
         return
     shown = f"{image.name} (bundled sample)" if sample else display_path(image)
     click.echo(f'{shown}: "{instruction}"')
     click.echo("")
     echo_program(program, reasoning, result.explanations)
+    if planned is not None and plan:
+        echo_plan(planned)
     click.echo("")
     click.echo(f"Wrote {display_path(output)}")
     if applied:

@@ -46,19 +46,20 @@ def plan_request(agent: Any, request: str) -> Plan | None:
     if planner is None:
         return None
     plan = planner.plan(request)
-    return plan if plan.looks else None
+    return plan if plan.looks or plan.conflicts else None
 
 
 def plan_edit(agent: Any, image: np.ndarray, request: str, *, judge: Judge | None = None,
               size: int = 1024, rounds: int = 3, profile: str = "default",
               force: bool = False) -> PlanResult | None:
-    """Plan, execute and judge ``request`` on ``image``; None when it is not abstract (unless
-    ``force``: then a plain request is planned too, as steps)."""
+    """Plan, execute and judge ``request`` on ``image``; None when it names no mood or look and
+    holds no contradiction (the agent's own edit fits it), unless ``force``: then a plain
+    request is planned too, as steps."""
     planner = planner_for(agent)
     if planner is None:
         return None
     plan = planner.plan(request)
-    if not plan.looks and not (force and plan.steps):
+    if not plan.looks and not plan.conflicts and not (force and plan.steps):
         return None
     return run_plan(image, plan, judge=judge, size=size, rounds=rounds, profile=profile)
 
@@ -74,6 +75,16 @@ def as_edit_result(result: PlanResult) -> EditResult:
                                   f": for \u201c{v.step.kind.intent}\u201d ({v.step.source}); "
                                   f"target {state}, {v.step.metric} {v.before:.2f} \u2192 "
                                   f"{v.measured:.2f}.")
+    guards = {"whites": "keeps the highlights from clipping", "blacks": "keeps the shadows from "
+              "crushing to black"}
+    served = {v.step.tool for v in result.verdicts}
+    for tool, value in result.program.to_dict().items():
+        if tool not in served and tool in explanations:
+            continue
+        if tool not in served:
+            why = guards.get(tool, "part of a step")
+            explanations[tool] = (f"{tool.replace('_', ' ').capitalize()} {value:+d}: guard rail, "
+                                  f"{why}.")
     reasoning = result.reasoning()
     return EditResult(result.program.replace(reasoning=reasoning), reasoning, explanations)
 

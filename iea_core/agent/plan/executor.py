@@ -48,11 +48,33 @@ RAIL_CAUSES: Mapping[str, tuple[tuple[str, int], ...]] = {
 }
 
 
+#: rail -> (tool, step) a photographer adds to protect it while keeping the look: lower the
+#: white point against clipped highlights (a warmer white balance clips the reds of a white cup),
+#: lift the black point against crushed shadows
+PROTECT: Mapping[str, tuple[str, int]] = {"clip_high": ("whites", -20), "clip_low": ("blacks", 15)}
+PROTECT_LIMIT = 60
+#: (tool, lowest, highest) the solve may add to keep the clipping rails, when no step drives it
+GUARDS: tuple[tuple[str, int, int], ...] = (("whites", -PROTECT_LIMIT, 0), ("blacks", 0, 40))
+#: how much more a guard tool's move costs than a step tool's (used only when a rail needs it)
+GUARD_DAMPING = 3.0
+#: the clipping rails the solve watches, and where it steers a broken one (share of the limit)
+RAILS = ("clip_high", "clip_low")
+RAIL_AIM = 0.6
+
+
 def back_off(values: Mapping[str, int], failed_rails: Sequence[str],
-             factor: float = 0.7) -> dict[str, int]:
-    """``values`` with the tools that cause each broken rail moved toward 0."""
+             factor: float = 0.7, step_tools: Sequence[str] = ()) -> dict[str, int]:
+    """``values`` adjusted for each broken rail: a protecting tool no step drives moves first
+    (:data:`PROTECT`); once it is spent (or a step drives it), the causing tools move toward 0."""
     out = dict(values)
     for rail in failed_rails:
+        guard = PROTECT.get(rail)
+        if guard is not None and guard[0] not in step_tools:
+            tool, step = guard
+            now = out.get(tool, 0)
+            if abs(now + step) <= PROTECT_LIMIT:
+                out[tool] = now + step
+                continue
         for tool, way in RAIL_CAUSES.get(rail, ()):
             v = out.get(tool, 0)
             if v and (way == 0 or (v > 0) == (way > 0)):
@@ -123,7 +145,8 @@ def _scales(steps: Sequence[Step], before: Mapping[str, float]) -> np.ndarray:
 
 
 def newton_move(jacobian: np.ndarray, residual: np.ndarray, scales: np.ndarray,
-                room: Sequence[tuple[float, float]] | None = None) -> np.ndarray:
+                room: Sequence[tuple[float, float]] | None = None,
+                damping: np.ndarray | None = None) -> np.ndarray:
     """Damped least-squares tool moves that bring the metrics toward their aims.
 
     ``room``: (lowest, highest) move each tool can still make (its end stops, and the side of 0
@@ -142,7 +165,8 @@ def newton_move(jacobian: np.ndarray, residual: np.ndarray, scales: np.ndarray,
         Jf = J[:, idx]
         rest = r - J[:, ~free] @ move[~free]
         lam = 1e-3 * max(1.0, float(np.trace(Jf.T @ Jf)) / max(1, idx.size))
-        move[idx] = np.linalg.solve(Jf.T @ Jf + lam * np.eye(idx.size), Jf.T @ rest)
+        weights = np.ones(idx.size) if damping is None else damping[idx]
+        move[idx] = np.linalg.solve(Jf.T @ Jf + lam * np.diag(weights), Jf.T @ rest)
         move = np.clip(move, -MAX_MOVE, MAX_MOVE)
         if room is None:
             break
@@ -191,16 +215,16 @@ def fit_to_photo(step: Step, before: Mapping[str, float], reach: float) -> Step:
     near = lo if step.direction > 0 else hi
     if not math.isfinite(near) or (near - now) * step.direction <= 0:
         return step
-    if (now + 0.95 * reach - near) * step.direction >= 0:
+    if (now + 0.8 * reach - near) * step.direction >= 0:
         return step
     unit = _far_per_strength(step, before)
     if unit == 0 or reach * step.direction <= 0:
         return step.scaled(0.1 / step.strength)
-    return step.scaled(max(0.1, 0.85 * reach / unit) / step.strength)
+    return step.scaled(max(0.1, 0.75 * reach / unit) / step.strength)
 
 
 def solve(image: np.ndarray, steps: Sequence[Step], *, base: Mapping[str, int] | None = None,
-          profile: str = "default", size: int = SEARCH_SIZE, iterations: int = 5,
+          profile: str = "default", size: int = SEARCH_SIZE, iterations: int = 7,
           rail_limits: Mapping[str, float] | None = None) -> Solution:
     """Tool values for ``steps`` on ``image`` (any size; searched at ``size`` px)."""
     from ...editor import render_batch
@@ -225,20 +249,45 @@ def solve(image: np.ndarray, steps: Sequence[Step], *, base: Mapping[str, int] |
     limits = {name: limit for name, (limit, _) in RAIL_LIMITS.items()}
     limits.update(rail_limits or {})
     clip0 = _clipping(small)
-    jacobian = np.zeros((len(free), len(free)))
+    # guard tools no step drives: the solve may use them, reluctantly, to keep the rails
+    step_tools = {s.tool for s in steps if s.tool}
+    guards = [g for g in GUARDS if g[0] not in step_tools]
+    for tool, _, _ in guards:
+        values.setdefault(tool, 0)
+    n_steps = len(free)
+    n_vars = n_steps + len(guards)
+    jacobian = np.zeros((n_steps + len(RAILS), n_vars))
+    damping = np.array([1.0] * n_steps + [GUARD_DAMPING] * len(guards))
+    rail_scales = np.array([1.0 / (0.25 * limits[name]) for name in RAILS])
+
+    def var_tool(i: int) -> str:
+        return free[i].tool if i < n_steps else guards[i - n_steps][0]
+
+    def clamp_var(i: int, value: float) -> int:
+        if i < n_steps:
+            return free[i].clamp(value)
+        _, low, high = guards[i - n_steps]
+        return int(max(low, min(high, round(value))))
+
+    def rail_changes(rgb: np.ndarray) -> np.ndarray:
+        high, low = _clipping(rgb)
+        return np.array([high - clip0[0], low - clip0[1]])
+
     best: tuple[float, dict[str, int]] | None = None
     scales = _scales(free, before)
     for it in range(iterations):
-        fresh = it in (0, 2)
+        fresh = it % 3 == 0
         programs = [dict(values)]
         nudges = []
         if fresh:
-            for s in free:
-                h = NUDGE * s.direction * (s.sign or 1)
-                if s.clamp(values[s.tool] + h) == values[s.tool]:
+            for i in range(n_vars):
+                tool = var_tool(i)
+                h = NUDGE * (free[i].direction * (free[i].sign or 1) if i < n_steps
+                             else (1 if guards[i - n_steps][2] > 0 else -1))
+                if clamp_var(i, values[tool] + h) == values[tool]:
                     h = -h
                 nudges.append(h)
-                programs.append({**values, s.tool: values[s.tool] + h})
+                programs.append({**values, tool: values[tool] + h})
         if it == 0:  # each tool at its end stop: how far can this photo go?
             programs += [{**values, s.tool: s.clamp(s.direction * (s.sign or 1) * 100)}
                          for s in free]
@@ -249,33 +298,37 @@ def solve(image: np.ndarray, steps: Sequence[Step], *, base: Mapping[str, int] |
         now = found[0]
         if it == 0:
             for j, s in enumerate(free):
-                fitted = fit_to_photo(s, before, found[1 + len(free) + j][s.metric] - now[s.metric]
-                                      + (now[s.metric] - before[s.metric]))
+                fitted = fit_to_photo(s, before, found[1 + n_vars + j][s.metric] - before[s.metric])
                 if fitted is not s:
                     scaled.append(s.kind.name)
                     executed[executed.index(s)] = fitted
                     free[j] = fitted
             scales = _scales(free, before)
         r = residuals(free, before, now, values)
+        changes = rail_changes(out[0])
+        caps = np.array([RAIL_AIM * limits[name] for name in RAILS])
+        watch = np.array([0.8 * limits[name] for name in RAILS])
+        rail_r = np.where(changes > watch, caps - changes, np.nan)
         err = float(np.nansum(np.abs(r * scales)))
-        high, low = _clipping(out[0])
-        broken = [name for name, change in (("clip_high", high - clip0[0]),
-                                             ("clip_low", low - clip0[1]))
-                  if change > 0.8 * limits[name]]
+        broken = [name for name, change in zip(RAILS, changes) if change > limits[name]]
         if not broken and (best is None or err < best[0]):
             best = (err, dict(values))
         if fresh:
             for i, h in enumerate(nudges):
                 for j, s in enumerate(free):
                     jacobian[j, i] = (found[i + 1][s.metric] - now[s.metric]) / h
-        if broken:
-            values = back_off(values, broken)
-            continue
-        if err < 0.5:
+                jacobian[n_steps:, i] = (rail_changes(out[i + 1]) - changes) / h
+        if err < 0.5 and not broken:
             break
-        move = newton_move(jacobian, r, scales, room_of(free, values))
-        for s, m in zip(free, move):
-            values[s.tool] = s.clamp(values[s.tool] + m)
-    if best is None:
+        room = [(clamp_var(i, -100) - values[var_tool(i)], clamp_var(i, 100) - values[var_tool(i)])
+                for i in range(n_vars)]
+        move = newton_move(jacobian, np.concatenate([r, rail_r]),
+                           np.concatenate([scales, rail_scales]), room, damping)
+        if it >= 2:  # later moves are corrections: half steps stop a rail and a target seesawing
+            move = move * 0.6
+        for i, m in enumerate(move):
+            values[var_tool(i)] = clamp_var(i, values[var_tool(i)] + m)
+    if best is None:  # every try broke a rail: the judge backs off further and says so
         best = (0.0, values)
-    return Solution(best[1], tools, jacobian, renders, executed, scaled)
+    final = {t: v for t, v in best[1].items() if v or t in step_tools}
+    return Solution(final, tools, jacobian[:n_steps, :n_steps].copy(), renders, executed, scaled)

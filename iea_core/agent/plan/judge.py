@@ -243,7 +243,7 @@ def run_plan(image: np.ndarray, plan: Plan, *, judge: Judge | None = None, size:
         if verdict.passed:
             break
         if verdict.failed_rails:
-            values = back_off(values, verdict.failed_rails)
+            values = back_off(values, verdict.failed_rails, step_tools=[s.tool for s in steps if s.tool])
             continue
         now = {v.step.metric: v.measured for v in verdict.steps}
         if free and solution.jacobian.size:

@@ -27,6 +27,8 @@ LOOK_SURE = 0.8
 LOOK_MIN = 0.5
 #: the agent's reading wins (a plain request) when it is this confident about a plain property
 PLAIN_CONFIDENCE = 0.85
+#: ... unless a look this close holds that property's step and the wording says more than it
+LOOK_RICHER = 0.7
 
 #: the embedded agent's property groups -> step kind (WANT) and the opposite (OPPOSE / REMOVE)
 PLAIN_STEPS: dict[str, tuple[str | None, str | None]] = {
@@ -65,6 +67,7 @@ class ClauseReading:
     look: str | None  # the look it names, if any
     similarity: float
     steps: tuple[Step, ...] = ()
+    agent: bool = False  # a plain request with no step of its own ("fix the exposure")
 
 
 def split_request(text: str) -> list[str]:
@@ -124,10 +127,14 @@ class Planner:
             return ClauseReading(clause, look.name, sim, look_steps(look, strength))
         readings = self.agent.read(clause)
         plain: list[Step] = []
+        agent_knows = False  # a confident plain reading ("fix the exposure", "undo") of the agent
         for r in readings:
             if r.intent in AGENT_LOOKS and r.polarity == "WANT" and sim < LOOK_MIN:
                 named = BY_NAME[AGENT_LOOKS[r.intent]]
                 return ClauseReading(clause, named.name, sim, look_steps(named, strength))
+            if r.confidence >= PLAIN_CONFIDENCE and r.intent not in AGENT_LOOKS and \
+                    r.intent != "neutral":
+                agent_knows = True
             kinds = PLAIN_STEPS.get(r.intent)
             if kinds is None or r.confidence < PLAIN_CONFIDENCE:
                 continue
@@ -135,11 +142,26 @@ class Planner:
                 kinds[1] if r.polarity in ("OPPOSE", "REMOVE") else None
             if kind is not None:
                 plain.append(Step(KINDS[kind], r.clause.text, min(2.5, r.factor), explicit=True))
-        if plain:
-            return ClauseReading(clause, None, sim, tuple(plain))
+        if plain and sim >= LOOK_RICHER and self._names_more(clause) and \
+                {p.kind.name for p in plain} <= {k for k, _ in look.step_kinds()}:
+            # "like a 1940s film noir" reads as "black and white" to the agent, and the look
+            # noir holds that step and more: the wording says more than the plain property
+            return ClauseReading(clause, look.name, sim, look_steps(look, strength))
+        if plain or agent_knows:
+            return ClauseReading(clause, None, sim, tuple(plain), agent=not plain)
         if sim >= LOOK_MIN:
             return ClauseReading(clause, look.name, sim, look_steps(look, strength))
         return ClauseReading(clause, None, sim)
+
+    @staticmethod
+    def _names_more(clause: str) -> bool:
+        """True when the clause has at least two meaning words (after frame and degree words):
+        "cold" is a property, "cold winter" a scene."""
+        from ..embedded.text import extract_degree
+        from .match import strip_frame
+
+        core, _ = extract_degree(clause)
+        return len(strip_frame(core).split()) >= 2
 
     def is_abstract(self, request: str) -> bool:
         """True when some clause asks for a mood or look (then the request is planned)."""
@@ -163,6 +185,9 @@ class Planner:
                         plan.notes.append(f"{look.name}: {look.note}")
                     for rail, limit in look.rails.items():
                         plan.rails[rail] = max(limit, plan.rails.get(rail, 0.0))
+            elif r.agent:
+                plan.notes.append(f"\u201c{r.text}\u201d is not part of the plan; ask for it on "
+                                  "its own and the agent measures it from the photo")
             elif not r.steps:
                 plan.unread.append(r.text)
             steps.extend(r.steps)

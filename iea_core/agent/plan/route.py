@@ -1,0 +1,105 @@
+"""Where the planner meets the rest of iea: route a request, refine a plan's step.
+
+:func:`edit_with_plan` is what ``iea edit``, ``iea chat`` and the bridge's ``edit`` call: a request
+that names a mood or look (or holds a contradiction) is planned, executed and judged; anything
+else goes to the agent unchanged. :func:`refine_plan` turns chat feedback on a planned edit
+("less blue", "a bit more contrast") into a change of the matching step's target, and carries
+the plan out again, so the judge still checks every step.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..base import EditResult, Turn
+from .judge import PlanResult, run_plan
+from .planner import PLAIN_STEPS, assign_tools
+from .steps import KINDS, Step
+
+#: feedback that strengthens / weakens a step it names
+STRONGER, WEAKER = 1.5, 0.5
+
+
+def edit_with_plan(agent: Any, image: np.ndarray, instruction: str, history: Sequence[Turn] = (),
+                   *, plan: bool | None = None, size: int = 1024
+                   ) -> tuple[EditResult, PlanResult | None]:
+    """The agent's answer for ``instruction``, planned when it asks for a mood or look.
+
+    ``plan``: None decides by the request, True plans even a plain request (as steps), False
+    never plans. Agents without the embedded encoder (VLM backends) are never planned here."""
+    from . import as_edit_result, plan_edit
+
+    if plan is not False:
+        try:
+            result = plan_edit(agent, image, instruction, size=size, force=bool(plan))
+        except Exception:
+            if plan:  # asked for explicitly: the failure is the answer
+                raise
+            result = None  # routing must never cost the user the plain edit
+        if result is not None:
+            return as_edit_result(result), result
+    return agent.edit(image, instruction, history), None
+
+
+def _feedback_steps(agent: Any, feedback: str) -> list[tuple[str, int, float]]:
+    """(step kind, +1 want / -1 oppose, degree) for each plain clause of the feedback; bare
+    "more" / "less" come back as ("", +1 / -1, degree)."""
+    out = []
+    for r in agent.read(feedback):
+        if r.intent in ("bare_more", "bare_less"):
+            out.append(("", 1 if r.intent == "bare_more" else -1, r.factor))
+            continue
+        kinds = PLAIN_STEPS.get(r.intent)
+        if kinds is None:
+            continue
+        if r.polarity == "WANT" and kinds[0]:
+            out.append((kinds[0], 1, r.factor))
+        elif r.polarity in ("OPPOSE", "REMOVE") and kinds[0]:
+            out.append((kinds[0], -1, r.factor))
+    return out
+
+
+def refine_plan(agent: Any, image: np.ndarray, previous: PlanResult, feedback: str, *,
+                size: int = 1024) -> PlanResult | None:
+    """``previous`` with its steps changed as ``feedback`` says, executed and judged again; None
+    when the feedback names nothing the plan's steps or a new plain step can carry."""
+    wanted = _feedback_steps(agent, feedback)
+    if not wanted:
+        return None
+    steps = list(previous.plan.steps)
+    notes: list[str] = []
+    for kind_name, way, degree in wanted:
+        factor = (STRONGER if way > 0 else WEAKER) ** min(2.0, max(0.5, degree))
+        if not kind_name:  # bare "more" / "less": the whole plan
+            steps = [s.scaled(factor) for s in steps]
+            notes.append(f"every step {'stronger' if way > 0 else 'weaker'}")
+            continue
+        kind = KINDS[kind_name]
+        # the direction the user wants the metric to go
+        target_way = way * Step(kind, "").direction
+        match = next((k for k, s in enumerate(steps) if s.metric == kind.metric), None)
+        if match is None:
+            if way > 0:
+                steps.append(Step(kind, feedback, min(2.5, degree), explicit=True))
+                notes.append(f"added {kind.intent}")
+            continue
+        step = steps[match]
+        if step.direction == target_way:
+            steps[match] = step.scaled(factor if way > 0 else STRONGER)
+            notes.append(f"{step.kind.intent}: stronger")
+        else:
+            weaker = step.scaled(WEAKER ** min(2.0, max(0.5, degree)))
+            if weaker.strength < 0.2:
+                steps.pop(match)
+                notes.append(f"{step.kind.intent}: dropped")
+            else:
+                steps[match] = weaker
+                notes.append(f"{step.kind.intent}: weaker")
+    steps = [s.with_tool("", 1) for s in steps]
+    assign_tools(steps)
+    plan = replace(previous.plan, steps=steps,
+                   notes=[n for n in previous.plan.notes if not n.startswith("this photo cannot")]
+                   + [f"refined by \u201c{feedback}\u201d: " + "; ".join(notes)])
+    return run_plan(image, plan, size=size)
