@@ -21,7 +21,6 @@ What is relative and what is absolute on each host, with examples: ``docs/hosts.
 """
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -573,14 +572,3 @@ def darktable_view(image: str | os.PathLike[str], state: PhotoState, max_size: i
         out = Path(folder) / "view.png"
         renderer.render_sidecar(image, state.sidecar, out, width=max_size, height=max_size)
         return to_float(read_image(out).pixels)
-
-
-def kelvin_after(state: PhotoState, change: Program) -> float | None:
-    """A raw's Temperature after ``change`` (for tests and messages)."""
-    crs, _, _ = lightroom_apply(state, change)
-    value = crs.get("Temperature", _num(state.settings.get("Temperature")))
-    return None if value is None else float(value)
-
-
-def mired(kelvin: float) -> float:
-    return 1e6 / kelvin if kelvin and math.isfinite(kelvin) else float("nan")

@@ -46,6 +46,7 @@ def _edit(lr: Lightroom, text: str, script: str = "EditPhotos.lua") -> None:
     assert _errors(lr) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("as_shot", [3200, 7500])
 def test_raw_warmth_sequence_moves_from_as_shot(tmp_path: Path, as_shot: int) -> None:
     lr = _lr(tmp_path, {"WhiteBalance": "As Shot", "Temperature": as_shot, "Tint": 4,
