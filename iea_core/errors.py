@@ -184,14 +184,14 @@ def _os_table() -> dict[int, tuple[str, str, str]]:
     import errno as e
 
     if not _OS_ERRORS:
-        writable = "choose a folder you can write to (-o) or fix its permissions"
+        writable = "choose a folder you can write to, or fix its permissions"
         _OS_ERRORS.update({
             e.EROFS: ("read_only", "the file system is read-only",
-                      "choose an output in a writable folder (-o)"),
+                      "choose an output in a writable folder"),
             e.ENOSPC: ("no_space", "no space left on the device",
-                       "free some space or write to another disk (-o)"),
+                       "free some space or write to another disk"),
             e.EDQUOT: ("no_space", "the disk quota is exceeded",
-                       "free some space or write to another disk (-o)"),
+                       "free some space or write to another disk"),
             e.EACCES: ("permission_denied", "permission denied", writable),
             e.EPERM: ("permission_denied", "operation not permitted", writable),
             e.EFBIG: ("too_large", "the file is too large for this file system",

@@ -15,14 +15,17 @@ import click
 @click.argument("program_file", metavar="PROGRAM.json",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--out", "out_path", required=True, type=click.Path(path_type=Path),
-              help="Output image (.jpg, .png or .tif); replaced if it exists.")
+              help="Output image (.jpg, .png or .tif); an existing file needs --overwrite.")
 @click.option("--width", type=click.IntRange(1), help="Maximum output width.")
 @click.option("--height", type=click.IntRange(1), help="Maximum output height.")
+@click.option("--overwrite", is_flag=True, help="Replace OUT if it exists.")
 def cli(image: Path, program_file: Path, out_path: Path, width: int | None,
-        height: int | None) -> None:
+        height: int | None, overwrite: bool) -> None:
     """Render IMAGE with PROGRAM.json through darktable-cli into OUT."""
     from ..hosts import darktable
     from ..program import Program
+    from .checks import check_output
 
+    check_output(out_path, inputs=[image], overwrite=overwrite)   # before darktable starts
     program = Program.load(program_file)
     click.echo(str(darktable.render(image, program, out_path, width=width, height=height)))

@@ -75,6 +75,9 @@ def test_render_darktable_writes_over_existing_output(tmp_path: Path, program_fi
     out.write_bytes(b"old")
     code, text = run("render-darktable", str(sample_jpeg), str(program_file), "-o", str(out),
                      "--width", "200")
+    assert code != 0 and "--overwrite" in text and out.read_bytes() == b"old"
+    code, text = run("render-darktable", str(sample_jpeg), str(program_file), "-o", str(out),
+                     "--width", "200", "--overwrite")
     assert code == 0, text
     from PIL import Image
 

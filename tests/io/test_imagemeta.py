@@ -1,0 +1,55 @@
+"""imagemeta: the orientation reset is done in place, every other byte of the metadata kept."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from iea_core.imagemeta import (EXIF_HEADER, ImageMetadata, embed_jpeg, embed_png, from_pil,
+                                iptc_records, reset_exif, reset_xmp)
+
+
+def _exif_bytes(orientation: int) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x010F] = "Nikon"           # Make
+    exif[0x013B] = "A. Photographer"  # Artist
+    return exif.tobytes()[len(EXIF_HEADER):] if exif.tobytes().startswith(EXIF_HEADER) \
+        else exif.tobytes()
+
+
+def test_reset_exif_changes_only_the_orientation():
+    raw = _exif_bytes(8)
+    reset = reset_exif(raw)
+    assert len(reset) == len(raw)
+    assert sum(a != b for a, b in zip(raw, reset)) == 1     # one byte: 8 -> 1
+    exif = Image.Exif()
+    exif.load(EXIF_HEADER + reset)
+    assert exif[0x0112] == 1 and exif[0x010F] == "Nikon" and exif[0x013B] == "A. Photographer"
+    assert reset_exif(b"garbage") == b"garbage"             # unknown data is left alone
+    assert reset_exif(b"II*\x00\xff\xff\xff\x7f") == b"II*\x00\xff\xff\xff\x7f"
+
+
+def test_reset_xmp_attribute_and_element_forms():
+    packet = (b'<x:xmpmeta><rdf:Description tiff:Orientation="6" tiff:Make="X"/>'
+              b'<tiff:Orientation> 8 </tiff:Orientation></x:xmpmeta>')
+    reset = reset_xmp(packet)
+    assert b'tiff:Orientation="1"' in reset and b"<tiff:Orientation> 1 </tiff:Orientation>" \
+        in reset and b'tiff:Make="X"' in reset and len(reset) == len(packet)
+
+
+def test_jpeg_and_png_round_trip_the_blocks():
+    meta = ImageMetadata(exif=_exif_bytes(1), xmp=b"<x:xmpmeta>kw</x:xmpmeta>",
+                         iptc=b"8BIM\x04\x04\x00\x00\x00\x00\x00\x08\x1c\x02\x19\x00\x03cat\x00")
+    buffer = io.BytesIO()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(buffer, "JPEG")
+    back = from_pil(Image.open(io.BytesIO(embed_jpeg(buffer.getvalue(), meta))))
+    assert back == meta
+    buffer = io.BytesIO()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(buffer, "PNG")
+    png = Image.open(io.BytesIO(embed_png(buffer.getvalue(), meta)))
+    png.load()
+    back = from_pil(png)
+    assert back.exif == meta.exif and back.xmp == meta.xmp
+    assert iptc_records(back.iptc) == iptc_records(meta.iptc)
