@@ -195,6 +195,15 @@ def measure(image: np.ndarray, reference: np.ndarray | None = None,
         mid_chroma=_mean(chroma, reg.mid))
 
 
+def clipping(image: np.ndarray, region: Regions) -> tuple[float, float, float]:
+    """(clip_high, clip_low, mean luminance of the bright region): the guard rail's numbers only,
+    a fraction of :func:`measure`'s cost."""
+    f = to_float(image)
+    y = luminance(f)
+    return (float((f.max(-1) >= CLIP_HIGH).mean()), float((y <= CLIP_LOW).mean()),
+            _mean(y, region.bright))
+
+
 def measure_batch(renders: np.ndarray, reference: np.ndarray) -> list[Measures]:
     reg = regions(to_float(reference))
     return [measure(r, reference, reg) for r in renders]
@@ -280,7 +289,7 @@ def difference(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(to_float(a) - to_float(b)).mean())
 
 
-__all__ = ["CLAIMS", "CLIP_ALLOWANCE", "Claim", "Measures", "Regions", "check_claims",
+__all__ = ["CLAIMS", "CLIP_ALLOWANCE", "Claim", "Measures", "Regions", "check_claims", "clipping",
            "claim_change", "claim_holds", "clipping_ok", "describe_change", "difference", "lab",
            "luminance", "measure", "measure_batch", "new_clipping", "preview", "regions",
            "render_previews", "to_float"]

@@ -445,6 +445,10 @@ local function edit_one(method, image, text)
   local ok, result = pcall(call, method, params)
   os.remove(preview) -- no preview is left in the temp folder
   if not ok then error(result, 0) end
+  if result.understood == false then
+    -- the agent could not read the request: nothing is applied, its message is shown
+    return nil, text_of(result.message or result.reasoning)
+  end
   local program = check_program(result.program)
   local path, name = check_style_reply(result.host_settings)
   local style = import_style(path, name)
@@ -484,8 +488,9 @@ local function run_edits(method, title)
   local done, cancelled = for_each_with_job(title, images, function(image)
     set_status(_("working on ") .. image.filename .. " ...")
     local program, reasoning, changes = edit_one(method, image, text)
-    lines[#lines + 1] = image.filename .. ": " .. program_summary(program)
-    if changes ~= "" then lines[#lines + 1] = changes end
+    lines[#lines + 1] = image.filename .. ": " ..
+      (program and program_summary(program) or _("not understood, nothing changed"))
+    if changes and changes ~= "" then lines[#lines + 1] = changes end
     if #images == 1 and reasoning ~= "" then lines[#lines + 1] = reasoning end
   end)
   if cancelled then lines[#lines + 1] = string.format(_("cancelled after %d of %d"), done, #images) end

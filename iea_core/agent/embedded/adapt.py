@@ -71,11 +71,11 @@ def simulate(photo: Photo, temperature: float = 0, tint: float = 0,
 
 
 # --- exposure ----------------------------------------------------------------------------------
-_EXPOSURES = np.arange(-100, 101, 2)
+_EXPOSURES = np.unique(np.concatenate([np.arange(0, 101, 3), -np.arange(0, 101, 3), [100, -100]]))
 
 
 def exposure_curve(photo: Photo, temperature: int = 0, tint: int = 0,
-                   sample: int = 4000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   sample: int = 2000) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(exposure values, mean luminance, highlight clipping share) after each value."""
     flat = photo.linear.reshape(-1, 3)
     if len(flat) > sample:
@@ -89,12 +89,12 @@ def exposure_curve(photo: Photo, temperature: int = 0, tint: int = 0,
 
 
 def exposure_for(photo: Photo, target: float, *, temperature: int = 0, tint: int = 0,
-                 allow_clip: bool = False) -> int:
+                 allow_clip: bool = False, allowance: float = V.CLIP_ALLOWANCE) -> int:
     """The exposure value whose simulated mean luminance is nearest ``target``; without
     ``allow_clip``, no more than :data:`verify.CLIP_ALLOWANCE` new clipped highlights."""
     values, means, clips = exposure_curve(photo, temperature, tint)
     base_clip = clips[values == 0][0]
-    ok = np.ones_like(means, bool) if allow_clip else clips <= base_clip + V.CLIP_ALLOWANCE
+    ok = np.ones_like(means, bool) if allow_clip else clips <= base_clip + allowance
     ok |= values <= 0
     cost = np.abs(means - target) + np.where(ok, 0.0, 10.0)
     return int(values[int(np.argmin(cost))])

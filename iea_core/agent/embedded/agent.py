@@ -126,7 +126,9 @@ class EmbeddedAgent:
             auto_done = self._auto_photo(photo, autos, values, asked=not general)
             values.update(auto_done)
         notes: dict[str, str] = {}
-        values = self._adapt(photo, values, effect, set(auto_done), notes)
+        allow_clip = bool(screened.allow_highlight_clip or any(
+            r.clause.degree == "extreme" for r in screened.readings))
+        values = self._adapt(photo, values, effect, set(auto_done), notes, allow_clip)
         auto_fixed: dict[str, str] = {}
         if self.auto_fix and not screened.only_asked:
             auto_fixed = self._fix_faults(photo, values, effect)
@@ -195,7 +197,7 @@ class EmbeddedAgent:
         return {t: photo_mod._fallback(t, stats) for t in tools}
 
     def _adapt(self, photo: Photo, values: dict[str, int], effect: EditEffect,
-               auto: set[str], notes: dict[str, str]) -> dict[str, int]:
+               auto: set[str], notes: dict[str, str], allow_clip: bool = False) -> dict[str, int]:
         """The text's amounts, scaled to what this photo has room for."""
         out = dict(values)
         m = photo.measures
@@ -213,10 +215,25 @@ class EmbeddedAgent:
                         adapt.darken_target(m.mean, share, complaint))
                 if abs(goal - m.mean) < adapt.MIN_VISIBLE * source.factor:
                     goal = m.mean + sign * adapt.MIN_VISIBLE * source.factor
-                new = adapt.exposure_for(photo, goal, allow_clip=True)
+                # Within what the highlights allow: every degree gets the same ceiling, so a
+                # smaller degree word never ends up with the larger change.
+                new = adapt.exposure_for(photo, goal, allow_clip=allow_clip)
+                if sign > 0 and not allow_clip:
+                    # Held by the highlights: when that leaves little of the request, go up to
+                    # a few percent and let the guard rail hold the highlights back instead.
+                    wanted = adapt.exposure_for(photo, goal, allow_clip=True)
+                    if new < 0.5 * wanted:
+                        new = adapt.exposure_for(photo, goal, allowance=0.03)
+                if sign > 0 and not allow_clip:
+                    unbounded = adapt.exposure_for(photo, goal, allow_clip=True)
+                    if unbounded > new + 8:
+                        notes[tool] = (f"held at {new:+d} so that the highlights do not clip "
+                                       f"(the amount asked would need about {unbounded:+d})")
                 if np.sign(new) != sign:
                     new = sign * 3
-                if sign > 0 and m.mean > 0.6:
+                if tool in notes:
+                    pass
+                elif sign > 0 and m.mean > 0.6:
                     notes[tool] = (f"the photo is already bright (mean brightness {m.mean:.2f}), "
                                    "so only a small lift")
                 elif sign < 0 and m.mean < 0.25:

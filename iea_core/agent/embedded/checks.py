@@ -146,22 +146,23 @@ def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
     hi_allow = PROTECT_ALLOWANCE if protect_highlights else V.CLIP_ALLOWANCE
 
     def ok(r: np.ndarray, hi: bool = True, lo: bool = True) -> bool:
-        m = V.measure(r, photo.preview, photo.regions)
-        new_hi, new_lo = V.new_clipping(base, m)
+        clip_high, clip_low, bright = V.clipping(r, photo.regions)
+        new_hi = max(0.0, clip_high - base.clip_high)
+        new_lo = max(0.0, clip_low - base.clip_low)
         good = True
         if hi and not allow_highlight_clip:
             good &= new_hi <= hi_allow
             if protect_highlights and base.bright > 0.6:  # a dim sky may brighten
-                good &= m.bright - base.bright <= PROTECT_BRIGHT_SHIFT
+                good &= bright - base.bright <= PROTECT_BRIGHT_SHIFT
         if lo and not allow_shadow_clip:
             good &= new_lo <= SHADOW_ALLOWANCE
         return bool(good)
 
     if not ok(render, lo=False):
-        m = V.measure(render, photo.preview, photo.regions)
+        m_high = V.clipping(render, photo.regions)[0]
         variants = _highlight_variants(values, "highlights" not in locked, protect_highlights)
         renders = _LazyRenders(photo.preview, variants, profile)
-        lost = (m.clip_high - base.clip_high) * 100
+        lost = (m_high - base.clip_high) * 100
         chosen = next((i for i in range(len(variants)) if ok(renders[i], lo=False)), None)
         relaxed = False
         asked = [t for t in _BRIGHTENING if values.get(t, 0) > 0]
@@ -177,7 +178,7 @@ def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
             # clipping rather than answer "brighter" with nothing, and say so.
             for i, v in enumerate(variants):
                 r = renders[i]
-                new_hi = V.new_clipping(base, V.measure(r, photo.preview, photo.regions))[0]
+                new_hi = max(0.0, V.clipping(r, photo.regions)[0] - base.clip_high)
                 if keeps(v) and new_hi <= RELAXED_ALLOWANCE:
                     chosen, relaxed = i, True
                     break
@@ -192,19 +193,19 @@ def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
                                 if values.get(t, 0) != v.get(t, 0))
             note = f"To {what} I adjusted {changed}"
             if relaxed:
-                clipped = V.new_clipping(base, V.measure(r, photo.preview, photo.regions))[0]
+                clipped = max(0.0, V.clipping(r, photo.regions)[0] - base.clip_high)
                 note += (f"; {clipped * 100:.1f}% of the picture still clips (say \u201cprotect "
                          "the highlights\u201d to avoid it)")
             notes.append(note + ".")
             values, render = v, r
     if not ok(render, hi=False):
-        m = V.measure(render, photo.preview, photo.regions)
+        m_low = V.clipping(render, photo.regions)[1]
         variants = _shadow_variants(values)
         renders = _LazyRenders(photo.preview, variants, profile)
         for i, v in enumerate(variants):
             r = renders[i]
             if ok(r, hi=False):
-                lost = (m.clip_low - base.clip_low) * 100
+                lost = (m_low - base.clip_low) * 100
                 changed = ", ".join(f"{t} {values.get(t, 0):+d} \u2192 {v.get(t, 0):+d}"
                                     for t in sorted(set(values) | set(v))
                                     if values.get(t, 0) != v.get(t, 0))

@@ -107,11 +107,25 @@ def understood_clause(text: str, vocabulary: Iterable[str] | set[str] | frozense
     return any(w not in FILLER_WORDS for w in words)
 
 
+#: Common short words of the languages users most often switch to; with accents, the sign
+#: that a request is not in English (the speller would otherwise turn "kontrast" into
+#: "contrast" but read "mehr ... bitte" as nothing, or "hazlo" as "halo").
+FOREIGN_WORDS = frozenset("""
+mehr bitte und das die der nicht heller dunkler wärmer kälter weniger bild foto etwas viel sehr
+plus moins très et le la les des une un avec sans peu chaud froid clair sombre image
+más menos muy por favor el los las hazlo hacer foto más cálido frío claro oscuro poco
+più meno molto per favore il della caldo freddo chiaro scuro immagine
+mais menos muito por favor quente frio claro escuro imagem
+""".split()) - frozenset({"image", "plus", "per", "die", "the", "un", "et", "claro"})
+
+
 def foreign(instruction: str, english: frozenset[str] | set[str]) -> bool:
-    """Written in another language: accented letters and mostly words English does not have (the
-    speller would otherwise turn "hazlo" into "halo")."""
+    """Written in another language: accented letters or common foreign words, and mostly words
+    English does not have."""
     words = re.findall(r"[^\W\d_]+", instruction.lower())
-    if not words or not any(not w.isascii() for w in words):
+    if not words:
+        return False
+    if not any(not w.isascii() for w in words) and not any(w in FOREIGN_WORDS for w in words):
         return False
     known = sum(1 for w in words if w in english)
     return known < 0.5 * len(words)
@@ -146,6 +160,14 @@ def complaint_override(text: str) -> tuple[str, str] | None:
     return None
 
 
+#: Requests to improve the photo in general: the photo decides what to correct.
+GENERAL_FIX = re.compile(
+    r"\b(make (it|this|the (photo|image|picture|pic|shot)) (look )?(good|better|nicer|great|"
+    r"pretty|prettier|professional|pro)|improve|enhance|auto ?(fix|correct|enhance|adjust|tone)?|"
+    r"fix (it|this|the (photo|image|picture|pic|shot))\b(?! (is|looks))|touch (it |this )?up|"
+    r"make it pop less|optimi[sz]e|correct (it|this|the (photo|image|picture)))\b")
+
+
 #: "not black and white", "without going black and white": a limit, not a request.
 NEGATED = re.compile(r"\b(not|no|without|don't|never|avoid|isn't|but not)\b")
 
@@ -174,7 +196,9 @@ def conflicts(moves: Sequence[tuple[str, str, str, str, int]]) -> list[Conflict]
         prev = seen.get(tool)
         if prev is not None and prev[3] != sign:
             p_text, p_intent, p_pol, _ = prev
-            is_limit = p_pol == "WANT" and polarity == "OPPOSE" and p_intent == intent
+            # "warmer but not too warm" limits; "more contrast, less contrast" contradicts.
+            is_limit = (p_pol == "WANT" and polarity == "OPPOSE" and p_intent == intent
+                        and re.search(r"\b(not|too|overdo|without|don't)\b", text) is not None)
             if not is_limit and not any(c.tool == tool for c in out):
                 out.append(Conflict(tool, p_text, text))
         seen[tool] = (text, intent, polarity, sign)

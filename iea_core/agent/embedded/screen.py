@@ -20,6 +20,7 @@ from typing import Mapping, Sequence
 from .. import verify as V
 from . import honesty
 from .interpret import Reading
+from .text import normalize, split_clauses
 
 PROTECT = re.compile(
     r"\b(keep|protect|preserve|save|hold|retain|don'?t (blow|lose|clip|burn|touch)|without "
@@ -28,8 +29,8 @@ PROTECT = re.compile(
     r"\b(as (it is|they are)|intact|alone|untouched|the same|safe)\b")
 ALLOW_CLIP = re.compile(r"\bblow (it |them |the \w+ )?out\b|\bover-?expose\b|\bhigh[- ]key\b|"
                         r"\bblown[- ]out look\b|\bburn (it )?out\b|\bcrush(ed)? (the )?blacks\b")
-_STATE = re.compile(r"\b(it's|it is|is|are|looks?|seems?|feels?|so|way|very|kind of|kinda|pretty|"
-                    r"super|really|rather|quite)\b")
+_STATE = re.compile(r"\b(it's|it is|is|are|was|looks?|seems?|feels?|so|way|very|kind of|kinda|"
+                    r"pretty|super|really|rather|quite|came out|comes out|turned out|got|looking)\b")
 _ASKING = re.compile(r"\b(make|more|add|give|go|want|need|let's|can you|could you|please|turn|"
                      r"should be|needs to|i'd like|would like)\b|\w+er\b")
 
@@ -75,9 +76,13 @@ def screen(readings: Sequence[Reading], instruction: str, vocabulary: frozenset[
     any_understood = False
     if english and honesty.foreign(instruction, english):
         readings = []
-    for r in readings:
+    # The speller may have changed the words ("denoise"); limits are also checked as typed.
+    raw = split_clauses(normalize(instruction))
+    typed = raw if len(raw) == len(readings) else [r.clause.text for r in readings]
+    previous: Reading | None = None
+    for r, as_typed in zip(readings, typed):
         text = r.clause.text
-        limit = honesty.unsupported(text)
+        limit = honesty.unsupported(text) or honesty.unsupported(as_typed)
         if limit is not None and limit[0] == "noise" and grain_added and "nois" not in text:
             limit = None
         if limit is not None:
@@ -103,9 +108,14 @@ def screen(readings: Sequence[Reading], instruction: str, vocabulary: frozenset[
         override = honesty.complaint_override(text)
         if override is not None and override[0] in intent_values:
             r = _as_intent(r, override[0], override[1], intent_values)
+        elif honesty.GENERAL_FIX.search(text) and "auto_all" in intent_values:
+            r = _as_intent(r, "auto_all", "WANT", intent_values)
         elif (measures is not None and r.polarity == "WANT" and _has_state(r.intent, measures)
-              and _STATE.search(r.clause.core) and not _ASKING.search(r.clause.core)):
+              and _STATE.search(text) and not _ASKING.search(r.clause.core)):
             r = replace(r, polarity="OPPOSE")  # "it's so dark" on a dark photo: a complaint
+        elif (previous is not None and previous.polarity == "OPPOSE" and r.polarity == "WANT"
+              and len(r.clause.core.split()) <= 2 and not _ASKING.search(r.clause.core)):
+            r = replace(r, polarity="OPPOSE")  # "it's so dim and murky": one list of complaints
         if r.fixed and honesty.NEGATED.search(text):
             out.saturation_floor = -70  # "less saturated but not black and white"
             continue
@@ -113,6 +123,7 @@ def screen(readings: Sequence[Reading], instruction: str, vocabulary: frozenset[
             out.protect_highlights = True  # "keep the sky": hold it with the guard rail
             continue
         out.readings.append(r)
+        previous = r
     if not any_understood:
         out.understood = False
         out.readings = []

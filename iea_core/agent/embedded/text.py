@@ -119,7 +119,7 @@ _ALIAS_RE = "|".join(sorted((re.escape(a) for a in TOOL_ALIASES), key=len, rever
 _NUMBER_RE = re.compile(
     rf"\b(?P<tool>{_ALIAS_RE})\b\s*(?P<op>to|=|:|at|by)?\s*(?P<value>[+-]?\s?\d{{1,3}})(?!\d)\s*%?"
     rf"|(?P<value2>[+-]\s?\d{{1,3}})\s*(?:on |to )?(?:the )?(?P<tool2>{_ALIAS_RE})\b")
-_SPLIT_RE = re.compile(r"\s*(?:[,;.!]+|\bbut\b|\band\b|\balso\b|\bthen\b|\bplus\b|&|\n)\s*")
+_SPLIT_RE = re.compile(r"\s*(?:[,;.!]+|\?+(?=\s*[a-z])|\bbut\b|\band\b|\balso\b|\bthen\b|\bplus\b|&|\n)\s*")
 _WORD_RE = re.compile(r"[a-z][a-z'&%-]*|\d+%?")
 
 
