@@ -339,3 +339,20 @@ def test_serving_prompts_equal_the_training_records_prompts(tiny_dataset):
     assert "Earlier in this conversation" not in json.dumps(served_refine)
     # a model trained with conversation context can still be shown it
     Recorder(history_turns=2).refine(photo, previous, refine.feedback, history)
+
+
+# --- synthetic targets never hold a tool that does nothing --------------------------------------
+@pytest.mark.parametrize("profile", ["default", "iea-compat"])
+def test_synthetic_programs_use_no_do_nothing_tool(profile):
+    import random
+
+    from training.data.synthetic import inert_sides, perturb, sample_program
+
+    inert = inert_sides(profile)
+    assert ("grain", -1) in inert  # a photo's own grain is never removed
+    rng = random.Random(0)
+    for _ in range(1500):
+        program, _ = sample_program(rng, profile=profile)
+        refined = perturb(program, rng, profile)
+        for values in (program.to_dict(), refined.to_dict()):
+            assert not {(t, 1 if v > 0 else -1) for t, v in values.items()} & inert, values
