@@ -356,3 +356,30 @@ def test_synthetic_programs_use_no_do_nothing_tool(profile):
         refined = perturb(program, rng, profile)
         for values in (program.to_dict(), refined.to_dict()):
             assert not {(t, 1 if v > 0 else -1) for t, v in values.items()} & inert, values
+
+
+# --- Stage 1: several instructions per expert pair, as GIER has --------------------------------
+def test_stage1_pairs_with_several_instructions_search_once(tmp_path, photo_files, monkeypatch):
+    import iea_core.search
+    from iea_core.editor import render
+    from iea_core.program import Program
+    from training.data import build_stage1_dataset, read_records
+
+    before = np.asarray(Image.open(photo_files[1]).convert("RGB"))
+    Image.fromarray(render(before, Program({"exposure": 30}))).save(tmp_path / "after.png")
+    lines = [{"before": str(photo_files[1]), "after": "after.png", "instruction": text}
+             for text in ("brighter", "more light please", "lift it a bit")]
+    (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    calls = []
+    real = iea_core.search.recover_program
+    monkeypatch.setattr(iea_core.search, "recover_program",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    result = build_stage1_dataset(tmp_path / "pairs.jsonl", tmp_path / "out", max_side=64)
+    records = list(read_records(result["jsonl"]))
+    assert len(calls) == 1
+    assert [r.task for r in records].count("edit") == 3
+    assert [r.task for r in records].count("summary") == 1
+    assert len({r.id for r in records}) == len(records)
+    assert {r.instruction for r in records if r.task == "edit"} == {
+        "brighter", "more light please", "lift it a bit"}
+    assert len({r.image for r in records}) == 1
