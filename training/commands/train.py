@@ -96,8 +96,10 @@ def synthetic(photos: str, out_dir: str, programs: int, rm_references: int,
 @click.option("--teacher-url", help="OpenAI-compatible VLM endpoint that writes the reasoning "
                                     "(e.g. http://127.0.0.1:8000/v1); default: templates.")
 @click.option("--teacher-model", help="Model name at --teacher-url (default: the first listed).")
+@click.option("--name", default="stage1", show_default=True,
+              help="File stem of the JSONL and card (e.g. test for a held-out split).")
 def stage1(pairs: str, out_dir: str, max_side: int, search_size: int, profile: str,
-           seed: int, teacher_url: str | None, teacher_model: str | None) -> None:
+           seed: int, teacher_url: str | None, teacher_model: str | None, name: str) -> None:
     """Stage-1 records from before/after pairs via the parameter search."""
     from training.data import build_stage1_dataset
 
@@ -107,7 +109,8 @@ def stage1(pairs: str, out_dir: str, max_side: int, search_size: int, profile: s
 
         teacher = OpenAITeacher(teacher_url, model=teacher_model)
     result = build_stage1_dataset(pairs, out_dir, seed=seed, max_side=max_side,
-                                  search_size=search_size, profile=profile, teacher=teacher)
+                                  search_size=search_size, profile=profile, teacher=teacher,
+                                  name=name)
     click.echo(json.dumps(result, indent=2))
 
 
