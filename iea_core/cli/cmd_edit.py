@@ -63,10 +63,12 @@ def resolve_profile(profile: str | None) -> str:
     return load_config().profile or "default"
 
 
-def make_agent(backend: str | None) -> Any:
-    from ..agent import get_agent
+def make_agent(backend: str | None, options: tuple[str, ...] = ()) -> Any:
+    """The backend named (default: config) with config [agent.options] and ``--option`` values."""
+    from ..agent import agent_settings, get_agent, parse_option_items
 
-    return get_agent(backend)
+    name, settings = agent_settings(backend, parse_option_items(options))
+    return get_agent(name, **settings)
 
 
 def default_output(image: Path, suffix: str = "_iea", ext: str | None = None) -> Path:
@@ -155,13 +157,17 @@ def display_path(path: Path) -> str:
 @click.option("--xmp", "host", type=click.Choice(HOSTS),
               help="Also write the edit into the photo's XMP sidecar for this host.")
 @click.option("--backend", help="Agent backend (embedded, transformers, vllm) [default: config].")
+@click.option("--option", "options", multiple=True, metavar="KEY=VALUE",
+              help="Backend option over config [agent.options], e.g. model_path=runs/stage3 "
+                   "(repeatable).")
 @click.option("--profile", type=click.Choice(PROFILES), default=None,
               help="Editor profile for the rendered image [default: config or 'default'].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 @click.option("--card", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write a before/after card (PNG) with the program and reasoning.")
 def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | None,
-        backend: str | None, profile: str | None, as_json: bool, card: Path | None) -> None:
+        backend: str | None, options: tuple[str, ...], profile: str | None, as_json: bool,
+        card: Path | None) -> None:
     """Edit IMAGE as the INSTRUCTION says; print the program and write the result.
 
     \b
@@ -188,7 +194,7 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
     check_not_input(output, image)
 
     photo = load_photo(image)
-    agent = make_agent(backend)
+    agent = make_agent(backend, options)
     result = agent.edit(agent_view(photo), instruction)
     program = result.program
     reasoning = result.reasoning or program.reasoning
