@@ -383,3 +383,17 @@ def test_stage1_pairs_with_several_instructions_search_once(tmp_path, photo_file
     assert {r.instruction for r in records if r.task == "edit"} == {
         "brighter", "more light please", "lift it a bit"}
     assert len({r.image for r in records}) == 1
+
+
+def test_train_without_the_training_packages_is_one_clear_line(monkeypatch, tiny_dataset):
+    from click.testing import CliRunner
+
+    import training.commands.train as train_command
+    from iea_core.cli import main
+
+    monkeypatch.setattr(train_command, "TRAINING_PACKAGES", ("torch", "no_such_trainer_pkg"))
+    result = CliRunner().invoke(main, ["train", "sft", "--set", "model_path=/nowhere",
+                                       "--set", f"train_file={tiny_dataset}"])
+    assert result.exit_code == 1
+    assert "training needs no_such_trainer_pkg" in result.output
+    assert "pip install 'iea[train]'" in result.output and "Traceback" not in result.output

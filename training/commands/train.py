@@ -22,6 +22,22 @@ def cli() -> None:
     """Build training data and train the agent (SFT, GRPO) and the summary reward model."""
 
 
+#: what the training stages import; the base install has none of them
+TRAINING_PACKAGES = ("torch", "transformers", "trl", "peft", "accelerate", "datasets")
+
+
+def _check_training_packages() -> None:
+    """One clear line instead of a traceback from deep inside a stage."""
+    import importlib.util
+
+    from iea_core.errors import TrainingError
+
+    missing = [name for name in TRAINING_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise TrainingError(f"training needs {', '.join(missing)}, which this install lacks: "
+                            "pip install 'iea[train]' (with the torch build for your machine)")
+
+
 def _stage_command(stage: str) -> click.Command:
     @click.command(name=stage)
     @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
@@ -37,6 +53,7 @@ def _stage_command(stage: str) -> click.Command:
             click.echo(config_help(STAGES[stage]))
             return
         config = load_config(STAGES[stage], config_path, list(overrides))
+        _check_training_packages()
         click.echo(json.dumps(run(stage, config), indent=2))
 
     command.help = {"sft": "Stage 1 / Stage 3 supervised fine-tuning (TRL SFTTrainer).",
