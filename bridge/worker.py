@@ -26,11 +26,11 @@ import zmq
 
 from . import logs, protocol
 from .keys import CurvePair, make_client
+from .logs import log
 
 #: JSON object of agent options a daemon hands to the local workers it spawns (not in argv:
 #: options may hold an API key, and argv is visible to every user of the machine)
 AGENT_OPTIONS_ENV = "IEA_WORKER_AGENT_OPTIONS"
-from .logs import log
 
 HEARTBEAT_S = 1.0
 LIVENESS = 5             # missed daemon heartbeats before the daemon counts as gone

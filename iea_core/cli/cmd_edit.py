@@ -63,10 +63,12 @@ def resolve_profile(profile: str | None) -> str:
     return load_config().profile or "default"
 
 
-def make_agent(backend: str | None) -> Any:
-    from ..agent import get_agent
+def make_agent(backend: str | None, options: tuple[str, ...] = ()) -> Any:
+    """The backend named (default: config) with config [agent.options] and ``--option`` values."""
+    from ..agent import agent_settings, get_agent, parse_option_items
 
-    return get_agent(backend)
+    name, settings = agent_settings(backend, parse_option_items(options))
+    return get_agent(name, **settings)
 
 
 def default_output(image: Path, suffix: str = "_iea", ext: str | None = None, *,
@@ -190,6 +192,9 @@ def echo_plan(planned: Any) -> None:
 @click.option("--xmp", "host", type=click.Choice(HOSTS),
               help="Also write the edit into the photo's XMP sidecar for this host.")
 @click.option("--backend", help="Agent backend (embedded, transformers, vllm) [default: config].")
+@click.option("--option", "options", multiple=True, metavar="KEY=VALUE",
+              help="Backend option over config [agent.options], e.g. model_path=runs/stage3 "
+                   "(repeatable).")
 @click.option("--profile", type=click.Choice(PROFILES), default=None,
               help="Editor profile for the rendered image [default: config or 'default'].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
@@ -201,8 +206,8 @@ def echo_plan(planned: Any) -> None:
               help="--plan: plan the request as checkable steps and print each step with its "
                    "measured result (moods and looks are planned anyway); --no-plan: never plan.")
 def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | None,
-        backend: str | None, profile: str | None, as_json: bool, card: Path | None,
-        overwrite: bool, plan: bool | None = None) -> None:
+        backend: str | None, options: tuple[str, ...], profile: str | None, as_json: bool,
+        card: Path | None, overwrite: bool, plan: bool | None = None) -> None:
     """Edit IMAGE as the INSTRUCTION says; print the program and write the result.
 
     \b
@@ -244,7 +249,7 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
     from ..state import PhotoState, compose, darktable_view, developed_view, read_state
 
     state = read_state(host, image) if host else PhotoState(None)
-    agent = make_agent(backend)
+    agent = make_agent(backend, options)
     view = darktable_view(image, state, AGENT_PREVIEW) if host == "darktable" else None
     if view is None:
         view = developed_view(agent_view(photo), state, profile)

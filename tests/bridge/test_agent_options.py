@@ -67,3 +67,15 @@ def test_serve_option_overrides_config(daemon_factory, tmp_path, monkeypatch):
         reply = client.call("edit", {"image": _photo(tmp_path), "instruction": "warmer"})
     assert reply["error"]["code"] == "backend_unavailable"
     assert f"127.0.0.1:{port}" in reply["error"]["message"], reply
+
+
+def test_edit_takes_the_same_option_form(tmp_path):
+    from click.testing import CliRunner
+
+    from iea_core.cli import main
+
+    result = CliRunner().invoke(main, ["edit", "--sample", "warmer", "--backend", "transformers",
+                                       "--option", f"model_path={tmp_path / 'none'}",
+                                       "-o", str(tmp_path / "out.jpg")])
+    assert result.exit_code == 1
+    assert f"no model at '{tmp_path / 'none'}'" in result.output  # the option reached it

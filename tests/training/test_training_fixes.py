@@ -339,3 +339,61 @@ def test_serving_prompts_equal_the_training_records_prompts(tiny_dataset):
     assert "Earlier in this conversation" not in json.dumps(served_refine)
     # a model trained with conversation context can still be shown it
     Recorder(history_turns=2).refine(photo, previous, refine.feedback, history)
+
+
+# --- synthetic targets never hold a tool that does nothing --------------------------------------
+@pytest.mark.parametrize("profile", ["default", "iea-compat"])
+def test_synthetic_programs_use_no_do_nothing_tool(profile):
+    import random
+
+    from training.data.synthetic import inert_sides, perturb, sample_program
+
+    inert = inert_sides(profile)
+    assert ("grain", -1) in inert  # a photo's own grain is never removed
+    rng = random.Random(0)
+    for _ in range(1500):
+        program, _ = sample_program(rng, profile=profile)
+        refined = perturb(program, rng, profile)
+        for values in (program.to_dict(), refined.to_dict()):
+            assert not {(t, 1 if v > 0 else -1) for t, v in values.items()} & inert, values
+
+
+# --- Stage 1: several instructions per expert pair, as GIER has --------------------------------
+def test_stage1_pairs_with_several_instructions_search_once(tmp_path, photo_files, monkeypatch):
+    import iea_core.search
+    from iea_core.editor import render
+    from iea_core.program import Program
+    from training.data import build_stage1_dataset, read_records
+
+    before = np.asarray(Image.open(photo_files[1]).convert("RGB"))
+    Image.fromarray(render(before, Program({"exposure": 30}))).save(tmp_path / "after.png")
+    lines = [{"before": str(photo_files[1]), "after": "after.png", "instruction": text}
+             for text in ("brighter", "more light please", "lift it a bit")]
+    (tmp_path / "pairs.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    calls = []
+    real = iea_core.search.recover_program
+    monkeypatch.setattr(iea_core.search, "recover_program",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    result = build_stage1_dataset(tmp_path / "pairs.jsonl", tmp_path / "out", max_side=64)
+    records = list(read_records(result["jsonl"]))
+    assert len(calls) == 1
+    assert [r.task for r in records].count("edit") == 3
+    assert [r.task for r in records].count("summary") == 1
+    assert len({r.id for r in records}) == len(records)
+    assert {r.instruction for r in records if r.task == "edit"} == {
+        "brighter", "more light please", "lift it a bit"}
+    assert len({r.image for r in records}) == 1
+
+
+def test_train_without_the_training_packages_is_one_clear_line(monkeypatch, tiny_dataset):
+    from click.testing import CliRunner
+
+    import training.commands.train as train_command
+    from iea_core.cli import main
+
+    monkeypatch.setattr(train_command, "TRAINING_PACKAGES", ("torch", "no_such_trainer_pkg"))
+    result = CliRunner().invoke(main, ["train", "sft", "--set", "model_path=/nowhere",
+                                       "--set", f"train_file={tiny_dataset}"])
+    assert result.exit_code == 1
+    assert "training needs no_such_trainer_pkg" in result.output
+    assert "pip install 'iea[train]'" in result.output and "Traceback" not in result.output

@@ -22,6 +22,22 @@ def cli() -> None:
     """Build training data and train the agent (SFT, GRPO) and the summary reward model."""
 
 
+#: what the training stages import; the base install has none of them
+TRAINING_PACKAGES = ("torch", "transformers", "trl", "peft", "accelerate", "datasets")
+
+
+def _check_training_packages() -> None:
+    """One clear line instead of a traceback from deep inside a stage."""
+    import importlib.util
+
+    from iea_core.errors import TrainingError
+
+    missing = [name for name in TRAINING_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise TrainingError(f"training needs {', '.join(missing)}, which this install lacks: "
+                            "pip install 'iea[train]' (with the torch build for your machine)")
+
+
 def _stage_command(stage: str) -> click.Command:
     @click.command(name=stage)
     @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
@@ -37,6 +53,7 @@ def _stage_command(stage: str) -> click.Command:
             click.echo(config_help(STAGES[stage]))
             return
         config = load_config(STAGES[stage], config_path, list(overrides))
+        _check_training_packages()
         click.echo(json.dumps(run(stage, config), indent=2))
 
     command.help = {"sft": "Stage 1 / Stage 3 supervised fine-tuning (TRL SFTTrainer).",
@@ -96,8 +113,10 @@ def synthetic(photos: str, out_dir: str, programs: int, rm_references: int,
 @click.option("--teacher-url", help="OpenAI-compatible VLM endpoint that writes the reasoning "
                                     "(e.g. http://127.0.0.1:8000/v1); default: templates.")
 @click.option("--teacher-model", help="Model name at --teacher-url (default: the first listed).")
+@click.option("--name", default="stage1", show_default=True,
+              help="File stem of the JSONL and card (e.g. test for a held-out split).")
 def stage1(pairs: str, out_dir: str, max_side: int, search_size: int, profile: str,
-           seed: int, teacher_url: str | None, teacher_model: str | None) -> None:
+           seed: int, teacher_url: str | None, teacher_model: str | None, name: str) -> None:
     """Stage-1 records from before/after pairs via the parameter search."""
     from training.data import build_stage1_dataset
 
@@ -107,7 +126,8 @@ def stage1(pairs: str, out_dir: str, max_side: int, search_size: int, profile: s
 
         teacher = OpenAITeacher(teacher_url, model=teacher_model)
     result = build_stage1_dataset(pairs, out_dir, seed=seed, max_side=max_side,
-                                  search_size=search_size, profile=profile, teacher=teacher)
+                                  search_size=search_size, profile=profile, teacher=teacher,
+                                  name=name)
     click.echo(json.dumps(result, indent=2))
 
 

@@ -10,6 +10,7 @@ about 0, nonsense -10).
 """
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,21 +27,54 @@ from .records import Record
 MIN_TOOLS, MAX_TOOLS = 2, 7
 
 
+@functools.lru_cache(maxsize=None)
+def inert_sides(profile: str = "default") -> frozenset[tuple[str, int]]:
+    """(tool, sign) pairs that leave a photo unchanged in ``profile`` (negative grain in the
+    default profile: a photo's own grain is not removed; positive vibrance in iea-compat).
+
+    A target that uses one teaches the model a placebo edit, and its usefulness reward can only
+    be -1, so synthetic programs never contain them. Found by rendering, not listed, so the
+    set follows the editor.
+    """
+    from iea_core.editor import render
+
+    ramp = np.linspace(0.0, 1.0, 24 * 32, dtype=np.float32).reshape(24, 32)
+    photo = (np.stack([ramp, ramp[::-1], np.roll(ramp, 7, axis=1)], -1) * 255).astype(np.uint8)
+    inert = set()
+    for tool in TOOL_NAMES:
+        for sign in (-1, 1):
+            # a side that does something does more at 90 than at 30 (iea-compat changes every
+            # pixel a little for any program, so "equals the photo" would not be the test)
+            weak, strong = (render(photo, Program({tool: v * sign}), profile) for v in (30, 90))
+            if np.array_equal(weak, strong):
+                inert.add((tool, sign))
+    return frozenset(inert)
+
+
+def _signed(rng: random.Random, tool: str, magnitude: int, profile: str) -> int:
+    """``magnitude`` with a random sign, never a side of ``tool`` that does nothing."""
+    signs = [s for s in (-1, 1) if (tool, s) not in inert_sides(profile)] or [1]
+    return rng.choice(signs) * magnitude
+
+
 def sample_program(rng: random.Random, n_tools: int | None = None,
-                   strength: str | None = None) -> tuple[Program, str]:
+                   strength: str | None = None,
+                   profile: str = "default") -> tuple[Program, str]:
     """A random program of ``n_tools`` (2-7) tools; every tool value comes from one strength bin
-    (``strength`` or a random one). Returns (program, bin name)."""
+    (``strength`` or a random one) with a sign that does something in ``profile``. Returns
+    (program, bin name)."""
     n = n_tools or rng.randint(MIN_TOOLS, MAX_TOOLS)
     bin_name = strength or rng.choice(tuple(language.STRENGTH_BINS))
     low, high = language.STRENGTH_BINS[bin_name]
     values = {}
     for name in rng.sample(TOOL_NAMES, n):
-        values[name] = rng.choice((-1, 1)) * rng.randint(low, high)
+        values[name] = _signed(rng, name, rng.randint(low, high), profile)
     return Program(values), bin_name
 
 
-def perturb(program: Program, rng: random.Random) -> Program:
-    """A related program differing in one or two tools (weaker, stronger, dropped or added)."""
+def perturb(program: Program, rng: random.Random, profile: str = "default") -> Program:
+    """A related program differing in one or two tools (weaker, stronger, dropped or added),
+    never with a tool on a side that does nothing."""
     values = program.to_dict()
     for _ in range(rng.choice((1, 2))):
         used = [t for t in TOOL_NAMES if values.get(t)]
@@ -49,7 +83,8 @@ def perturb(program: Program, rng: random.Random) -> Program:
             unused = [t for t in TOOL_NAMES if not values.get(t)]
             if unused:
                 low, high = language.STRENGTH_BINS[rng.choice(("light", "medium"))]
-                values[rng.choice(unused)] = rng.choice((-1, 1)) * rng.randint(low, high)
+                tool = rng.choice(unused)
+                values[tool] = _signed(rng, tool, rng.randint(low, high), profile)
             continue
         tool = rng.choice(used)
         value = values[tool]
@@ -62,7 +97,7 @@ def perturb(program: Program, rng: random.Random) -> Program:
     new = Program({k: v for k, v in values.items() if v})
     if new.same_values(program):  # never a no-op refine
         tool = rng.choice([t for t in TOOL_NAMES if not program[t]])
-        new = new.replace({tool: 25})
+        new = new.replace({tool: _signed(rng, tool, 25, profile)})
     return new
 
 
@@ -125,7 +160,7 @@ def build_synthetic(sources: Sequence[PhotoSource], out_dir: str | Path, *, n_pr
     for k in range(n_programs):
         index = k % len(sources)
         source = sources[index]
-        program, bin_name = sample_program(rng)
+        program, bin_name = sample_program(rng, profile=profile)
         stem = f"{prefix}-{k:06d}"
         # numbered: two photos with the same file name (from different folders) stay two photos
         original_rel = f"images/{prefix}-src{index:05d}-{source.name}.png"
@@ -148,7 +183,7 @@ def build_synthetic(sources: Sequence[PhotoSource], out_dir: str | Path, *, n_pr
                 reasoning="The right side differs from the left: " + language.reasoning(
                     program, rng).replace("\n", " ")))
         if rng.random() < refine_fraction:
-            target = perturb(program, rng)
+            target = perturb(program, rng, profile)
             target_rel = f"images/{stem}_refined.png"
             _save_png(render(source.pixels, target, profile), out / target_rel)
             feedback = language.refine_feedback(program, target, rng)
