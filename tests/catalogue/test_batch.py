@@ -322,3 +322,21 @@ def test_ray_cluster_started_by_the_test_is_joined_by_address(shoot, tmp_path):
         program = lightroom.crs_to_program(
             lightroom.read_settings(lightroom.sidecar_path(photo)))[0]
         assert program["exposure"] == 24 and program["vignette"] == -25
+
+
+def test_the_same_batch_twice_at_once_is_refused(shoot, tmp_path):
+    from iea_core.batch import Journal
+
+    photos, _ = shoot
+    journal = tmp_path / "job.jsonl"
+    holder = Journal(journal)
+    holder.open({"job": "x"})  # another run of this job is going on
+    try:
+        result = iea("batch", "Shoot look", photos[0].parent, "--xmp", "lightroom", "--journal",
+                     journal)
+    finally:
+        holder.close()
+    assert result.returncode == 1
+    assert "this batch is already running in another process" in result.stderr
+    assert not list(photos[0].parent.glob("*.xmp.bak"))
+    assert not lightroom.sidecar_path(photos[1]).exists()
