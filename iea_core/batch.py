@@ -119,7 +119,7 @@ def process_photo(task: Task, spec: StyleSpec) -> dict[str, Any]:
     """Give one photo its program and (when ``task.write``) write the sidecar. Never raises for
     a problem with the photo: the result carries ``error`` instead."""
     from .catalogue import compose, file_digest, photo_preview, read_current_program, \
-        sidecar_for, write_program
+        write_program
 
     photo = Path(task.photo)
     result: dict[str, Any] = {"photo": task.photo}
