@@ -119,7 +119,7 @@ def process_photo(task: Task, spec: StyleSpec) -> dict[str, Any]:
     """Give one photo its program and (when ``task.write``) write the sidecar. Never raises for
     a problem with the photo: the result carries ``error`` instead."""
     from .catalogue import compose, file_digest, photo_preview, read_current_program, \
-        sidecar_for, write_program
+        write_program
 
     photo = Path(task.photo)
     result: dict[str, Any] = {"photo": task.photo}
@@ -203,9 +203,24 @@ class Journal:
         return states
 
     def open(self, header: Mapping[str, Any]) -> None:
+        """Open for appending, holding an exclusive lock for as long as the run lasts: a second
+        run of the same job at the same time would write photos twice (a killed holder's lock
+        goes with it)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new = not self.path.exists()
         self._handle = open(self.path, "ab")
+        try:
+            import fcntl
+
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:  # pragma: no cover - not POSIX: no lock
+            pass
+        except OSError:
+            self._handle.close()
+            self._handle = None
+            raise IeaError(f"this batch is already running in another process (journal "
+                           f"{self.path}); wait for it to finish, or stop it and run the "
+                           "command again") from None
         # start on a fresh line, whatever a killed writer left at the end
         if not new and self.path.stat().st_size:
             self._handle.write(b"\n")
@@ -222,6 +237,9 @@ class Journal:
         if sync or now - self._last_sync >= SYNC_INTERVAL:
             os.fsync(self._handle.fileno())
             self._last_sync, self._unsynced = now, False
+
+    def fileno(self) -> int:
+        return self._handle.fileno()
 
     def close(self) -> None:
         if self._handle is not None:
@@ -278,9 +296,13 @@ class _Inline:
         pass
 
 
-def _die_with_parent(parent: int) -> None:
+def _die_with_parent(parent: int, close_fds: Sequence[int] = ()) -> None:
     """Pool worker start-up: end when the driver ends, even by kill -9. A worker that outlived
-    its driver could finish a write after a re-run has already redone that photo."""
+    its driver could finish a write after a re-run has already redone that photo. The journal's
+    descriptor (inherited through fork) is closed, so that its lock ends with the driver."""
+    for fd in close_fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
     if sys.platform.startswith("linux"):
         import ctypes
         import signal
@@ -294,13 +316,14 @@ def _die_with_parent(parent: int) -> None:
 class _Pool:
     """A local process pool; at most ``window`` chunks in flight."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, close_fds: Sequence[int] = ()) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
-                                        initializer=_die_with_parent, initargs=(os.getpid(),))
+                                        initializer=_die_with_parent,
+                                        initargs=(os.getpid(), tuple(close_fds)))
 
     def run(self, chunks: Iterator[list[Task]], spec: StyleSpec, window: int
             ) -> Iterator[tuple[list[Task], list[dict[str, Any]]]]:
@@ -325,14 +348,15 @@ class _Pool:
         self.pool.shutdown(wait=wait, cancel_futures=True)
 
 
-def _executor(kind: str, jobs: int, ray_address: str | None) -> Any:
+def _executor(kind: str, jobs: int, ray_address: str | None, close_fds: Sequence[int] = ()
+              ) -> Any:
     if kind == "ray":
         from .batch_ray import RayExecutor
 
         return RayExecutor(ray_address, jobs)
     if kind != "local":
         raise IeaError(f"unknown executor {kind!r}; choose local or ray")
-    return _Inline() if jobs <= 1 else _Pool(jobs)
+    return _Inline() if jobs <= 1 else _Pool(jobs, close_fds)
 
 
 def run_batch(spec: StyleSpec, photos: Sequence[Path], host: str, *, dry_run: bool = False,
@@ -359,12 +383,15 @@ def run_batch(spec: StyleSpec, photos: Sequence[Path], host: str, *, dry_run: bo
         job = job_id(spec, host)
         journal = Journal(journal_path or default_journal(job))
         result.journal = journal.path
-        if restart and journal.path.exists():
+        header = {"job": job, "style": spec.name, "host": host, "photos": len(photos)}
+        journal.open(header)
+        if restart:
             # a deliberate new run: the old journal is kept beside, the new one starts empty
             os.replace(journal.path, journal.path.with_name(
                 f"{journal.path.stem}.{time.strftime('%Y%m%d-%H%M%S')}.jsonl"))
+            journal.close()
+            journal.open(header)
         states = journal.load()
-        journal.open({"job": job, "style": spec.name, "host": host, "photos": len(photos)})
     todo: list[str] = []
     recovered_records = []
     for photo in photos:
@@ -399,7 +426,8 @@ def run_batch(spec: StyleSpec, photos: Sequence[Path], host: str, *, dry_run: bo
                                sync=True)
             yield [Task(k, host, not dry_run, thumbs) for k in keys]
 
-    runner = _executor(executor, jobs, ray_address)
+    runner = _executor(executor, jobs, ray_address,
+                       [journal.fileno()] if journal is not None else [])
     try:
         for _chunk, results in runner.run(chunks(), spec, window=2 * jobs):
             records = []

@@ -150,7 +150,9 @@ def read_current_program(photo: str | os.PathLike[str], host: str | None = None
         if sidecar.is_file():
             from .hosts.darktable import read_sidecar
 
-            return Settings(read_sidecar(sidecar), "darktable", sidecar)
+            found = Settings(read_sidecar(sidecar), "darktable", sidecar)
+            if host == "darktable" or not found.program.is_identity:
+                return found
     if host in (None, "lightroom"):
         from .hosts.lightroom import crs_to_program, is_raw_path, read_settings
 

@@ -312,12 +312,20 @@ def learn_style(name: str, paths: Iterable[str | os.PathLike[str]], host: str | 
     if len(examples) < MIN_EXAMPLES:
         fit_style(name, np.zeros((len(examples), len(FEATURE_NAMES))),
                   [e.program for e in examples])  # raises TooFewExamples with the message
+    from .errors import ImageError
+
     rows, programs, sources = [], [], []
     for example in (progress(examples) if progress else examples):
-        rows.append(photo_features(photo_preview(example.photo)))
+        try:
+            rows.append(photo_features(photo_preview(example.photo)))
+        except ImageError as exc:  # a damaged original: learn from the others, say which
+            if on_skip:
+                on_skip(example.photo, str(exc))
+            continue
         programs.append(example.program)
         sources.append(str(example.photo))
-    return fit_style(name, np.array(rows), programs, sources)
+    return fit_style(name, np.array(rows).reshape(len(rows), len(FEATURE_NAMES)), programs,
+                     sources)
 
 
 # --- storage beside the style library -----------------------------------------------------------

@@ -231,7 +231,8 @@ def learn_cmd(name: str, paths: tuple[Path, ...], host: str | None, replace: boo
                                "program": style.fixed_program.to_dict()}, ensure_ascii=False))
         return
     click.echo(f'Learned style "{saved.name}" from {style.n_examples} edited photo(s)'
-               + (f" ({len(skipped)} without settings skipped)" if skipped else "") + ".")
+               + (f" ({len(skipped)} skipped: no settings iea can read, or unreadable)"
+                  if skipped else "") + ".")
     click.echo("")
     for report in style.report:
         if report.verdict != "not used":

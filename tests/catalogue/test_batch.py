@@ -199,11 +199,15 @@ def test_sigkill_at_random_points_resumes_with_every_sidecar_written_once(tmp_pa
 
 @pytest.mark.slow
 def test_ray_executor_end_to_end(shoot, tmp_path):
+    """A private Ray instance started for the batch (no address), in a loopback-only network
+    namespace."""
     pytest.importorskip("ray")
     photos, originals = shoot
     folder = photos[0].parent
-    result = iea("batch", "Shoot look", folder, "--xmp", "darktable", "--executor", "ray",
-                 "-j", "2", timeout=600)
+    command = [sys.executable, "-m", "iea_core", "batch", "Shoot look", str(folder), "--xmp",
+               "darktable", "--executor", "ray", "-j", "2"]
+    result = subprocess.run(loopback_only(command), capture_output=True, text=True, timeout=600,
+                            env=ray_env(tmp_path))
     assert result.returncode == 0, result.stderr
     for photo in photos:
         program = darktable.read_sidecar(darktable.sidecar_path(photo))
@@ -272,3 +276,67 @@ def test_an_unreachable_ray_cluster_is_one_line_in_seconds(shoot):
                                      "(Connection refused); start it (ray start --head) or "
                                      "check --ray-address")
     assert not list(photos[0].parent.glob("*.xmp.bak"))
+
+
+def ray_env(tmp_path: Path) -> dict[str, str]:
+    """Token authentication with a token of the test's own (Ray would otherwise create and use
+    ~/.ray/auth_token), no usage reporting, and this checkout on the workers' import path."""
+    import secrets
+
+    token = tmp_path / "ray_token"
+    token.write_text(secrets.token_hex(32))
+    return dict(os.environ, RAY_USAGE_STATS_ENABLED="0", RAY_AUTH_MODE="token",
+                RAY_AUTH_TOKEN_PATH=str(token),
+                PYTHONPATH=os.pathsep.join(filter(None, [str(Path(__file__).parents[2]),
+                                                        os.environ.get("PYTHONPATH")])))
+
+
+def loopback_only(command: list[str]) -> list[str]:
+    """``command`` run in a new network namespace whose only interface is loopback: Ray's servers
+    listen on every interface, and there every interface is 127.0.0.1."""
+    import shutil
+
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        pytest.skip("unshare/ip are not installed (util-linux, iproute2)")
+    probe = subprocess.run(["unshare", "-rn", "ip", "link", "set", "lo", "up"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"cannot make a network namespace here ({probe.stderr.strip()})")
+    return ["unshare", "-rn", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", *command]
+
+
+@pytest.mark.slow
+def test_ray_cluster_started_by_the_test_is_joined_by_address(shoot, tmp_path):
+    """A studio's case: a Ray head already runs (started by the test, in a loopback-only network
+    namespace) and `iea batch --ray-address` joins it; workers write the sidecars."""
+    pytest.importorskip("ray")
+    photos, _ = shoot
+    helper = Path(__file__).with_name("ray_cluster.py")
+    env = ray_env(tmp_path)
+    result = subprocess.run(loopback_only([sys.executable, str(helper), "6390", "Shoot look",
+                                           str(photos[0].parent), "--xmp", "lightroom"]),
+                            capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert f"to {len(photos)} photo(s)" in result.stdout
+    for photo in photos:
+        program = lightroom.crs_to_program(
+            lightroom.read_settings(lightroom.sidecar_path(photo)))[0]
+        assert program["exposure"] == 24 and program["vignette"] == -25
+
+
+def test_the_same_batch_twice_at_once_is_refused(shoot, tmp_path):
+    from iea_core.batch import Journal
+
+    photos, _ = shoot
+    journal = tmp_path / "job.jsonl"
+    holder = Journal(journal)
+    holder.open({"job": "x"})  # another run of this job is going on
+    try:
+        result = iea("batch", "Shoot look", photos[0].parent, "--xmp", "lightroom", "--journal",
+                     journal)
+    finally:
+        holder.close()
+    assert result.returncode == 1
+    assert "this batch is already running in another process" in result.stderr
+    assert not list(photos[0].parent.glob("*.xmp.bak"))
+    assert not lightroom.sidecar_path(photos[1]).exists()

@@ -119,3 +119,23 @@ def test_from_photo_copies_one_photos_settings(tmp_path):
     unedited.write_bytes(photo.read_bytes())
     refused = iea("style", "from-photo", "Nothing", unedited)
     assert refused.returncode != 0 and "plain.jpg has no develop settings" in refused.stderr
+
+
+def test_current_settings_fall_through_an_empty_darktable_sidecar(tmp_path):
+    (photo, program), = make_shoot(tmp_path, 1, seed=6)
+    darktable.write_sidecar(photo, Program())  # darktable has the photo, nothing iea can read
+    lightroom.write_sidecar(photo, program)
+    found = catalogue.read_current_program(photo)
+    assert found.host == "lightroom" and found.program.same_values(program)
+    only_dt = catalogue.read_current_program(photo, "darktable")
+    assert only_dt.host == "darktable" and only_dt.program.is_identity
+
+
+def test_a_damaged_original_is_skipped_not_fatal(tmp_path):
+    shoot = make_shoot(tmp_path / "s", 6, seed=8)
+    for photo, program in shoot:
+        lightroom.write_sidecar(photo, program)
+    shoot[0][0].write_bytes(b"\xff\xd8\xff garbage")
+    skipped = []
+    style = learn.learn_style("s", [tmp_path / "s"], on_skip=lambda p, why: skipped.append(p))
+    assert style.n_examples == 5 and skipped == [shoot[0][0]]
