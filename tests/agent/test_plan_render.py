@@ -59,7 +59,7 @@ def _check_on_render(image: np.ndarray, result) -> None:
     ("cozy autumn afternoon", "astronaut"),
     ("like an old film photo", "rocket"),
     ("more dramatic", "coffee"),
-    ("make the product look fresh", "coffee"),
+    ("make the product look fresh", "rocket"),
     ("matte", "astronaut"),
     ("golden hour", "chelsea"),
     ("film noir", "coffee"),

@@ -345,6 +345,7 @@ def solve(image: np.ndarray, steps: Sequence[Step], *, base: Mapping[str, int] |
                 for j, s in enumerate(free):
                     jacobian[j, i] = (found[i + 1][s.metric] - now[s.metric]) / h
                 jacobian[n_steps:, i] = (rail_changes(out[i + 1]) - changes) / h
+            diag0 = np.diag(jacobian[:n_steps, :n_steps]).copy()
         elif last is not None:
             # Broyden's update: what the last move really did corrects the slopes, without
             # rendering a nudge of every tool again (each render costs the same at 128 px)
@@ -352,6 +353,11 @@ def solve(image: np.ndarray, steps: Sequence[Step], *, base: Mapping[str, int] |
             norm = float(dx @ dx)
             if norm > 0:
                 jacobian += np.outer(dy - jacobian @ dx, dx) / norm
+                # a step's own tool keeps the slope it was measured with when an update would
+                # flip or flatten it (one noisy render must not stall that tool at 0)
+                for j in range(n_steps):
+                    if jacobian[j, j] * diag0[j] < 0.25 * diag0[j] ** 2:
+                        jacobian[j, j] = diag0[j]
         last = (x, y)
         if err < 0.5 and not broken:
             break
