@@ -180,9 +180,12 @@ class PlanResult:
 
     def reasoning(self) -> str:
         met = sum(v.passed for v in self.verdicts)
-        looks = " + ".join(n for n, _ in self.plan.looks) or "your request"
-        text = (f"I planned \u201c{self.plan.request}\u201d as {looks}: {len(self.verdicts)} "
-                f"step(s), {met} met on the render")
+        looks = " + ".join(n for n, _ in self.plan.looks)
+        if not self.verdicts:
+            text = f"I changed nothing for \u201c{self.plan.request}\u201d"
+        else:
+            text = (f"I planned \u201c{self.plan.request}\u201d as {looks or 'steps'}: "
+                    f"{len(self.verdicts)} step(s), {met} met on the render")
         if self.failed_rails:
             text += f"; guard rail(s) broken: {', '.join(self.failed_rails)}"
         text += "."
