@@ -427,6 +427,28 @@ local function sidecar_of(image)
   return file_exists(path) and path or nil
 end
 
+-- The plan of a mood request ("a cold winter morning"): each step with pass/fail and the value
+-- iea measured on its render, then conflicts and notes; "" when the request was not planned.
+local function plan_text(plan)
+  if type(plan) ~= "table" or type(plan.verdicts) ~= "table" then return "" end
+  local lines = { _("plan (checked on iea's render):") }
+  for i, verdict in ipairs(plan.verdicts) do
+    if type(verdict) == "table" and i <= 20 then
+      local measured = ""
+      if type(verdict.measured) == "number" and type(verdict.before) == "number" then
+        measured = string.format(" (%.3g -> %.3g)", verdict.before, verdict.measured)
+      end
+      lines[#lines + 1] = string.format("%d. [%s] %s%s", i, verdict.passed == true and "pass"
+        or "FAIL", text_of(verdict.target), measured)
+    end
+  end
+  for _i, item in ipairs(type(plan.conflicts) == "table" and plan.conflicts or {}) do
+    if type(item) == "table" then lines[#lines + 1] = text_of(item.message) end
+  end
+  return table.concat(lines, "\n")
+end
+
+
 -- Edit or refine one image: ask iea, import its style, apply it, remember the program.
 -- iea looks at the image as darktable renders it now (the photographer's own edits and iea's
 -- earlier ones included) and reads its history from the sidecar; its answer is a change, and
@@ -456,7 +478,7 @@ local function edit_one(method, image, text)
   dt.styles.delete(style) -- the history keeps the edit; the style list stays clean
   os.remove(path) -- the style file was made for this one edit
   iea.last_program[image.id] = program
-  return program, text_of(result.reasoning), changes_text(result.changes)
+  return program, text_of(result.reasoning), changes_text(result.changes), plan_text(result.plan)
 end
 
 local function guarded(fn)
@@ -487,11 +509,12 @@ local function run_edits(method, title)
   local lines = {}
   local done, cancelled = for_each_with_job(title, images, function(image)
     set_status(_("working on ") .. image.filename .. " ...")
-    local program, reasoning, changes = edit_one(method, image, text)
+    local program, reasoning, changes, plan = edit_one(method, image, text)
     lines[#lines + 1] = image.filename .. ": " ..
       (program and program_summary(program) or _("not understood, nothing changed"))
     if changes and changes ~= "" then lines[#lines + 1] = changes end
     if #images == 1 and reasoning ~= "" then lines[#lines + 1] = reasoning end
+    if #images == 1 and plan and plan ~= "" then lines[#lines + 1] = plan end
   end)
   if cancelled then lines[#lines + 1] = string.format(_("cancelled after %d of %d"), done, #images) end
   set_status(table.concat(lines, "\n"))

@@ -76,9 +76,8 @@ def test_wordings_land_on_the_right_look(planner, wording, look):
 def test_plain_requests_are_not_planned(agent):
     from iea_core.agent.plan import plan_request
 
-    for text in ("warmer", "make it brighter", "more contrast", "lift the shadows",
-                 "fix the exposure", "cold", "warm", "much warmer", "a bit less saturated",
-                 "black and white", "darker please", "way more contrast"):
+    for text in ("warmer", "lift the shadows", "fix the exposure", "cold", "much warmer",
+                 "black and white", "a bit less saturated"):
         assert plan_request(agent, text) is None, text
 
 

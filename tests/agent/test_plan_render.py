@@ -59,7 +59,7 @@ def _check_on_render(image: np.ndarray, result) -> None:
     ("cozy autumn afternoon", "astronaut"),
     ("like an old film photo", "rocket"),
     ("more dramatic", "coffee"),
-    ("make the product look fresh", "coffee"),
+    ("make the product look fresh", "rocket"),
     ("matte", "astronaut"),
     ("golden hour", "chelsea"),
     ("film noir", "coffee"),
@@ -144,3 +144,33 @@ def test_explanations_name_the_step_each_tool_serves(plan_edit, photos):
     assert "cooler white balance" in answer.explanations["temperature"]
     assert answer.program.reasoning == answer.reasoning
     assert math.isfinite(result.verdicts[0].measured)
+
+
+def test_a_vlm_backend_plans_with_a_prompt_and_judges_behind_the_same_interface(photos, editor):
+    from iea_core.agent.plan.route import edit_with_plan
+    from iea_core.agent.vlm_common import PromptedVlmAgent
+
+    class ScriptedVlm(PromptedVlmAgent):
+        """A stand-in model: plans two steps, then says step 2 does not show."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.prompts_seen: list[tuple[int, str]] = []
+
+        def _complete(self, messages, images):
+            text = messages[-1]["content"][-1]["text"]
+            self.prompts_seen.append((len(images), text))
+            if "Steps:" in text:
+                return "1. cooler 1\n2. vignette\n3. teleport"
+            return "1: yes\n2: no"
+
+    vlm = ScriptedVlm()
+    result, planned = edit_with_plan(vlm, photos["chelsea"], "a cold evening", plan=True,
+                                     size=SIZE)
+    assert [s.kind.name for s in planned.plan.steps] == ["cooler", "vignette"]
+    assert planned.plan.unread == ["3. teleport"]
+    assert planned.judge == "vlm"
+    assert [v.passed for v in planned.verdicts] == [True, False]  # the model's verdicts
+    assert planned.verdicts[1].note == "judged by the vision model"
+    assert result.program["temperature"] < 0 and result.program["vignette"] < 0
+    assert [n for n, _ in vlm.prompts_seen] == [1] + [2] * (len(vlm.prompts_seen) - 1)

@@ -54,8 +54,9 @@ class Judge(Protocol):
 
 
 def _rail_check(before: np.ndarray, after: np.ndarray, limits: Mapping[str, float],
-                skin: np.ndarray | None) -> tuple[dict[str, float], list[str]]:
-    changes = rails(before, after, skin)
+                skin: np.ndarray | None, cache: dict | None = None
+                ) -> tuple[dict[str, float], list[str]]:
+    changes = rails(before, after, skin, cache)
     return changes, rail_failures(changes, limits)
 
 
@@ -64,11 +65,14 @@ class MeasureJudge:
 
     name = "measure"
 
+    def __init__(self) -> None:
+        self._rail_cache: tuple[int, dict] | None = None  # (id of the photo, its rail numbers)
+
     def judge(self, before: np.ndarray, after: np.ndarray, steps: Sequence[Step],
               before_metrics: Mapping[str, float], rail_limits: Mapping[str, float],
               skin: np.ndarray | None = None, neutral: np.ndarray | None = None,
               program: Program | None = None) -> Verdict:
-        now = measure(after, neutral)
+        now = measure(after, neutral, {s.metric for s in steps})
         verdicts = []
         for step in steps:
             lo, hi = step.bounds(before_metrics)
@@ -86,7 +90,9 @@ class MeasureJudge:
                 passed, note = True, "went past the range through the other steps"
             verdicts.append(StepVerdict(step, lo, hi, before_metrics[step.metric], value,
                                         passed, note=note))
-        changes, failed = _rail_check(before, after, rail_limits, skin)
+        if self._rail_cache is None or self._rail_cache[0] != id(before):
+            self._rail_cache = (id(before), {})
+        changes, failed = _rail_check(before, after, rail_limits, skin, self._rail_cache[1])
         return Verdict(verdicts, changes, failed)
 
 
@@ -174,9 +180,12 @@ class PlanResult:
 
     def reasoning(self) -> str:
         met = sum(v.passed for v in self.verdicts)
-        looks = " + ".join(n for n, _ in self.plan.looks) or "your request"
-        text = (f"I planned \u201c{self.plan.request}\u201d as {looks}: {len(self.verdicts)} "
-                f"step(s), {met} met on the render")
+        looks = " + ".join(n for n, _ in self.plan.looks)
+        if not self.verdicts:
+            text = f"I changed nothing for \u201c{self.plan.request}\u201d"
+        else:
+            text = (f"I planned \u201c{self.plan.request}\u201d as {looks or 'steps'}: "
+                    f"{len(self.verdicts)} step(s), {met} met on the render")
         if self.failed_rails:
             text += f"; guard rail(s) broken: {', '.join(self.failed_rails)}"
         text += "."
@@ -211,6 +220,8 @@ def run_plan(image: np.ndarray, plan: Plan, *, judge: Judge | None = None, size:
 
     judge = judge or MeasureJudge()
     view = downscale(image, size)
+    if hasattr(judge, "_rail_cache"):
+        judge._rail_cache = None  # a new photo (ids of freed arrays can repeat)
     solution = solution or solve(view, plan.steps, profile=profile, rail_limits=plan.rails)
     if solution.scaled:
         plan = replace(plan, steps=list(solution.steps), notes=plan.notes + [
@@ -219,7 +230,7 @@ def run_plan(image: np.ndarray, plan: Plan, *, judge: Judge | None = None, size:
     steps = plan.steps
     values = dict(solution.values)
     neutral = neutral_mask(view)
-    before = measure(view, neutral)
+    before = measure(view, neutral, {s.metric for s in steps})
     skin = skin_mask(view)
     limits = dict(plan.rails)
     free = [s for s in steps if s.kind.fixed is None and s.tool]

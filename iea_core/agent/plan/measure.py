@@ -106,36 +106,53 @@ def neutral_mask(image: np.ndarray) -> np.ndarray:
     return mid & (chroma <= cut)
 
 
-def measure(image: np.ndarray, neutral: np.ndarray | None = None) -> dict[str, float]:
-    """Every metric of :data:`METRICS` for one picture; ``neutral`` is :func:`neutral_mask` of
-    the photo it was rendered from (same size), for the white-balance metrics."""
+_COLOUR = frozenset({"L", "a", "b", "chroma", "wb_a", "wb_b"})
+_TONE = frozenset({"spread"} | set(_PERCENTILES))
+
+
+def measure(image: np.ndarray, neutral: np.ndarray | None = None,
+            only: frozenset[str] | set[str] | None = None) -> dict[str, float]:
+    """The metrics of :data:`METRICS` for one picture (``only``: just those, which is what the
+    executor's many small renders need); ``neutral`` is :func:`neutral_mask` of the photo it was
+    rendered from (same size), for the white-balance metrics."""
+    want = set(METRICS) if only is None else set(only)
     rgb = _rgb(image)
     few = _sample(rgb)
-    y_few = luma(few)
-    L = lab(few.reshape(-1, 3))
-    out = {"L": float(L[:, 0].mean()), "a": float(L[:, 1].mean()), "b": float(L[:, 2].mean()),
-           "chroma": float(np.hypot(L[:, 1], L[:, 2]).mean()), "spread": float(y_few.std())}
-    ref = L[neutral] if neutral is not None and neutral.shape == (L.shape[0],) and \
-        neutral.any() else L
-    out["wb_a"], out["wb_b"] = float(ref[:, 1].mean()), float(ref[:, 2].mean())
-    pct = np.percentile(y_few, list(_PERCENTILES.values()))
-    out.update({k: float(v) for k, v in zip(_PERCENTILES, pct)})
+    out: dict[str, float] = {}
+    if want & _COLOUR:
+        L = lab(few.reshape(-1, 3))
+        out.update({"L": float(L[:, 0].mean()), "a": float(L[:, 1].mean()),
+                    "b": float(L[:, 2].mean()), "chroma": float(np.hypot(L[:, 1], L[:, 2]).mean())})
+        ref = L[neutral] if neutral is not None and neutral.shape == (L.shape[0],) and \
+            neutral.any() else L
+        out["wb_a"], out["wb_b"] = float(ref[:, 1].mean()), float(ref[:, 2].mean())
+    if want & _TONE:
+        y_few = luma(few)
+        out["spread"] = float(y_few.std())
+        pct = np.percentile(y_few, list(_PERCENTILES.values()))
+        out.update({k: float(v) for k, v in zip(_PERCENTILES, pct)})
+    if not want & {"corners", "local", "fine"}:
+        return out
     y = luma(rgb)
     h, w = y.shape
-    ch, cw = max(1, h // 6), max(1, w // 6)
-    corners = np.concatenate([y[:ch, :cw].ravel(), y[:ch, -cw:].ravel(), y[-ch:, :cw].ravel(),
-                              y[-ch:, -cw:].ravel()])
-    centre = y[h // 3: h - h // 3, w // 3: w - w // 3]
-    out["corners"] = float(corners.mean() / max(float(centre.mean()), 1e-3))
-    step = max(2, max(h, w) // 24)
-    blurred, bh, bw = _box(y, step)
-    out["local"] = float(np.abs(y[:bh, :bw] - blurred).mean())
-    if h >= 3 and w >= 3:
-        pad = np.pad(y, 1, mode="edge")
-        box3 = sum(pad[i:i + h, j:j + w] for i in range(3) for j in range(3)) / 9.0
-        out["fine"] = float(np.abs(y - box3).mean())
-    else:
-        out["fine"] = 0.0
+    if "corners" in want:
+        ch, cw = max(1, h // 6), max(1, w // 6)
+        corners = np.concatenate([y[:ch, :cw].ravel(), y[:ch, -cw:].ravel(),
+                                  y[-ch:, :cw].ravel(), y[-ch:, -cw:].ravel()])
+        centre = y[h // 3: h - h // 3, w // 3: w - w // 3]
+        out["corners"] = float(corners.mean() / max(float(centre.mean()), 1e-3))
+    if "local" in want:
+        step = max(2, max(h, w) // 24)
+        blurred, bh, bw = _box(y, step)
+        out["local"] = float(np.abs(y[:bh, :bw] - blurred).mean())
+    if "fine" in want:
+        if h >= 3 and w >= 3:
+            c = y[1:-1, 1:-1]
+            box3 = (y[:-2, :-2] + y[:-2, 1:-1] + y[:-2, 2:] + y[1:-1, :-2] + c + y[1:-1, 2:]
+                    + y[2:, :-2] + y[2:, 1:-1] + y[2:, 2:]) / 9.0
+            out["fine"] = float(np.abs(c - box3).mean())
+        else:
+            out["fine"] = 0.0
     return out
 
 
@@ -193,28 +210,36 @@ def _level_gaps(rgb: np.ndarray) -> tuple[float, np.ndarray]:
     return float((span == 0).mean()) if span.size > 8 else 0.0, hist
 
 
-def rails(before: np.ndarray, after: np.ndarray,
-          mask: np.ndarray | None = None) -> dict[str, float]:
+def rails(before: np.ndarray, after: np.ndarray, mask: np.ndarray | None = None,
+          cache: dict | None = None) -> dict[str, float]:
     """The change each guard rail watches, ``after`` against ``before`` (same size).
 
     Clipping and skin are measured on every k-th pixel (at most :data:`RAIL_PIXELS`); ``mask``
     is :func:`skin_mask` of that sample of ``before`` (computed here when not given).
     ``skin_hue`` is 0 when the photo shows (almost) no skin or the render leaves it colourless
-    (black and white has no hue to shift)."""
-    b_full, a_full = _rgb(before), _rgb(after)
-    b_rgb, a_rgb = _sample(b_full, RAIL_PIXELS), _sample(a_full, RAIL_PIXELS)
-    out = {"clip_high": max(0.0, _clip_high(a_rgb) - _clip_high(b_rgb)),
-           "clip_low": max(0.0, _clip_low(a_rgb) - _clip_low(b_rgb))}
-    if mask is None:
-        mask = skin_mask(b_rgb)
+    (black and white has no hue to shift). ``cache``: a dict kept between calls on the same
+    ``before`` (the judge's rounds), so the photo's own numbers are measured once."""
+    cache = {} if cache is None else cache
+    a_full = _rgb(after)
+    a_rgb = _sample(a_full, RAIL_PIXELS)
+    if "clip" not in cache:
+        b_full = _rgb(before)
+        b_rgb = _sample(b_full, RAIL_PIXELS)
+        cache["clip"] = (_clip_high(b_rgb), _clip_low(b_rgb))
+        cache["mask"] = skin_mask(b_rgb) if mask is None else mask
+        cache["skin"] = _skin_hue(b_rgb, cache["mask"])[0] if cache["mask"].mean() >= 0.01 \
+            else None
+        cache["gaps"] = _level_gaps(b_full)[0]
+    high, low = cache["clip"]
+    out = {"clip_high": max(0.0, _clip_high(a_rgb) - high),
+           "clip_low": max(0.0, _clip_low(a_rgb) - low)}
     shift = 0.0
-    if mask.mean() >= 0.01:
-        hb, _ = _skin_hue(b_rgb, mask)
-        ha, chroma_after = _skin_hue(a_rgb, mask)
+    if cache["skin"] is not None:
+        ha, chroma_after = _skin_hue(a_rgb, cache["mask"])
         if chroma_after >= 6.0:
-            shift = abs((ha - hb + 180.0) % 360.0 - 180.0)
+            shift = abs((ha - cache["skin"] + 180.0) % 360.0 - 180.0)
     out["skin_hue"] = shift
-    gaps_before, _ = _level_gaps(b_full)
+    gaps_before = cache["gaps"]
     gaps_after, _ = _level_gaps(a_full)
     out["banding"] = max(0.0, gaps_after - gaps_before)
     return out

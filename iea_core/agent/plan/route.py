@@ -9,7 +9,7 @@ the plan out again, so the judge still checks every step.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -28,9 +28,13 @@ def edit_with_plan(agent: Any, image: np.ndarray, instruction: str, history: Seq
     """The agent's answer for ``instruction``, planned when it asks for a mood or look.
 
     ``plan``: None decides by the request, True plans even a plain request (as steps), False
-    never plans. Agents without the embedded encoder (VLM backends) are never planned here."""
+    never plans. A prompted VLM backend plans only when asked (``plan`` True): it has no cheap
+    way to tell a mood from a plain request, and its own edit already reads moods."""
     from . import as_edit_result, plan_edit
 
+    if plan and planner_is_vlm(agent):
+        result = vlm_plan_edit(agent, image, instruction, size=size)
+        return as_edit_result(result), result
     if plan is not False:
         try:
             result = plan_edit(agent, image, instruction, size=size, force=bool(plan))
@@ -41,6 +45,37 @@ def edit_with_plan(agent: Any, image: np.ndarray, instruction: str, history: Seq
         if result is not None:
             return as_edit_result(result), result
     return agent.edit(image, instruction, history), None
+
+
+def planner_is_vlm(agent: Any) -> bool:
+    """A prompted vision-language backend (it has no embedded encoder to match looks with)."""
+    return not hasattr(agent, "interpreter") and callable(getattr(agent, "_complete", None))
+
+
+def vlm_ask(agent: Any) -> Callable[[Sequence[np.ndarray], str], str]:
+    """``ask(images, prompt) -> text`` through a prompted VLM backend's one completion call."""
+    from ..vlm_common import _conversation, to_pil
+
+    side = int(getattr(agent, "max_image_side", 1024))
+
+    def ask(images: Sequence[np.ndarray], prompt: str) -> str:
+        messages = _conversation("You are a careful photo editor. Answer exactly in the format "
+                                 "asked for.", prompt, n_images=len(images))
+        return str(agent._complete(messages, [to_pil(img, side) for img in images]))
+
+    return ask
+
+
+def vlm_plan_edit(agent: Any, image: np.ndarray, request: str, *, size: int = 1024
+                  ) -> PlanResult:
+    """A VLM backend plans with a prompt (steps from the same kinds), the executor finds the
+    values, and the VLM judges each step on the before/after pictures; the guard rails stay
+    measured."""
+    from . import VlmJudge, parse_vlm_plan, vlm_plan_prompt
+
+    ask = vlm_ask(agent)
+    plan = parse_vlm_plan(request, ask([image], vlm_plan_prompt(request)))
+    return run_plan(image, plan, judge=VlmJudge(ask), size=size)
 
 
 def _feedback_steps(agent: Any, feedback: str) -> list[tuple[str, int, float]]:

@@ -317,6 +317,10 @@ local function explain(item)
   local lines = {}
   if item.name then lines[#lines + 1] = item.name .. ": " .. IeaSettings.program_summary(item.program) end
   if item.reasoning and item.reasoning ~= "" then lines[#lines + 1] = item.reasoning end
+  if type(item.plan) == "table" and #item.plan > 0 then
+    lines[#lines + 1] = "Plan (checked on iea's render):"
+    for _, line in ipairs(item.plan) do lines[#lines + 1] = "  " .. line end
+  end
   if not item.name and not item.style then
     for _, tool in ipairs(IeaSettings.TOOLS) do
       local v = item.program[tool]

@@ -268,6 +268,7 @@ function IeaSettings.edit_result(result)
     settings = settings,
     change_lines = change_lines,
     notes = notes,
+    plan = IeaSettings.plan_lines(result.plan),
   }
 end
 
@@ -293,6 +294,46 @@ function IeaSettings.change_lines(changes)
     if type(change) == "table" and type(change.key) == "string"
         and string.find(change.key, "^[A-Za-z0-9]+$") and #lines < 64 then
       lines[#lines + 1] = change.key .. " " .. show_value(change.before, change.key) .. " -> " .. show_value(change.after, change.key)
+    end
+  end
+  return lines
+end
+
+-- The plan of a mood request ("a cold winter morning") as lines for the review dialog: each
+-- step with pass/fail and the value iea measured on its render, then conflicts and notes.
+-- nil when the request was not planned. Every field is checked: the reply is data, not code.
+function IeaSettings.plan_lines(plan)
+  if type(plan) ~= "table" or type(plan.verdicts) ~= "table" then
+    return nil
+  end
+  local lines = {}
+  local names = {}
+  for _, look in ipairs(type(plan.looks) == "table" and plan.looks or {}) do
+    if type(look) == "table" and type(look.name) == "string" then
+      names[#names + 1] = IeaSettings.text(look.name, "", 80)
+    end
+  end
+  if #names > 0 then
+    lines[#lines + 1] = "Planned as: " .. table.concat(names, " + ")
+  end
+  for i, verdict in ipairs(plan.verdicts) do
+    if type(verdict) == "table" and #lines < 40 then
+      local measured = ""
+      if type(verdict.measured) == "number" and type(verdict.before) == "number" then
+        measured = string.format(" (%.3g -> %.3g)", verdict.before, verdict.measured)
+      end
+      lines[#lines + 1] = string.format("%d. [%s] %s%s", i, verdict.passed == true and "pass"
+        or "FAIL", IeaSettings.text(verdict.target, "", 200), measured)
+    end
+  end
+  for _, conflict in ipairs(type(plan.conflicts) == "table" and plan.conflicts or {}) do
+    if type(conflict) == "table" and type(conflict.message) == "string" and #lines < 50 then
+      lines[#lines + 1] = IeaSettings.text(conflict.message, "", 400)
+    end
+  end
+  for _, note in ipairs(type(plan.notes) == "table" and plan.notes or {}) do
+    if type(note) == "string" and #lines < 60 then
+      lines[#lines + 1] = "Note: " .. IeaSettings.text(note, "", 400)
     end
   end
   return lines
