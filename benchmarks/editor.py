@@ -138,6 +138,21 @@ def gaussian_exact(image: np.ndarray, sigma: float) -> np.ndarray:
     return sum(k[i] * padded[i:i + image.shape[0], :] for i in range(len(k)))
 
 
+def upsample(small: np.ndarray, factor: int, height: int, width: int) -> np.ndarray:
+    """Bilinear interpolation of a map of ``factor``-pixel blocks back to full size (block
+    centres on the pixel grid, edges held)."""
+    def axis(n: int, size: int):
+        c = np.clip((np.arange(n) + 0.5) / factor - 0.5, 0.0, None)
+        i0 = np.minimum(c.astype(int), size - 1)
+        return i0, np.minimum(i0 + 1, size - 1), np.clip(c - i0, 0.0, 1.0)
+
+    y0, y1, fy = axis(height, small.shape[0])
+    x0, x1, fx = axis(width, small.shape[1])
+    top = small[y0][:, x0] + (small[y0][:, x1] - small[y0][:, x0]) * fx
+    bottom = small[y1][:, x0] + (small[y1][:, x1] - small[y1][:, x0]) * fx
+    return top + (bottom - top) * fy[:, None]
+
+
 def straightforward(image: np.ndarray, program: Program) -> np.ndarray:
     """The default profile's math in float64 numpy, one operation at a time on full-size arrays
     (exact Gaussian for clarity, no tables): the reference the fused kernel's tolerances are
@@ -163,7 +178,7 @@ def straightforward(image: np.ndarray, program: Program) -> np.ndarray:
         padded = np.pad(u_in, ((0, hh - h), (0, ww - w)), mode="edge")
         small = padded.reshape(hh // f, f, ww // f, f).mean(axis=(1, 3))
         blurred = gaussian_exact(small, max(0.8, max(h, w) / 40 / f))
-        big = np.repeat(np.repeat(blurred, f, axis=0), f, axis=1)[:h, :w]
+        big = upsample(blurred, f, h, w)
         Lb = (big ** 2 * gain) ** (1 / curves.GAMMA)
         for name, step in curves.TONE_STEPS:
             if p[name]:
@@ -178,15 +193,23 @@ def straightforward(image: np.ndarray, program: Program) -> np.ndarray:
         Lt = Lt + (2 * a if a > 0 else a) * (u_in - blur) * np.sqrt(gain)
     ynew = np.maximum(Lt, 0) ** curves.GAMMA
     k = np.where(lum > 1e-9, ynew / np.maximum(lum, 1e-9), 0)
-    lin = lin * k[..., None]
+    # black has no hue: it becomes grey at the new luminance (blacks > 0 lifts it)
+    lin = np.where((lum > 1e-9)[..., None], lin * k[..., None], ynew[..., None])
     if p["saturation"] or p["vibrance"]:
         lum = lin @ curves.LUMA.astype(np.float32)
         factor = np.full(lum.shape, 1 + p["saturation"] / 100, dtype=np.float32)
         mx, mn = lin.max(axis=2), lin.min(axis=2)
         s = np.where(mx > 1e-9, (mx - mn) / np.maximum(mx, 1e-9), 0)
         vib = p["vibrance"] / 100
-        factor = factor * (1 + 1.2 * vib * (1 - s) ** 2) if vib > 0 else factor * (
-            1 + vib * (0.4 + 0.6 * (1 - s)))
+        r, g, b = lin[..., 0], lin[..., 1], lin[..., 2]
+
+        def tri(x, lo, peak, hi):
+            return np.clip(np.minimum((x - lo) / (peak - lo), (hi - x) / (hi - peak)), 0, 1)
+
+        hue = (g - b) / np.maximum(r - b, 1e-9)
+        skin = np.where((r > g) & (g > b), tri(hue, 0.02, 0.3, 0.7) * tri(s, 0.1, 0.55, 1.0), 0)
+        factor = factor * (1 + 1.2 * vib * (1 - s) ** 2 * (1 - 0.85 * skin)) if vib > 0 else (
+            factor * (1 + vib * (0.4 + 0.6 * (1 - s))))
         limit = np.where(mn < lum, lum / np.maximum(lum - mn, 1e-9), np.inf)
         factor = np.where(factor > 1, np.minimum(factor, limit), factor)
         lin = lum[..., None] + (lin - lum[..., None]) * factor[..., None]
