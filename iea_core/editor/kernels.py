@@ -73,22 +73,17 @@ def _lerp(table, pos):
 
 
 @njit(cache=True, inline="always")
-def _tri32(x, lo, peak, hi, inv_rise, inv_fall):
-    if x <= lo or x >= hi:
-        return _0
-    if x < peak:
-        return (x - lo) * inv_rise
-    return (hi - x) * inv_fall
-
-
-@njit(cache=True, inline="always")
 def _lightness_row(src, decode, y, row):
-    """U = sqrt(Y) of the input's row ``y`` (clamped to 0..1): the perceptual lightness (close to
-    Y ** (1/2.2), without a pow) that sharpening and clarity work on."""
-    for x in range(src.shape[1]):
+    """U = sqrt(Y) of the input's row ``y`` (clamped to 0..1) into ``row[1:-1]``, its end pixels
+    repeated once at each side: the perceptual lightness (close to Y ** (1/2.2), without a pow)
+    that sharpening works on."""
+    width = src.shape[1]
+    for x in range(width):
         lum = (_KR * decode[src[y, x, 0]] + _KG * decode[src[y, x, 1]]
                + _KB * decode[src[y, x, 2]])
-        row[x] = math.sqrt(min(max(lum, _0), _1))
+        row[x + 1] = math.sqrt(min(max(lum, _0), _1))
+    row[0] = row[1]
+    row[width + 1] = row[width]
 
 
 @njit(cache=True, parallel=True, fastmath=True)
@@ -115,33 +110,45 @@ def coarse_lightness(src, decode, factor, stride, out):
             out[by, bx] = total / _F(count) if count > 0 else _0
 
 
+@njit(cache=True, inline="always")
+def _tri32(x, lo, inv_rise, hi, inv_fall):
+    """A triangle 0 at ``lo``, 1 at the peak, 0 at ``hi``, without branches (the two lines meet
+    at the peak)."""
+    return max(_0, min((x - lo) * inv_rise, (hi - x) * inv_fall))
+
+
 @njit(cache=True, parallel=True, fastmath=True, error_model="numpy")
-def render_default(src, decode, gains, tone_k, tone_Y, tone_L, l_to_y, encode_lin, encode_u8, out_u8,
-                   encode_nearest, vignette, vignette_add, vig_dx2, vig_dy2, coarse, coarse_x0,
-                   coarse_fx, coarse_step, clarity_gain, sharpen_gain, saturation, vibrance,
-                   clarity, sharpen, grain, seed, flags, out, out_scale, out_offset):
+def render_default(src, decode, gains, tone_k, tone_Y, tone_L, l_to_y, encode_lin, encode_u8,
+                   out_u8, encode_nearest, vignette, vignette_add, vig_dx2, vig_dy2, coarse,
+                   coarse_x0, coarse_fx, coarse_step, clarity_gain, sharpen_gain, saturation,
+                   vibrance, clarity, sharpen, grain, seed, flags, out, out_scale, out_offset):
     """The fused ``default``-profile pipeline (see curves.py for the math of each tool).
 
     ``src`` is uint8/uint16 H x W x >=3; ``out`` H x W x >=3 of any numeric dtype; the result is
     written as ``value * out_scale + out_offset`` (offset 0.5 rounds for integer outputs), or, with
     ``out_u8``, read straight from the 8-bit table ``encode_u8`` (no grain).
 
+    Each row goes through short stages on row buffers (decode; tone or detail; colour; vignette;
+    encoding and grain; store), each a loop without branches that the compiler turns into SIMD
+    code with gathers for the table reads; the stages of unused tools are skipped.
+
     Tables (all float32, over u = sqrt(Y / Y_MAX), each repeating its last entry once):
     ``tone_k`` is the tone curve as a luminance *ratio* Y' / Y, so a tone-only pixel costs one
     table read and three multiplies (hue kept); below ``_DARK_BINS`` entries (Y < 0.002, where
     the ratio of a lifted black changes too fast to interpolate) the pixel divides ``tone_Y``,
-    the new luminance, by its own, as the detail path does; ``tone_L`` is T(L) and ``l_to_y`` L -> Y, used
-    when clarity or sharpening changes the lightness between the two. ``encode_lin`` maps linear
-    light to the encoded output (fade folded in), read at the nearest entry (``encode_nearest``:
-    within 1e-4, for 8-bit and float32 outputs) or interpolated. ``vignette`` maps r^2 / 2 to a
-    gain, or with ``vignette_add`` to a lift added to linear light (lighter corners, darktable's
-    way). ``coarse`` is the blurred lightness (as u) for clarity at ``coarse_step`` pixels per
-    entry. All arithmetic is float32.
+    the new luminance, by its own, as the detail path does; ``tone_L`` is T(L) and ``l_to_y``
+    L -> Y, used when clarity or sharpening changes the lightness between the two. ``encode_lin``
+    maps linear light to the encoded output (fade folded in), read at the nearest entry
+    (``encode_nearest``: within 1e-4, for 8-bit and float32 outputs) or interpolated.
+    ``vignette`` maps r^2 / 2 to a gain, or with ``vignette_add`` to a lift added to linear light
+    (lighter corners, darktable's way). ``coarse`` is the blurred lightness (as u) for clarity at
+    ``coarse_step`` pixels per entry. All arithmetic is float32.
     """
     height, width = src.shape[0], src.shape[1]
     g0, g1, g2 = _F(gains[0]), _F(gains[1]), _F(gains[2])
     tone_scale = _F(tone_k.shape[0] - 2)
-    l2y_scale = _F(l_to_y.shape[0] - 2) / _F(Y_MAX ** (1 / 2.2))
+    l2y_max = _F(l_to_y.shape[0] - 2)
+    l2y_scale = l2y_max / _F(Y_MAX ** (1 / 2.2))
     lin_scale = _F(encode_lin.shape[0] - 2)
     u8_scale = _F(encode_u8.shape[0] - 2)
     vig_scale = _F((vignette.shape[0] - 2) / 2.0)
@@ -166,151 +173,197 @@ def render_default(src, decode, gains, tone_k, tone_Y, tone_L, l_to_y, encode_li
     do_color = (flags & FLAG_COLOR) != 0
     do_vignette = (flags & FLAG_VIGNETTE) != 0
     do_grain = (flags & FLAG_GRAIN) != 0
+    seed_mix = (np.uint64(seed) * np.uint64(0xCB1AB31F) + np.uint64(0x9E3779B9)) & np.uint64(
+        0xFFFFFFFF)
     n_blocks = (height + BLOCK_ROWS - 1) // BLOCK_ROWS
     for block in prange(n_blocks):
         y_start = block * BLOCK_ROWS
         y_end = min(y_start + BLOCK_ROWS, height)
-        # per-block row buffers (a few KiB): lightness of rows y-1, y, y+1 and their vertical
-        # binomial sums for sharpening; the clarity map's row at y, already through the curve
-        l_prev = np.empty(width if do_sharpen else 1, np.float32)
-        l_cur = np.empty(width if do_sharpen else 1, np.float32)
-        l_next = np.empty(width if do_sharpen else 1, np.float32)
-        vsum = np.empty(width if do_sharpen else 1, np.float32)
-        crow = np.empty(cw if do_clarity else 1, np.float32)
+        red = np.empty(width, np.float32)
+        green = np.empty(width, np.float32)
+        blue = np.empty(width, np.float32)
+        red2 = np.empty(width, np.float32)
+        green2 = np.empty(width, np.float32)
+        blue2 = np.empty(width, np.float32)
+        lum_row = np.empty(width, np.float32)
+        light = np.empty(width, np.float32)
+        light2 = np.empty(width, np.float32)
+        encoded = np.empty(3 * width, np.float32)
+        bytes_row = np.empty(3 * width if out_u8 else 1, np.uint8)
+        # sharpening: lightness of rows y-1, y, y+1 with one replicated pixel at each end, and
+        # their vertical binomial sums; clarity: the map's row at y through the curve (+1 entry)
+        side = width + 2 if do_sharpen else 1
+        l_prev = np.empty(side, np.float32)
+        l_cur = np.empty(side, np.float32)
+        l_next = np.empty(side, np.float32)
+        vsum = np.empty(side, np.float32)
+        crow = np.empty(cw + 1 if do_clarity else 1, np.float32)
         if do_sharpen:
             _lightness_row(src, decode, max(y_start - 1, 0), l_cur)
             _lightness_row(src, decode, y_start, l_next)
         for y in range(y_start, y_end):
-            if do_sharpen:
-                l_prev, l_cur, l_next = l_cur, l_next, l_prev
-                _lightness_row(src, decode, min(y + 1, height - 1), l_next)
-                for x in range(width):
-                    vsum[x] = l_prev[x] + _F(2.0) * l_cur[x] + l_next[x]
-            if do_clarity:
-                cy = (_F(y) + _HALF) / step - _HALF
-                if cy < _0:
-                    cy = _0
-                cy0 = min(int(cy), ch - 1)
-                cy1 = min(cy0 + 1, ch - 1)
-                fy = min(cy - _F(cy0), _1)
-                for j in range(cw):
-                    ub = (coarse[cy0, j] + (coarse[cy1, j] - coarse[cy0, j]) * fy) * cl_gain
-                    crow[j] = _lerp(tone_L, min(ub, tone_scale))
-            vy = vig_dy2[y]
             for x in range(width):
-                r = decode[src[y, x, 0]] * g0
-                g = decode[src[y, x, 1]] * g1
-                b = decode[src[y, x, 2]] * g2
-                if do_detail:
-                    lum = max(_KR * r + _KG * g + _KB * b, _0)
-                    upos = min(math.sqrt(lum * inv_ymax) * tone_scale, tone_scale)
-                    lt = _lerp(tone_L, upos)
-                    if do_clarity:
-                        cx0 = coarse_x0[x]
-                        cx1 = min(cx0 + 1, cw - 1)
-                        lb = crow[cx0] + (crow[cx1] - crow[cx0]) * coarse_fx[x]
+                red[x] = decode[src[y, x, 0]] * g0
+                green[x] = decode[src[y, x, 1]] * g1
+                blue[x] = decode[src[y, x, 2]] * g2
+            if do_detail:
+                if do_sharpen:
+                    l_prev, l_cur, l_next = l_cur, l_next, l_prev
+                    _lightness_row(src, decode, min(y + 1, height - 1), l_next)
+                    for x in range(width + 2):
+                        vsum[x] = l_prev[x] + _F(2.0) * l_cur[x] + l_next[x]
+                if do_clarity:
+                    cy = max((_F(y) + _HALF) / step - _HALF, _0)
+                    cy0 = min(int(cy), ch - 1)
+                    cy1 = min(cy0 + 1, ch - 1)
+                    fy = min(cy - _F(cy0), _1)
+                    for j in range(cw):
+                        ub = (coarse[cy0, j] + (coarse[cy1, j] - coarse[cy0, j]) * fy) * cl_gain
+                        crow[j] = _lerp(tone_L, min(ub, tone_scale))
+                    crow[cw] = crow[cw - 1]
+                for x in range(width):
+                    lum = max(_KR * red[x] + _KG * green[x] + _KB * blue[x], _0)
+                    lum_row[x] = lum
+                    light[x] = _lerp(tone_L, min(math.sqrt(lum * inv_ymax) * tone_scale,
+                                                 tone_scale))
+                if do_clarity:
+                    for x in range(width):
+                        c0 = coarse_x0[x]
+                        a = crow[c0]
+                        lb = a + (crow[c0 + _ONE] - a) * coarse_fx[x]
+                        lt = light[x]
                         mid = min(lt, _1)
-                        weight = _F(0.35) + _F(2.6) * mid * (_1 - mid)
-                        lt = lt + cla * (lt - lb) * weight
-                    if do_sharpen:
-                        xm = max(x - 1, 0)
-                        xp = min(x + 1, width - 1)
-                        blur = vsum[xm] + _F(2.0) * vsum[x] + vsum[xp]
-                        lt = lt + (_F(16.0) * l_cur[x] - blur) * k_sharp
-                    ynew = _lerp(l_to_y, min(max(lt, _0) * l2y_scale, _F(l_to_y.shape[0] - 2)))
-                    if lum > _TINY:
-                        k = ynew / lum
-                        r *= k
-                        g *= k
-                        b *= k
-                    else:
-                        r = ynew
-                        g = ynew
-                        b = ynew
-                elif do_tone:  # tone alone: one table read of the luminance ratio
-                    lum = max(_KR * r + _KG * g + _KB * b, _0)
+                        light2[x] = lt + cla * (lt - lb) * (_F(0.35) + _F(2.6) * mid * (_1 - mid))
+                    light, light2 = light2, light
+                if do_sharpen:
+                    for x in range(width):
+                        blur = vsum[x] + _F(2.0) * vsum[x + 1] + vsum[x + 2]
+                        light2[x] = light[x] + (_F(16.0) * l_cur[x + 1] - blur) * k_sharp
+                    light, light2 = light2, light
+                for x in range(width):
+                    ynew = _lerp(l_to_y, min(max(light[x], _0) * l2y_scale, l2y_max))
+                    lum = lum_row[x]
+                    dark = lum <= _TINY
+                    k = ynew / max(lum, _TINY)
+                    red2[x] = ynew if dark else red[x] * k
+                    green2[x] = ynew if dark else green[x] * k
+                    blue2[x] = ynew if dark else blue[x] * k
+                red, red2 = red2, red
+                green, green2 = green2, green
+                blue, blue2 = blue2, blue
+            elif do_tone:  # tone alone: one table read of the luminance ratio
+                for x in range(width):
+                    lum = max(_KR * red[x] + _KG * green[x] + _KB * blue[x], _0)
                     upos = min(math.sqrt(lum * inv_ymax) * tone_scale, tone_scale)
-                    if upos >= _DARK_BINS:
-                        k = _lerp(tone_k, upos)
-                        r *= k
-                        g *= k
-                        b *= k
-                    else:  # the darkest pixels: the ratio changes too fast to interpolate
-                        ynew = _lerp(tone_Y, upos)
-                        if lum > _TINY:
-                            k = ynew / lum
-                            r *= k
-                            g *= k
-                            b *= k
-                        else:  # black: grey at the new luminance (blacks > 0 lifts it)
-                            r = ynew
-                            g = ynew
-                            b = ynew
-                if do_color:
+                    # the darkest pixels (Y < 0.002), where the ratio of a lifted black changes
+                    # too fast to interpolate, divide the new luminance by their own instead;
+                    # black itself becomes grey at the new luminance (blacks > 0 lifts it)
+                    ynew = _lerp(tone_Y, upos)
+                    k_table = _lerp(tone_k, upos)
+                    k_exact = ynew / max(lum, _TINY)
+                    k = k_table if upos >= _DARK_BINS else k_exact
+                    black = lum <= _TINY
+                    red2[x] = ynew if black else red[x] * k
+                    green2[x] = ynew if black else green[x] * k
+                    blue2[x] = ynew if black else blue[x] * k
+                red, red2 = red2, red
+                green, green2 = green2, green
+                blue, blue2 = blue2, blue
+            if do_color:
+                for x in range(width):
+                    r = red[x]
+                    g = green[x]
+                    b = blue[x]
                     lum = _KR * r + _KG * g + _KB * b
                     mx = max(r, max(g, b))
                     mn = min(r, min(g, b))
-                    factor = sat
-                    if vib > _0:
-                        s = (mx - mn) / mx if mx > _TINY else _0
-                        skin = _0
-                        if r > g and g > b and r - b > _TINY:
-                            # skin tones: orange hues at moderate linear-light saturation
-                            skin = (_tri32((g - b) / (r - b), _F(0.02), _F(0.3), _F(0.7),
-                                           _F(1.0 / 0.28), _F(1.0 / 0.4))
-                                    * _tri32(s, _F(0.1), _F(0.55), _1, _F(1.0 / 0.45),
-                                             _F(1.0 / 0.45)))
-                        factor *= _1 + vib_pos * (_1 - s) * (_1 - s) * (_1 - _F(0.85) * skin)
-                    elif vib < _0:
-                        s = (mx - mn) / mx if mx > _TINY else _0
-                        factor *= _1 + vib * (_F(0.4) + _F(0.6) * (_1 - s))
-                    # keep the smallest channel at or above 0: factor <= lum / (lum - mn), tested
-                    # without the division, which only clipping pixels then pay
-                    if factor > _1 and mn < lum and factor * (lum - mn) > lum:
-                        factor = lum / (lum - mn)
-                    r = lum + (r - lum) * factor
-                    g = lum + (g - lum) * factor
-                    b = lum + (b - lum) * factor
-                if do_vignette:
-                    vg = _lerp(vignette, (vig_dx2[x] + vy) * vig_scale)
-                    if vignette_add:
-                        r += vg
-                        g += vg
-                        b += vg
-                    else:
-                        r *= vg
-                        g *= vg
-                        b *= vg
-                r = min(max(r, _0), _1)
-                g = min(max(g, _0), _1)
-                b = min(max(b, _0), _1)
-                if out_u8:  # 8-bit output without grain: the table holds the final byte
-                    out[y, x, 0] = encode_u8[np.uint32(r * u8_scale + _HALF)]
-                    out[y, x, 1] = encode_u8[np.uint32(g * u8_scale + _HALF)]
-                    out[y, x, 2] = encode_u8[np.uint32(b * u8_scale + _HALF)]
-                    continue
-                if encode_nearest:
-                    er = encode_lin[np.uint32(r * lin_scale + _HALF)]
-                    eg = encode_lin[np.uint32(g * lin_scale + _HALF)]
-                    eb = encode_lin[np.uint32(b * lin_scale + _HALF)]
+                    s = (mx - mn) / max(mx, _TINY)
+                    # skin tones: orange hues (r > g > b) at moderate linear-light saturation
+                    hue = (g - b) / max(r - b, _TINY)
+                    skin = (_tri32(hue, _F(0.02), _F(1.0 / 0.28), _F(0.7), _F(1.0 / 0.4))
+                            * _tri32(s, _F(0.1), _F(1.0 / 0.45), _1, _F(1.0 / 0.45)))
+                    skin = skin if (r > g and g > b) else _0
+                    grow = _1 + vib_pos * (_1 - s) * (_1 - s) * (_1 - _F(0.85) * skin)
+                    shrink = _1 + vib * (_F(0.4) + _F(0.6) * (_1 - s))
+                    factor = sat * (grow if vib > _0 else shrink)
+                    # keep the smallest channel at or above 0: factor <= lum / (lum - mn)
+                    spread = max(lum - mn, _TINY)
+                    limit = lum / spread
+                    factor = min(factor, limit) if (factor > _1 and mn < lum) else factor
+                    red2[x] = lum + (r - lum) * factor
+                    green2[x] = lum + (g - lum) * factor
+                    blue2[x] = lum + (b - lum) * factor
+                red, red2 = red2, red
+                green, green2 = green2, green
+                blue, blue2 = blue2, blue
+            if do_vignette:
+                vy = vig_dy2[y]
+                if vignette_add:
+                    for x in range(width):
+                        vg = _lerp(vignette, (vig_dx2[x] + vy) * vig_scale)
+                        red2[x] = red[x] + vg
+                        green2[x] = green[x] + vg
+                        blue2[x] = blue[x] + vg
                 else:
-                    er = _lerp(encode_lin, r * lin_scale)
-                    eg = _lerp(encode_lin, g * lin_scale)
-                    eb = _lerp(encode_lin, b * lin_scale)
-                if do_grain:
+                    for x in range(width):
+                        vg = _lerp(vignette, (vig_dx2[x] + vy) * vig_scale)
+                        red2[x] = red[x] * vg
+                        green2[x] = green[x] * vg
+                        blue2[x] = blue[x] * vg
+                red, red2 = red2, red
+                green, green2 = green2, green
+                blue, blue2 = blue2, blue
+            if out_u8:  # 8-bit output without grain: the table holds the final byte
+                for x in range(width):
+                    bytes_row[3 * x] = encode_u8[np.uint32(
+                        min(max(red[x], _0), _1) * u8_scale + _HALF)]
+                    bytes_row[3 * x + 1] = encode_u8[np.uint32(
+                        min(max(green[x], _0), _1) * u8_scale + _HALF)]
+                    bytes_row[3 * x + 2] = encode_u8[np.uint32(
+                        min(max(blue[x], _0), _1) * u8_scale + _HALF)]
+                for x in range(width):
+                    out[y, x, 0] = bytes_row[3 * x]
+                    out[y, x, 1] = bytes_row[3 * x + 1]
+                    out[y, x, 2] = bytes_row[3 * x + 2]
+                continue
+            if encode_nearest:
+                for x in range(width):
+                    encoded[3 * x] = encode_lin[np.uint32(
+                        min(max(red[x], _0), _1) * lin_scale + _HALF)]
+                    encoded[3 * x + 1] = encode_lin[np.uint32(
+                        min(max(green[x], _0), _1) * lin_scale + _HALF)]
+                    encoded[3 * x + 2] = encode_lin[np.uint32(
+                        min(max(blue[x], _0), _1) * lin_scale + _HALF)]
+            else:
+                for x in range(width):
+                    encoded[3 * x] = _lerp(encode_lin, min(max(red[x], _0), _1) * lin_scale)
+                    encoded[3 * x + 1] = _lerp(encode_lin,
+                                               min(max(green[x], _0), _1) * lin_scale)
+                    encoded[3 * x + 2] = _lerp(encode_lin,
+                                               min(max(blue[x], _0), _1) * lin_scale)
+            if do_grain:
+                row_mix = (np.uint64(y) * np.uint64(0xD8163841) + seed_mix) & np.uint64(
+                    0xFFFFFFFF)
+                for x in range(width):
+                    er = encoded[3 * x]
+                    eg = encoded[3 * x + 1]
+                    eb = encoded[3 * x + 2]
                     ye = _KR * er + _KG * eg + _KB * eb
-                    h = (x * 0x8DA6B343 + y * 0xD8163841 + seed * 0xCB1AB31F
-                         + 0x9E3779B9) & 0xFFFFFFFF
-                    h = ((h ^ (h >> 16)) * 0x7FEB352D) & 0xFFFFFFFF
-                    h = ((h ^ (h >> 15)) * 0x846CA68B) & 0xFFFFFFFF
-                    h = h ^ (h >> 16)
-                    # deterministic, approximately normal noise per pixel and seed: the sum of two
-                    # uniform 16-bit halves of a hash, centred (triangular, mean 0, variance 1)
-                    noise = _F((h & 0xFFFF) + (h >> 16)) * noise_scale - noise_off
+                    h = (np.uint64(x) * np.uint64(0x8DA6B343) + row_mix) & np.uint64(0xFFFFFFFF)
+                    h = ((h ^ (h >> np.uint64(16))) * np.uint64(0x7FEB352D)) & np.uint64(
+                        0xFFFFFFFF)
+                    h = ((h ^ (h >> np.uint64(15))) * np.uint64(0x846CA68B)) & np.uint64(
+                        0xFFFFFFFF)
+                    h = h ^ (h >> np.uint64(16))
+                    # deterministic, approximately normal noise per pixel and seed: the sum of
+                    # two uniform 16-bit halves of a hash, centred (triangular, variance 1)
+                    noise = (_F((h & np.uint64(0xFFFF)) + (h >> np.uint64(16))) * noise_scale
+                             - noise_off)
                     amp = grn * (_F(0.25) + _F(3.0) * ye * (_1 - ye)) * noise
-                    er += amp
-                    eg += amp
-                    eb += amp
-                out[y, x, 0] = min(max(er, _0), _1) * o_scale + o_off
-                out[y, x, 1] = min(max(eg, _0), _1) * o_scale + o_off
-                out[y, x, 2] = min(max(eb, _0), _1) * o_scale + o_off
+                    encoded[3 * x] = er + amp
+                    encoded[3 * x + 1] = eg + amp
+                    encoded[3 * x + 2] = eb + amp
+            for x in range(width):
+                out[y, x, 0] = min(max(encoded[3 * x], _0), _1) * o_scale + o_off
+                out[y, x, 1] = min(max(encoded[3 * x + 1], _0), _1) * o_scale + o_off
+                out[y, x, 2] = min(max(encoded[3 * x + 2], _0), _1) * o_scale + o_off

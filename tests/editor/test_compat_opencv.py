@@ -1,14 +1,18 @@
 """iea-compat against values produced by OpenCV itself (captured once with opencv-python 5.0 on
-an AVX2 x86 machine; OpenCV is not a dependency of iea). These pin down the details that the
+an AVX2 x86 machine; OpenCV is not a dependency of iea), and, where OpenCV is installed (the
+``[bench]`` extra), against IEA's editor run with it (benchmarks/editor.py). These pin down the details that the
 documented formulas leave open and that the straightforward reference in test_compat_profile.py
 only checks to within 1/255: the SIMD HSV -> RGB truncation, the fixed-point 8-bit Gaussian blur,
 tint's rounding and the fade < 0 round trip. The last case is the authors' editor run end to end."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from iea_core.editor import render
 from iea_core.editor.compat import gaussian_blur_u8, hsv_to_rgb_u8
+from iea_core.program import Program
+from iea_core.tools import TOOL_NAMES
 
 HSV_IN = bytes.fromhex(
     "aa88907044317bf7c0a1e1ed682f3e8b828d96f00c28d82e09b56036a3e2330af89dbda4a47995001791593e0f93"
@@ -143,3 +147,45 @@ def test_grain_draws_like_the_original_after_np_random_seed():
     x = render(image, {}, profile="iea-compat").astype(np.float32) / np.float32(255)
     expected = (np.clip(x + noise * 0.15, 0, 1) * 255).astype(np.uint8)
     assert np.array_equal(out, expected)
+
+
+# --- against real OpenCV, where it is installed (the [bench] extra) ------------------------------
+def _opencv_pipeline():
+    pytest.importorskip("cv2")
+    from benchmarks.editor import iea_editor_opencv
+
+    return iea_editor_opencv
+
+
+@pytest.mark.parametrize("tool", TOOL_NAMES)
+def test_compat_equals_the_opencv_pipeline_tool_by_tool(photos, tool):
+    """iea-compat against IEA's editor run with the installed OpenCV (benchmarks/editor.py's
+    per-operation pipeline), every tool at both signs. Bit-exact, except that OpenCV releases
+    after 5.0 round cv2.addWeighted differently: sharpening > 0 may differ by one level."""
+    pipeline = _opencv_pipeline()
+    # 141 = 128 + 13 columns: the same SIMD blocks and row tail in HSV -> RGB whether the
+    # installed OpenCV converts 32 pixels per block (AVX2, as iea-compat assumes) or 64 (AVX-512)
+    image = np.ascontiguousarray(photos["astronaut"][100:164, 150:291])
+    for value in (-100, -35, 20, 100):
+        ours = render(image, {tool: value}, profile="iea-compat", seed=5)
+        theirs = pipeline(np.ascontiguousarray(image[..., ::-1]), Program({tool: value}),
+                          seed=5)[..., ::-1]
+        diff = np.abs(ours.astype(int) - theirs)
+        if tool == "sharpness" and value > 0:
+            assert diff.max() <= 1 and (diff == 0).mean() > 0.95, (tool, value)
+        else:
+            assert diff.max() == 0, (tool, value, diff.max())
+
+
+def test_compat_equals_the_opencv_pipeline_on_random_programs(photos):
+    pipeline = _opencv_pipeline()
+    rng = np.random.default_rng(7)
+    image = np.ascontiguousarray(photos["coffee"][:80, :141])
+    for _ in range(8):
+        tools = rng.choice(TOOL_NAMES, size=int(rng.integers(2, 8)), replace=False)
+        program = {str(t): int(rng.integers(-100, 101)) for t in tools}
+        ours = render(image, program, profile="iea-compat", seed=2)
+        theirs = pipeline(np.ascontiguousarray(image[..., ::-1]), Program(program),
+                          seed=2)[..., ::-1]
+        diff = np.abs(ours.astype(int) - theirs)
+        assert diff.max() <= 1 and (diff == 0).mean() > 0.95, (program, diff.max())
