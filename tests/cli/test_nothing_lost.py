@@ -22,8 +22,7 @@ from iea_core.agent.base import EditResult
 from iea_core.cli import main
 from iea_core.program import Program
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import load_photo, require_tool  # noqa: E402
+from tests.conftest import load_photo, require_tool
 
 #: fields that must survive, as exiftool names them (group:tag)
 KEPT_FIELDS = (

@@ -21,8 +21,7 @@ import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-from conftest import load_photo  # noqa: E402
+from tests.conftest import load_photo
 
 pytestmark = pytest.mark.slow
 
