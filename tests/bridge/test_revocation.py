@@ -104,3 +104,37 @@ def test_restart_removes_temp_files_of_interrupted_writes(daemon_factory, raw_pe
     daemon_factory("--journal", str(journal), endpoint=first.endpoint, workers=1)
     assert not leftover.exists()
     assert (photos / "a.jpg").read_bytes() == b"x"
+
+
+def test_write_into_a_read_only_folder_is_a_clear_error(daemon, tmp_path):
+    """write_xmp beside a photo on a read-only mount: a stable code and the sidecar's path."""
+    import subprocess
+
+    import pytest
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(b"x")
+    if os.geteuid() != 0:
+        os.chmod(folder, 0o555)
+        codes = ("permission_denied", "read_only")
+    else:
+        mounted = subprocess.run(["mount", "--bind", str(folder), str(folder)],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            pytest.skip(f"cannot bind-mount here: {mounted.stderr.strip()}")
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+        codes = ("read_only",)
+    try:
+        with daemon.client() as client:
+            reply = client.call("write_xmp", {"image": str(folder / "a.jpg"), "host": "lightroom",
+                                              "program": {"exposure": 5}})
+        assert not reply["ok"] and reply["error"]["code"] in codes, reply
+        message = reply["error"]["message"]
+        assert str(folder / "a.xmp") in message and ".tmp" not in message, message
+        assert sorted(p.name for p in folder.iterdir()) == ["a.jpg"]
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+        else:
+            os.chmod(folder, 0o755)
