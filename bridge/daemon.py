@@ -282,7 +282,9 @@ class Daemon:
         assert self.journal is not None
         now_wall, now = time.time(), time.monotonic()
         rerun = failed = 0
-        for row in self.journal.unanswered():
+        unanswered = self.journal.unanswered()
+        _clean_folders_of(unanswered)
+        for row in unanswered:
             spec = self.methods.get(row.method)
             try:
                 raw = json.loads(row.request)
@@ -876,6 +878,32 @@ class Daemon:
                 pass
             os.close(self._lock_fd)
             self._lock_fd = None
+
+
+#: request params that name files a method writes (or writes beside: sidecars, cards, outputs)
+_WRITTEN_PARAMS = ("image", "images", "out", "card", "dest")
+
+
+def _clean_folders_of(rows: list[Any]) -> None:
+    """Temporary files that the writes of interrupted requests left (kill -9 mid-write): removed
+    at start, since a request that is not re-run may never write into that folder again."""
+    from iea_core.fileio import clean_stale_temp_files
+
+    folders: set[str] = set()
+    for row in rows:
+        try:
+            params = json.loads(row.request).get("params") or {}
+        except (ValueError, AttributeError):
+            continue
+        for key in _WRITTEN_PARAMS:
+            values = params.get(key)
+            for value in values if isinstance(values, list) else [values]:
+                if isinstance(value, str) and os.path.isabs(value):
+                    folders.add(value if key == "dest" else os.path.dirname(value))
+    for folder in sorted(folders)[:10_000]:
+        removed = clean_stale_temp_files(folder)
+        if removed:
+            log("info", "temp_files_removed", folder=folder, count=len(removed))
 
 
 def _default_journal(endpoint: str) -> Path:

@@ -211,8 +211,15 @@ class Worker:
             reply = protocol.error_reply(request_id, "permission_denied",
                                          f"permission denied: {exc.filename or exc}")
         except MemoryError:
-            reply = protocol.error_reply(request_id, protocol.INTERNAL,
-                                         f"{method} ran out of memory")
+            from iea_core.errors import memory_message
+
+            reply = protocol.error_reply(request_id, "out_of_memory",
+                                         memory_message(f"{method} on this photo"))
+        except OSError as exc:   # read-only folder, full disk...: the user's path, what to do
+            from iea_core.errors import describe_os_error, os_error_code
+
+            reply = protocol.error_reply(request_id, os_error_code(exc),
+                                         describe_os_error(exc))
         except Exception as exc:  # a bug: report it on the wire and in the log, keep serving
             log("error", "method_failed", id=request_id, method=method,
                 traceback=traceback.format_exc())

@@ -141,9 +141,14 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
             for image in images:
                 ext = image.suffix.lower() if image.suffix.lower() in (
                     ".png", ".tif", ".tiff") else ".jpg"
-                outputs[image] = check_output(folder / f"{image.stem}{suffix}{ext}",
-                                              inputs=images, overwrite=overwrite,
-                                              option="-o")
+                output = check_output(folder / f"{image.stem}{suffix}{ext}", inputs=images,
+                                      overwrite=overwrite, option="-o")
+                clash = next((other for other, taken in outputs.items() if taken == output),
+                             None)
+                if clash is not None:
+                    raise IeaError(f"{clash} and {image} would both be written to {output}; "
+                                   "apply the style to them in separate runs or folders")
+                outputs[image] = output
         if sheet is not None:
             check_output(sheet, inputs=images, overwrite=overwrite, extensions=(".png",),
                          option="--sheet")

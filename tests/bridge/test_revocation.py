@@ -75,3 +75,66 @@ def test_too_large_and_bad_frames_keep_the_request_id(daemon, raw_peer):
     assert reply["error"]["code"] == "bad_request" and reply["id"] == "two-frames"
     peer.send(b"not json")
     assert peer.recv(10)["id"] is None      # nothing readable: null, as before
+
+
+def test_restart_removes_temp_files_of_interrupted_writes(daemon_factory, raw_peer, tmp_path):
+    """A write cut by kill -9 leaves .NAME.iea-PID-XXXX.tmp; the next daemon removes it at
+    start, even when the interrupted request is not re-run."""
+    import signal
+    import subprocess
+    import sys
+
+    journal = tmp_path / "journal.sqlite3"
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    (photos / "a.jpg").write_bytes(b"x")
+    first = daemon_factory("--journal", str(journal), workers=1)
+    peer = raw_peer(first.endpoint)
+    peer.send_json(request("debug_sleep", {"seconds": 30}, "hog", deadline_ms=120_000))
+    peer.send_json(request("write_xmp", {"image": str(photos / "a.jpg"), "host": "lightroom",
+                                         "program": {"exposure": 5}}, "cut",
+                           deadline_ms=1_000))   # queued behind the hog; expires while down
+    wait_for(lambda: first.status()["queue"] == 1, 10, "the write to be queued")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    leftover = photos / f".a.xmp.iea-{int(dead.stdout)}-k2j4h5g6.tmp"
+    leftover.write_bytes(b"half a sidecar")     # what a writer killed mid-write leaves
+    first.kill(signal.SIGKILL)
+    time.sleep(1.2)
+    daemon_factory("--journal", str(journal), endpoint=first.endpoint, workers=1)
+    assert not leftover.exists()
+    assert (photos / "a.jpg").read_bytes() == b"x"
+
+
+def test_write_into_a_read_only_folder_is_a_clear_error(daemon, tmp_path):
+    """write_xmp beside a photo on a read-only mount: a stable code and the sidecar's path."""
+    import subprocess
+
+    import pytest
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(b"x")
+    if os.geteuid() != 0:
+        os.chmod(folder, 0o555)
+        codes = ("permission_denied", "read_only")
+    else:
+        mounted = subprocess.run(["mount", "--bind", str(folder), str(folder)],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            pytest.skip(f"cannot bind-mount here: {mounted.stderr.strip()}")
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], check=True)
+        codes = ("read_only",)
+    try:
+        with daemon.client() as client:
+            reply = client.call("write_xmp", {"image": str(folder / "a.jpg"), "host": "lightroom",
+                                              "program": {"exposure": 5}})
+        assert not reply["ok"] and reply["error"]["code"] in codes, reply
+        message = reply["error"]["message"]
+        assert str(folder / "a.xmp") in message and ".tmp" not in message, message
+        assert sorted(p.name for p in folder.iterdir()) == ["a.jpg"]
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+        else:
+            os.chmod(folder, 0o755)

@@ -214,3 +214,17 @@ def test_default_output_name_never_replaces_a_file(warm_backend, camera_jpeg, tm
     assert result.exit_code == 0, result.output
     assert (tmp_path / "IMG_0001_iea.jpg").read_bytes() == b"an earlier result the user kept"
     assert (tmp_path / "IMG_0001_iea-2.jpg").exists()
+
+
+def test_style_apply_refuses_two_photos_with_one_output_name(camera_jpeg, tmp_path):
+    from iea_core.styles import StyleLibrary
+
+    with StyleLibrary() as library:
+        library.save("Warm", "warm", Program({"temperature": 25}))
+    twin = tmp_path / "other" / camera_jpeg.name
+    twin.parent.mkdir()
+    twin.write_bytes(camera_jpeg.read_bytes())
+    out_dir = tmp_path / "styled"
+    result = invoke("style", "apply", "Warm", camera_jpeg, twin, "-o", out_dir)
+    assert result.exit_code != 0 and "would both be written" in result.output
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []

@@ -21,7 +21,6 @@ import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
 from tests.conftest import load_photo
 
 pytestmark = pytest.mark.slow
