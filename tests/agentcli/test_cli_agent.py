@@ -228,6 +228,17 @@ def test_edit_with_the_real_default_agent(workdir, sample_jpeg):
     assert _warmth(after) > _warmth(before)
 
 
+def test_edit_json_says_when_the_request_was_not_understood(workdir, sample_jpeg):
+    """Gibberish: no edit, a message, and a machine-readable understood=false."""
+    result = _invoke(["edit", "--sample", "asdf qwer", "-o", "edited.jpg", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["understood"] is False and data["program"] == {} and data["message"]
+    understood = json.loads(_invoke(["edit", "--sample", "warmer", "-o", "w.jpg",
+                                     "--json"]).output)
+    assert understood["understood"] is True and understood["program"]["temperature"] > 0
+
+
 def test_chat_card_dir_writes_one_card_per_changing_turn(keyword_backend, workdir, sample_jpeg):
     photo = workdir / "photo.jpg"
     shutil.copy(sample_jpeg, photo)

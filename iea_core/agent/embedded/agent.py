@@ -92,7 +92,14 @@ class EmbeddedAgent:
 
     def _auto(self, image: np.ndarray, tools: Sequence[str], base: Mapping[str, int]) -> dict[str, int]:
         if self.search:
-            return auto_values(image, tools, base, profile=self.profile)
+            # The photo as it looks with the rest of the program applied decides; the
+            # correction is added to what the program already has for those tools.
+            from ...editor import render
+
+            current = {k: int(v) for k, v in base.items() if int(v)}
+            seen = render(V.preview(image), current, self.profile) if current else image
+            delta = adapt.auto_values(look_at(seen), {t: 1 for t in tools}, asked=True)
+            return {t: int(max(-100, min(100, base.get(t, 0) + v))) for t, v in delta.items()}
         from . import photo
 
         stats = photo_stats(image)
@@ -126,9 +133,7 @@ class EmbeddedAgent:
             auto_done = self._auto_photo(photo, autos, values, asked=not general)
             values.update(auto_done)
         notes: dict[str, str] = {}
-        allow_clip = bool(screened.allow_highlight_clip or any(
-            r.clause.degree == "extreme" for r in screened.readings))
-        values = self._adapt(photo, values, effect, set(auto_done), notes, allow_clip)
+        values = self._adapt(photo, values, effect, set(auto_done), notes)
         auto_fixed: dict[str, str] = {}
         if self.auto_fix and not screened.only_asked:
             auto_fixed = self._fix_faults(photo, values, effect)
@@ -197,7 +202,7 @@ class EmbeddedAgent:
         return {t: photo_mod._fallback(t, stats) for t in tools}
 
     def _adapt(self, photo: Photo, values: dict[str, int], effect: EditEffect,
-               auto: set[str], notes: dict[str, str], allow_clip: bool = False) -> dict[str, int]:
+               auto: set[str], notes: dict[str, str]) -> dict[str, int]:
         """The text's amounts, scaled to what this photo has room for."""
         out = dict(values)
         m = photo.measures
@@ -215,25 +220,12 @@ class EmbeddedAgent:
                         adapt.darken_target(m.mean, share, complaint))
                 if abs(goal - m.mean) < adapt.MIN_VISIBLE * source.factor:
                     goal = m.mean + sign * adapt.MIN_VISIBLE * source.factor
-                # Within what the highlights allow: every degree gets the same ceiling, so a
-                # smaller degree word never ends up with the larger change.
-                new = adapt.exposure_for(photo, goal, allow_clip=allow_clip)
-                if sign > 0 and not allow_clip:
-                    # Held by the highlights: when that leaves little of the request, go up to
-                    # a few percent and let the guard rail hold the highlights back instead.
-                    wanted = adapt.exposure_for(photo, goal, allow_clip=True)
-                    if new < 0.5 * wanted:
-                        new = adapt.exposure_for(photo, goal, allowance=0.03)
-                if sign > 0 and not allow_clip:
-                    unbounded = adapt.exposure_for(photo, goal, allow_clip=True)
-                    if unbounded > new + 8:
-                        notes[tool] = (f"held at {new:+d} so that the highlights do not clip "
-                                       f"(the amount asked would need about {unbounded:+d})")
+                # The amount asked; if it would clip, the guard rail trades it for highlight
+                # recovery or mid-tone brightening, keeping as much of the brightening as it can.
+                new = adapt.exposure_for(photo, goal, allow_clip=True)
                 if np.sign(new) != sign:
                     new = sign * 3
-                if tool in notes:
-                    pass
-                elif sign > 0 and m.mean > 0.6:
+                if sign > 0 and m.mean > 0.6:
                     notes[tool] = (f"the photo is already bright (mean brightness {m.mean:.2f}), "
                                    "so only a small lift")
                 elif sign < 0 and m.mean < 0.25:

@@ -163,9 +163,21 @@ def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
         variants = _highlight_variants(values, "highlights" not in locked, protect_highlights)
         renders = _LazyRenders(photo.preview, variants, profile)
         lost = (m_high - base.clip_high) * 100
-        chosen = next((i for i in range(len(variants)) if ok(renders[i], lo=False)), None)
         relaxed = False
-        asked = [t for t in _BRIGHTENING if values.get(t, 0) > 0]
+        asked = [t for t in _BRIGHTENING if values.get(t, 0) > 0 and t != "contrast"]
+        if asked:
+            # Brightening: of the variants that pass, keep the one that keeps most of the
+            # brightening (first in order among those within 80 % of the best).
+            wanted = float(V.luminance(render).mean()) - base.mean
+            gains = [float(V.luminance(renders[i]).mean()) - base.mean
+                     for i in range(len(variants))]
+            passing = [i for i in range(len(variants)) if ok(renders[i], lo=False)]
+            best = max((gains[i] for i in passing), default=0.0)
+            chosen = next((i for i in passing if gains[i] >= 0.8 * best), None)
+            if chosen is not None and best < 0.25 * wanted:
+                chosen = None  # almost nothing of the request left: consider a compromise
+        else:
+            chosen = next((i for i in range(len(variants)) if ok(renders[i], lo=False)), None)
         strict = chosen
 
         def keeps(v: Mapping[str, int]) -> bool:

@@ -93,7 +93,9 @@ def screen(readings: Sequence[Reading], instruction: str, vocabulary: frozenset[
         if honesty.ONLY_ASKED.search(text):
             any_understood = True
             continue
-        knows = honesty.understood_clause(r.clause.core, vocabulary)
+        # Bare feedback ("a bit less", "more", "undo") has no content word and needs none.
+        knows = r.intent.startswith("bare_") or honesty.understood_clause(r.clause.core,
+                                                                          vocabulary)
         if r.clause.numbers:
             any_understood = True
             if not knows:  # "set exposure to 100": the numbers are the whole request
