@@ -354,9 +354,8 @@ def markdown(rows: list[dict], values: Sequence[int], meta: dict) -> str:
               "- grain: the editor and darktable draw different random noise, so d measures two "
               "independent noise fields (about the noise's own size) rather than a mismatch; the "
               "fit matches the amount of noise instead.",
-              "- vignette > 0 (lighter corners): darktable's vignette lightens by adding light, the "
-              "editor multiplies; no amount of the additive lift matches across tones. Darker "
-              "corners (the usual vignette) match.",
+              "- vignette: darker corners multiply linear light, lighter corners add to it (0.3 "
+              "a w(r) in the editor), as darktable's vignette does for each sign.",
               "- tools with local support (natural_contrast, sharpness) depend on the photo's size; "
               "they are measured at this size.", ""]
     return "\n".join(lines)
