@@ -193,7 +193,8 @@ def fit_editor_response(editor: EditorFn, cal: M.Calibration, log: Callable[[str
     dark = np.full((8, 8, 3), 60, np.uint8)
     out = editor(dark, Program({"exposure": 50}))
     gain = M.srgb_to_linear(out[..., :3].mean()) / M.srgb_to_linear(np.array(60 / 255.0))
-    cal.scales["exposure_ev"] = float(np.log2(gain) / 50)
+    # rounded: the 8-bit grey patch measures the gain to about 1e-4, the editor's rule is exact
+    cal.scales["exposure_ev"] = round(float(np.log2(gain) / 50), 4)
     log(f"  exposure: {cal.scales['exposure_ev']:.4f} EV per unit")
 
 
@@ -354,9 +355,8 @@ def markdown(rows: list[dict], values: Sequence[int], meta: dict) -> str:
               "- grain: the editor and darktable draw different random noise, so d measures two "
               "independent noise fields (about the noise's own size) rather than a mismatch; the "
               "fit matches the amount of noise instead.",
-              "- vignette > 0 (lighter corners): darktable's vignette lightens by adding light, the "
-              "editor multiplies; no amount of the additive lift matches across tones. Darker "
-              "corners (the usual vignette) match.",
+              "- vignette: darker corners multiply linear light, lighter corners add to it (0.3 "
+              "a w(r) in the editor), as darktable's vignette does for each sign.",
               "- tools with local support (natural_contrast, sharpness) depend on the photo's size; "
               "they are measured at this size.", ""]
     return "\n".join(lines)

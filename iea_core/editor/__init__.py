@@ -118,14 +118,22 @@ def render_batch(image: np.ndarray, programs: Sequence[ProgramLike], profile: st
         for i, program in enumerate(parsed):
             out[i] = _compat(rgb, program, seed).astype(np.float32) / np.float32(255.0)
         return out
-    from .default import ImageContext, render_into
+    from .default import ImageContext, render_programs
 
     ctx = ImageContext(rgb)
+    todo = []
     for i, program in enumerate(parsed):
         if program.is_identity or _is_noop(program):
             out[i] = to_float01(rgb)
         else:
-            render_into(ctx, program, out[i], seed=seed, out_scale=1.0, out_offset=0.0)
+            todo.append(i)
+    if todo:
+        target = out if len(todo) == len(parsed) else np.empty(
+            (len(todo),) + out.shape[1:], dtype=np.float32)
+        render_programs(ctx, [parsed[i] for i in todo], target, seed=seed, out_scale=1.0,
+                        out_offset=0.0)
+        if target is not out:
+            out[todo] = target
     return out
 
 
@@ -155,7 +163,7 @@ def warm_up() -> None:
                                   "grain")}
     for image in (probe, probe.astype(np.uint16) * 257):
         render(image, full)
-        render_batch(image, [full])
+        render_batch(image, [full, full])
 
 
 __all__ = ["PROFILES", "render", "render_batch", "render_many", "warm_up"]

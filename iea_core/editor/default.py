@@ -188,8 +188,9 @@ def _prepare(program: Program) -> PreparedTables:
 
 
 def render_into(ctx: ImageContext, program: Program, out: np.ndarray, *, seed: int,
-                out_scale: float, out_offset: float) -> None:
-    """Render ``program`` on the image of ``ctx`` into ``out`` (H x W x >=3)."""
+                out_scale: float, out_offset: float, threads: bool = True) -> None:
+    """Render ``program`` on the image of ``ctx`` into ``out`` (H x W x >=3); with
+    ``threads=False`` on the calling thread only, without holding the GIL."""
     tables = _prepare(program)
     prep = tables.prep
     flags = prep.flags
@@ -200,7 +201,8 @@ def render_into(ctx: ImageContext, program: Program, out: np.ndarray, *, seed: i
     light_gain_u = math.sqrt(float(2.0 ** (2.0 * program["exposure"] / 100.0)))
     fade = program["fade"]
     out_u8 = out.dtype == np.uint8 and not flags & curves.FLAG_GRAIN
-    ctx._kernels.render_default(
+    kernel = ctx._kernels.render_default if threads else ctx._kernels.render_default_serial
+    kernel(
         ctx.src, ctx.decode, prep.gains, tables.tone_k, tables.tone_Y, tables.tone_L, _L_TO_Y,
         _direct_encode_table(fade), _u8_encode_table(fade), out_u8,
         out.dtype in _NEAREST_ENCODE, tables.vignette, program["vignette"] > 0,
@@ -208,3 +210,32 @@ def render_into(ctx: ImageContext, program: Program, out: np.ndarray, *, seed: i
         light_gain_u, light_gain_u,
         prep.saturation, prep.vibrance, prep.clarity, prep.sharpen, prep.grain,
         int(seed) & 0xFFFFFFFF, flags, out, out_scale, out_offset)
+
+
+#: below this many pixels a batch renders one program per Python thread (serial kernels, the GIL
+#: released) rather than splitting each small image over the numba thread pool
+SMALL_IMAGE_PIXELS = 1 << 20
+
+
+def render_programs(ctx: ImageContext, programs: list[Program], out: np.ndarray, *, seed: int,
+                    out_scale: float, out_offset: float) -> None:
+    """Render ``programs[i]`` into ``out[i]``. Small images go one program per worker thread."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    workers = min(len(programs), os.cpu_count() or 1)
+    if ctx.height * ctx.width >= SMALL_IMAGE_PIXELS or workers < 2:
+        for program, target in zip(programs, out):
+            render_into(ctx, program, target, seed=seed, out_scale=out_scale,
+                        out_offset=out_offset)
+        return
+    if any(_prepare(p).prep.flags & curves.FLAG_CLARITY for p in programs):
+        ctx.coarse()  # built once, before the workers read it
+
+    def work(index: int) -> None:
+        for i in range(index, len(programs), workers):
+            render_into(ctx, programs[i], out[i], seed=seed, out_scale=out_scale,
+                        out_offset=out_offset, threads=False)
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(work, range(workers)))

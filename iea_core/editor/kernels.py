@@ -367,3 +367,20 @@ def render_default(src, decode, gains, tone_k, tone_Y, tone_L, l_to_y, encode_li
                 out[y, x, 0] = min(max(encoded[3 * x], _0), _1) * o_scale + o_off
                 out[y, x, 1] = min(max(encoded[3 * x + 1], _0), _1) * o_scale + o_off
                 out[y, x, 2] = min(max(encoded[3 * x + 2], _0), _1) * o_scale + o_off
+
+
+def _serial_twin(dispatcher, name: str):
+    """The same kernel compiled without threads and releasing the GIL, under its own name (so
+    numba caches it apart): small images rendered many at a time (render_batch) run one program
+    per Python thread instead of waking the thread pool for every few thousand pixels."""
+    import types
+
+    source = dispatcher.py_func
+    twin = types.FunctionType(source.__code__, source.__globals__, name, source.__defaults__,
+                              source.__closure__)
+    twin.__qualname__ = name
+    twin.__doc__ = source.__doc__
+    return njit(cache=True, fastmath=True, nogil=True, error_model="numpy")(twin)
+
+
+render_default_serial = _serial_twin(render_default, "render_default_serial")
