@@ -12,7 +12,6 @@ because a model that says "looks fine" must not hide clipped highlights.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping, Protocol, Sequence
