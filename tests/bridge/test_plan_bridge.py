@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 
 
 def test_edit_returns_the_plan_over_the_daemon(daemon_factory, tmp_path: Path, sample_jpeg):

@@ -134,7 +134,7 @@ def residuals(steps: Sequence[Step], before: Mapping[str, float], now: Mapping[s
     return out
 
 
-def _scales(steps: Sequence[Step], before: Mapping[str, float]) -> np.ndarray:
+def step_scales(steps: Sequence[Step], before: Mapping[str, float]) -> np.ndarray:
     """Per-step units so that metrics in L* and in luminance weigh alike in the solve: a miss of
     a quarter of the step's range counts as much for every step."""
     out = []
@@ -296,7 +296,7 @@ def solve(image: np.ndarray, steps: Sequence[Step], *, base: Mapping[str, int] |
         return np.array([high - clip0[0], low - clip0[1]])
 
     best: tuple[float, dict[str, int]] | None = None
-    scales = _scales(free, before)
+    scales = step_scales(free, before)
     needed = {s.metric for s in free}
     last: tuple[np.ndarray, np.ndarray] | None = None  # (variables, metrics) of the last render
     for it in range(iterations):
@@ -328,7 +328,7 @@ def solve(image: np.ndarray, steps: Sequence[Step], *, base: Mapping[str, int] |
                     scaled.append(s.kind.name)
                     executed[executed.index(s)] = fitted
                     free[j] = fitted
-            scales = _scales(free, before)
+            scales = step_scales(free, before)
         r = residuals(free, before, now, values)
         changes = rail_changes(out[0])
         caps = np.array([RAIL_AIM * limits[name] for name in RAILS])

@@ -12,7 +12,6 @@ because a model that says "looks fine" must not hide clipped highlights.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Mapping, Protocol, Sequence
@@ -20,8 +19,8 @@ from typing import Callable, Mapping, Protocol, Sequence
 import numpy as np
 
 from ...program import Program
-from .executor import (Solution, _scales, back_off, downscale, newton_move, residuals,
-                       room_of, solve)
+from .executor import (Solution, back_off, downscale, newton_move, residuals, room_of, solve,
+                       step_scales)
 from .measure import RAIL_LIMITS, measure, neutral_mask, rail_failures, rails, skin_mask
 from .steps import Conflict, Plan, Step, StepVerdict, far_slack, tolerance
 
@@ -259,7 +258,7 @@ def run_plan(image: np.ndarray, plan: Plan, *, judge: Judge | None = None, size:
         now = {v.step.metric: v.measured for v in verdict.steps}
         if free and solution.jacobian.size:
             r = residuals(free, before, {**before, **now}, values)
-            scales = _scales(free, before)
+            scales = step_scales(free, before)
             move = newton_move(solution.jacobian, r, scales, room_of(free, values))
             for s in free:
                 values[s.tool] = s.clamp(values[s.tool] + move[index[s.tool]])
