@@ -53,7 +53,9 @@ def test_edit_reports_a_contradiction_and_plain_requests_are_unchanged(tmp_path:
     assert "applied neither" in data["reasoning"]
     plain = json.loads(_invoke(["edit", "--sample", "warmer", "--backend", "embedded", "--json",
                                 "-o", str(tmp_path / "b.jpg")]).output)
-    assert plain["plan"] is None and plain["program"] == {"temperature": 30}
+    # a plain request is the agent's own answer (its amount depends on the photo)
+    assert plain["plan"] is None and set(plain["program"]) == {"temperature"}
+    assert plain["program"]["temperature"] > 0
     never = json.loads(_invoke(["edit", "--sample", "cold winter morning", "--no-plan",
                                 "--backend", "embedded", "--json", "-o",
                                 str(tmp_path / "c.jpg")]).output)
