@@ -316,7 +316,7 @@ def main() -> None:
         family()
     run.scores["honesty: no invisible claims"] = run.placebo
     print()
-    print(f"| family | passed | rate |")
+    print("| family | passed | rate |")
     print("| --- | --- | --- |")
     for name, s in run.scores.items():
         print(f"| {name} | {s.passed}/{s.total} | {s.rate:.0f} % |")

@@ -16,7 +16,7 @@ from . import adapt, honesty
 from .adapt import Photo, look_at
 from .checks import Checked, guard, verify_claims
 from .interpret import EditEffect, Interpreter, Reading, edit_effect
-from .photo import auto_values, photo_stats, to_float
+from .photo import photo_stats, to_float
 from .refine import refine_values
 from .screen import screen
 
@@ -423,7 +423,6 @@ class EmbeddedAgent:
                 if tool in TOOL_NAMES:
                     found.add(tool)
         return found
-        return EditResult(new.replace(reasoning=reasoning), reasoning, explanations)
 
     # --- Image-Summary ----------------------------------------------------------------------
     def summarize(self, before: np.ndarray, after: np.ndarray) -> Style:
