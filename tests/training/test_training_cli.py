@@ -22,10 +22,12 @@ def test_eval_with_an_oracle_reproduces_the_table_columns(tiny_dataset, tmp_path
     assert "| backend | L | R_L | R_U | ROUGE-L | RM |" in result.output
     report = json.loads((out / "eval.json").read_text())
     summary = report["summary"]
-    assert summary["L"] == pytest.approx(0.0, abs=1e-6)
+    # scored on the batch editor's renders rounded to 8 bits (GRPO's reward function): a pixel
+    # here and there one level off the reference render, hence ~1e-6 rather than 0
+    assert summary["L"] == pytest.approx(0.0, abs=1e-5)
     for row in report["rows"]:
         if "R_L" in row:  # 1 unless the reference equals the photo (then d = 0 and R_L = 0)
-            assert row["R_L"] == pytest.approx(1.0, abs=1e-6) or row["R_L"] == 0.0
+            assert row["R_L"] == pytest.approx(1.0, abs=1e-3) or row["R_L"] == 0.0
     assert summary["R_U"] > 0  # removing a tool of the exact program mostly moves away
     assert summary["ROUGE-L"] == pytest.approx(1.0)
     assert summary["sign_accuracy_all"] == 1.0 and summary["failed"] == 0

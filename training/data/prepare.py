@@ -89,18 +89,24 @@ def load_mixture(train_file: str | Path, mix_files: Sequence[str] = (),
     """(record, base folder) for the main file and the mixed-in files at their ratios."""
     rng = random.Random(seed)
     items = [(r, Path(train_file).parent) for r in read_records(train_file)]
-    owners = {r.id: str(train_file) for r, _ in items}
+
+    def files_of(record: Record, base: Path) -> tuple[str, ...]:
+        return tuple(str((base / rel).resolve()) if rel else ""
+                     for rel in (record.image, record.reference, record.previous))
+
+    owners = {r.id: (str(train_file), files_of(r, b)) for r, b in items}
     ratios = list(mix_ratios) or [1.0] * len(mix_files)
     for mix_file, ratio in zip(mix_files, ratios):
         mixed = [(r, Path(mix_file).parent) for r in read_records(mix_file)]
-        for record, _ in mixed:
-            if owners.setdefault(record.id, str(mix_file)) != str(mix_file):
+        for record, base in mixed:
+            owner, files = owners.setdefault(record.id, (str(mix_file), files_of(record, base)))
+            if files != files_of(record, base):  # one id, two different photos
                 from iea_core.errors import TrainingError
 
                 raise TrainingError(
-                    f"record id {record.id!r} is in both {owners[record.id]} and {mix_file}; "
-                    "ids must be unique across mixed files (rebuild one shard with another "
-                    "--seed or --name)")
+                    f"record id {record.id!r} names different images in {owner} and "
+                    f"{mix_file}; ids must be unique across mixed files (rebuild one shard "
+                    "with another --seed or --name)")
         items += resample(mixed, float(ratio), rng)
     rng.shuffle(items)
     return items
