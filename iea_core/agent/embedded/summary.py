@@ -9,7 +9,7 @@
    main changes first. Its degree words are chosen by asking the agent itself: the sentence is
    read back with ``edit(before, sentence)``, rendered, and each main tool's degree word is
    moved one step up or down while that brings the result closer to ``after`` (a few edits on a
-   ~128 px preview). ``Style.round_trip`` is the final distance.
+   ~96 px preview, two main tools). ``Style.round_trip`` is the final distance.
 """
 from __future__ import annotations
 
