@@ -103,15 +103,17 @@ def exposure_for(photo: Photo, target: float, *, temperature: int = 0, tint: int
 def brighten_target(mean: float, share: float, complaint: bool) -> float:
     """Where "brighter" (share = degree) takes a photo of mean luminance ``mean``."""
     goal = mean + share * (BRIGHT_CEILING - mean)
-    if complaint:  # "too dark": at least toward a well-exposed rendering
+    if complaint:  # "too dark": toward a well-exposed rendering, not far past it
         goal = max(goal, min(WELL_EXPOSED, mean + 0.5 * (WELL_EXPOSED - mean) + 0.05))
+        goal = min(goal, max(mean, WELL_EXPOSED + 0.10))
     return goal
 
 
 def darken_target(mean: float, share: float, complaint: bool) -> float:
     goal = mean - 0.7 * share * (mean - DARK_FLOOR)
-    if complaint:  # "too bright": at least toward a well-exposed rendering
+    if complaint:  # "too bright": toward a well-exposed rendering, not past it
         goal = min(goal, max(WELL_EXPOSED, mean - 0.5 * (mean - WELL_EXPOSED) - 0.05))
+        goal = max(goal, min(mean, WELL_EXPOSED - 0.06))
     return goal
 
 

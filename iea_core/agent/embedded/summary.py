@@ -9,7 +9,7 @@
    main changes first. Its degree words are chosen by asking the agent itself: the sentence is
    read back with ``edit(before, sentence)``, rendered, and each main tool's degree word is
    moved one step up or down while that brings the result closer to ``after`` (a few edits on a
-   ~128 px preview). ``Style.round_trip`` is the final distance.
+   ~96 px preview, two main tools). ``Style.round_trip`` is the final distance.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from ..base import Style
 MISALIGNED_DISTANCE = 0.06
 #: Correlation of the two pictures' edge maps below which they are not the same scene.
 MIN_STRUCTURE = 0.35
-ROUND_TRIP_SIZE = 128
+ROUND_TRIP_SIZE = 96
 _LEVELS = ("tiny", "slight", "default", "strong", "heavy")
 
 
@@ -87,7 +87,7 @@ def summarize(agent: Any, before: np.ndarray, after: np.ndarray, profile: str = 
         return cache[sentence]
 
     best = trip(levels)
-    for tool in tools[:3]:
+    for tool in tools[:2]:
         for step in (-1, 1):
             while True:
                 k = _LEVELS.index(levels[tool]) + step
