@@ -46,7 +46,13 @@ def edit(image: Path, instruction: str, host: str) -> dict:
 
 
 def warmth(rgb: np.ndarray) -> float:
-    return float(rgb[..., 0].mean() - rgb[..., 2].mean())
+    """Mean Lab b* (yellow-blue) of the mid-tones: clipped highlights, which cannot get warmer,
+    do not hide a warming step the way a plain R - B mean lets them."""
+    from iea_core.agent.verify import lab
+
+    L = lab(np.asarray(rgb, np.float32))
+    mid = (L[..., 0] > 20) & (L[..., 0] < 90)
+    return float(L[..., 2][mid].mean())
 
 
 # --- the state model ------------------------------------------------------------------------------
@@ -111,7 +117,9 @@ def test_lightroom_raw_sequence_orders_temperature(as_shot: int) -> None:
         crs, _, _ = lightroom_apply(state, change)
         state = lightroom_state({**state.settings, **crs}, raw=True, as_shot=state.as_shot)
         temps.append(state.settings["Temperature"])
-    up1, up2, down = (b - a for a, b in zip(temps, temps[1:]))
+    # steps compared in mired (1e6 / K), the scale iea's mapping and Lightroom's slider follow
+    mired = [1e6 / t for t in temps]
+    up1, up2, down = (a - b for a, b in zip(mired, mired[1:]))
     assert up1 > 0 and up2 > 0 and down < 0, temps
     assert up2 < up1 and abs(down) < up1, temps
     assert min(temps[1:]) > as_shot  # never crosses As Shot the wrong way
@@ -161,7 +169,7 @@ def test_cli_agent_sees_the_developed_photo(photo: Path, monkeypatch: pytest.Mon
             seen.append(float(np.mean(image)))
             return real.edit(image, instruction, history)
 
-    monkeypatch.setattr("iea_core.cli.cmd_edit.make_agent", lambda backend: Spy())
+    monkeypatch.setattr("iea_core.cli.cmd_edit.make_agent", lambda backend, options=(): Spy())
     edit(photo, "a bit darker", "lightroom")
     plain = float(np.mean(read_rgb(photo)))
     assert seen[0] > plain + 0.05
@@ -261,7 +269,7 @@ def test_cli_agent_sees_darktables_render_of_the_photographers_modules(
             seen.append(float(np.mean(image)))
             return real.edit(image, instruction, history)
 
-    monkeypatch.setattr("iea_core.cli.cmd_edit.make_agent", lambda backend: Spy())
+    monkeypatch.setattr("iea_core.cli.cmd_edit.make_agent", lambda backend, options=(): Spy())
     out = edit(photo, "a bit darker", "darktable")
     assert seen[0] > float(np.mean(read_rgb(photo))) + 0.05  # +1 EV of the photographer's
     assert "exposure" in out["kept"]

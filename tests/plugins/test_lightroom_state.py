@@ -55,7 +55,10 @@ def test_raw_warmth_sequence_moves_from_as_shot(tmp_path: Path, as_shot: int) ->
     for text in SEQUENCE:
         _edit(lr, text)
         temps.append(_settings(lr, 7)["Temperature"])
-    up1, up2, down = (b - a for a, b in zip(temps, temps[1:]))
+    # steps compared in mired (1e6 / K), the scale Lightroom's slider and iea's mapping follow:
+    # the same warming is more Kelvin at 8000 K than at 3200 K
+    mired = [1e6 / t for t in temps]
+    up1, up2, down = (a - b for a, b in zip(mired, mired[1:]))
     assert up1 > 0 and 0 < up2 < up1 and down < 0 and abs(down) < up1, temps
     assert min(temps[1:]) > as_shot, temps  # never crosses As Shot the wrong way
     assert temps[1] < as_shot * 1.35, temps  # a step, not a jump to orange

@@ -137,10 +137,13 @@ def room_factor(tool: str, sign: int, m: V.Measures) -> float:
         return _clip((m.deepest - 0.005) / 0.05) if sign < 0 else _clip((0.25 - m.deepest) / 0.2)
     if tool == "whites":
         return _clip((0.995 - m.top) / 0.12) if sign > 0 else _clip((m.top - 0.6) / 0.3)
+    # White balance: a photo already warm (green) gets less of a push the same way, but a push
+    # the other way is never enlarged beyond what the words asked: "a bit less warm" after
+    # "warmer" stays a smaller step than the "warmer" was (edits compose, see iea_core.state).
     if tool == "temperature":
-        return _clip(1.0 - sign * m.neutral_b / 15.0, 0.4, 1.5)
+        return _clip(1.0 - sign * m.neutral_b / 15.0, 0.7, 1.0)
     if tool == "tint":  # + is green, i.e. a* down
-        return _clip(1.0 + sign * m.neutral_a / 12.0, 0.4, 1.5)
+        return _clip(1.0 + sign * m.neutral_a / 12.0, 0.7, 1.0)
     if tool in ("brightness", "exposure"):
         if sign > 0:
             return _clip((BRIGHT_CEILING - m.mean) / (BRIGHT_CEILING - WELL_EXPOSED), 0.15, 1.8)
