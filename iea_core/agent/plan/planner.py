@@ -121,10 +121,31 @@ class Planner:
             out.append(self._read_clause(clause, LOOKS[best], sim))
         return out
 
+    @property
+    def _words(self) -> frozenset[str]:
+        """Words with a meaning: the agent's vocabulary and the looks' own wordings."""
+        words = getattr(self, "_word_cache", None)
+        if words is None:
+            import re
+
+            from .looks import LOOKS as ALL_LOOKS
+
+            phrase_words = {w for look in ALL_LOOKS for phrase in (look.name, *look.phrases)
+                            for w in re.findall(r"[a-z][a-z'-]*", phrase.lower())}
+            words = self._word_cache = frozenset(
+                getattr(self.agent, "_vocabulary", frozenset())) | frozenset(phrase_words)
+        return words
+
     def _read_clause(self, clause: str, look: Look, sim: float) -> ClauseReading:
+        from ..embedded.honesty import understood_clause
+
         strength = _degree(clause)
         if sim >= LOOK_SURE:
             return ClauseReading(clause, look.name, sim, look_steps(look, strength))
+        # Gibberish ("asdf qwer") is always nearest to some look; without a word that means
+        # something it is left to the agent, which says it did not understand.
+        if not understood_clause(clause.lower(), self._words):
+            return ClauseReading(clause, None, sim)
         readings = self.agent.read(clause)
         plain: list[Step] = []
         agent_knows = False  # a confident plain reading ("fix the exposure", "undo") of the agent
