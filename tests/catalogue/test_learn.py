@@ -125,9 +125,9 @@ def test_current_settings_fall_through_an_empty_darktable_sidecar(tmp_path):
     (photo, program), = make_shoot(tmp_path, 1, seed=6)
     darktable.write_sidecar(photo, Program())  # darktable has the photo, nothing iea can read
     lightroom.write_sidecar(photo, program)
-    found = catalogue.read_current_program(photo)
+    found = catalogue.read_current_state(photo)
     assert found.host == "lightroom" and found.program.same_values(program)
-    only_dt = catalogue.read_current_program(photo, "darktable")
+    only_dt = catalogue.read_current_state(photo, "darktable")
     assert only_dt.host == "darktable" and only_dt.program.is_identity
 
 
