@@ -62,7 +62,10 @@ def items_after_one_write(tmp_path: Path, user_sidecar: bytes | None) -> int:
     Image.fromarray(np.zeros((12, 16, 3), np.uint8)).save(scratch)
     if user_sidecar is not None:
         darktable.sidecar_path(scratch).write_bytes(user_sidecar)
-    return len(darktable.read_history(darktable.write_sidecar(scratch, Program(PROGRAM))).items)
+    from iea_core.state import apply_to_sidecar  # what batch_apply writes: current + PROGRAM
+
+    return len(darktable.read_history(
+        apply_to_sidecar("darktable", scratch, Program(PROGRAM)).sidecar).items)
 
 
 def check_shoot(originals: dict[Path, bytes | None], reply: dict, expected: dict) -> None:
