@@ -196,8 +196,10 @@ def test_edit_with_the_embedded_agent(daemon_factory, photos_dir):
     program = Program(result["program"])
     assert program["exposure"] > 0 or program["brightness"] > 0
     assert result["reasoning"]
-    assert "Exposure2012" in result["host_settings"] or "HasSettings" in \
-        result["host_settings"]
+    # Lightroom gets exactly the settings that move (current state + change)
+    settings = result["host_settings"]
+    assert ("Exposure2012" in settings) == bool(program["exposure"]), settings
+    assert ("ParametricLights" in settings) == bool(program["brightness"]), settings
     json.dumps(result)
 
     from iea_core.hosts import darktable
