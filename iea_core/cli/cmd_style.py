@@ -117,10 +117,17 @@ def delete_style(name: str) -> None:
 def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bool,
                 output_dir: Path | None, sheet: Path | None, profile: str | None,
                 overwrite: bool) -> None:
-    """Apply style NAME to IMAGES (rendered copies and/or XMP sidecars)."""
+    """Apply style NAME to IMAGES (rendered copies and/or XMP sidecars).
+
+    \b
+    With --xmp the style applies to each photo as its sidecar develops it now: a saved style
+    (summarize, an edit, a preset) is added to those settings; a learned style (style learn) or a
+    copied look (style from-photo) sets the tools it uses to its values and leaves the others.
+    """
     from tqdm import tqdm
 
-    from ..catalogue import apply_style, styled_change
+    from ..catalogue import apply_style as write_style
+    from ..catalogue import styled_change
     from ..state import PhotoState, compose, developed_view, read_state
     from ..styles import CHANGE, StyleLibrary
     from .checks import check_output, check_writable_folder, make_folder
@@ -176,7 +183,7 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
                     write_result(photo, developed, output, profile)
                     messages.append(display_path(output))
                 if host is not None:
-                    applied = apply_style(host, image, program, kind, tools)
+                    applied = write_style(host, image, program, kind, tools)
                     messages.append(display_path(applied.sidecar) + " (" + (", ".join(
                         c.line() for c in applied.changes) or "no setting changed") + ")")
                 if sheet is not None:
