@@ -314,7 +314,7 @@ def test_ray_cluster_started_by_the_test_is_joined_by_address(shoot, tmp_path):
     """A studio's case: a Ray head already runs (started by the test, in a loopback-only network
     namespace) and `iea batch --ray-address` joins it; workers write the sidecars."""
     pytest.importorskip("ray")
-    photos, _ = shoot
+    photos, originals = shoot
     helper = Path(__file__).with_name("ray_cluster.py")
     env = ray_env(tmp_path)
     result = subprocess.run(loopback_only([sys.executable, str(helper), "6390", "Shoot look",
@@ -325,7 +325,9 @@ def test_ray_cluster_started_by_the_test_is_joined_by_address(shoot, tmp_path):
     for photo in photos:
         program = lightroom.crs_to_program(
             lightroom.read_settings(lightroom.sidecar_path(photo)))[0]
-        assert program["exposure"] == 24 and program["vignette"] == -25
+        # a saved style is a change: added to the user's exposure +25 where there is one
+        assert program["exposure"] == 24 + (25 if photo in originals else 0)
+        assert program["vignette"] == -25
 
 
 def test_the_same_batch_twice_at_once_is_refused(shoot, tmp_path):
