@@ -164,3 +164,20 @@ def test_bridge_compose_and_style_programs_follow_the_rule(tmp_path):
     assert entry["host_settings"]["Exposure2012"] == pytest.approx(0.6)
     assert "Clarity2012" not in entry["host_settings"]
     assert not lightroom.sidecar_path(photo).exists()  # nothing written before review
+
+
+def test_bridge_batch_apply_sets_a_copied_looks_tools(tmp_path):
+    from bridge.methods import MethodContext, batch_apply
+
+    source = copied_look(tmp_path, lightroom)
+    assert iea("style", "from-photo", "Batch look", source).returncode == 0
+    photos = [p for p, _ in make_shoot(tmp_path / "shoot", 2, seed=13, size=64)]
+    user_sidecar(photos[0], USER_CRS)
+    reply = batch_apply({"images": [str(p) for p in photos], "host": "lightroom",
+                         "style": "Batch look"}, MethodContext("batch-test"))
+    assert all(r["ok"] for r in reply["results"]), reply
+    for photo in photos:
+        settings = lightroom.read_settings(lightroom.sidecar_path(photo))
+        assert settings["Exposure2012"] == pytest.approx(0.6)  # set, not added to +0.5
+        assert settings["Contrast2012"] == 18
+    assert lightroom.read_settings(lightroom.sidecar_path(photos[0]))["Clarity2012"] == 33
