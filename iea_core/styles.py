@@ -153,7 +153,7 @@ class StyleLibrary:
                 "program": style.program.to_dict(), "created": row["created"],
                 "source": [row["source_before"], row["source_after"]],
                 "distance": row["distance"], "reference_median": row["reference_median"],
-                "kind": row["kind"]}
+                "kind": self.kind(style.name)}
 
     def list(self) -> list[Any]:
         rows = self.db.execute("SELECT * FROM styles ORDER BY name COLLATE NOCASE").fetchall()

@@ -83,6 +83,9 @@ def show_style(name: str, as_json: bool) -> None:
         click.echo(f"  learned from {before or '?'} -> {after or '?'}")
     if info["distance"] is not None:
         click.echo(f"  recovered within d = {info['distance']:.4f}")
+    click.echo("  applied as: " + (
+        "the values of the tools it uses (each photo's other settings kept)"
+        if info["kind"] == "target" else "a change added to each photo's settings"))
 
 
 @cli.command("delete")

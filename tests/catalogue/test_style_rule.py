@@ -64,6 +64,7 @@ def test_copied_look_sets_its_tools_in_batch_and_apply_and_never_adds_twice(tmp_
     source = copied_look(tmp_path, lightroom)
     made = iea("style", "from-photo", "That look", source)
     assert made.returncode == 0, made.stderr
+    assert "applied as: the values of the tools it uses" in iea("style", "show", "That look").stdout
     with StyleLibrary() as library:
         assert library.kind("That look") == TARGET
         assert set(library.tools("That look")) == set(LOOK.to_dict())
