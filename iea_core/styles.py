@@ -35,7 +35,6 @@ import os
 import re
 import sqlite3
 import time
-from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import SessionError
