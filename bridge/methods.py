@@ -287,12 +287,20 @@ def refine(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
 
 
 def compose(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
-    """What applying ``program`` (a change: a saved style, a preset) to the photo as it is now
-    writes: the same reply fields as an edit, without asking the agent."""
+    """What applying ``program`` (a saved style, a preset) to the photo as it is now writes: the
+    same reply fields as an edit, without asking the agent. ``kind`` (default ``change``) says
+    what the program is, by the rule of iea_core.styles.style_change: a ``change`` is added to
+    the current settings; a ``target`` (a learned style's values, from ``style_programs``) sets
+    its ``tools`` (default: its non-zero ones) and leaves every other tool as it is."""
     from iea_core.agent.base import EditResult
+    from iea_core.styles import style_change
 
     program = _program(params["program"])
-    return _edit_result(EditResult(program, program.reasoning), params, ctx.remote)
+    kind = params.get("kind", "change")
+    state = _photo_state(params)
+    change = style_change(kind, program, state.program, params.get("tools"))
+    return _edit_result(EditResult(program, program.reasoning), params, ctx.remote,
+                        change=change)
 
 
 def summarize(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
@@ -439,6 +447,8 @@ def batch_apply(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]
 
         library = StyleLibrary()
         fixed = None if adapt else library.program_for(params["style"])
+        if library.kind(params["style"]) != "change":
+            fixed = None  # a learned or copied look: its values depend on each photo's state
     images = list(params["images"])
     fingerprint = protocol.request_fingerprint("batch_apply", params)
     results: list[dict[str, Any]] = []
@@ -466,7 +476,7 @@ def batch_apply(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]
 
 def style_learn(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
     """``iea style learn`` for the plug-ins: "learn style from selected photos"."""
-    from iea_core.catalogue import photo_preview, read_current_program
+    from iea_core.catalogue import photo_preview, read_current_state
     from iea_core.learn import FEATURE_NAMES, fit_style, photo_features, save_learned_style
     from iea_core.styles import check_style_name
 
@@ -479,11 +489,12 @@ def style_learn(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]
     for index, image in enumerate(images):
         ctx.check_cancelled()
         if settings:
-            from iea_core.hosts.lightroom import crs_to_program, is_raw_path
+            from iea_core.hosts.lightroom import is_raw_path
+            from iea_core.state import lightroom_state
 
-            program = crs_to_program(settings[index], raw=is_raw_path(image))[0]
+            program = lightroom_state(settings[index], raw=is_raw_path(image)).program
         else:
-            found = read_current_program(image, params.get("host"))
+            found = read_current_state(image, params.get("host"))
             program = found.program if found is not None else None
         if program is None or program.is_identity:
             skipped.append(str(image))
@@ -504,37 +515,77 @@ def style_learn(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]
 
 
 def style_programs(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, Any]:
-    """The program a saved style gives each photo, for review before the plug-in applies it."""
+    """The program a saved style gives each photo, for review before the plug-in applies it.
+
+    ``program`` is the style's program for the photo (a learned style's prediction from the
+    unedited photo); ``kind`` says what it is (iea_core.styles.style_change). With the photo's
+    current state (Lightroom: ``develop_settings[i]``, ``as_shot[i]``; darktable: the sidecar
+    next to the image, or ``sidecars[i]``) each result also carries ``change`` (what is written:
+    the program itself for a change style, target - current on the style's tools for a target
+    style), ``developed``, and ``host_settings`` / ``changes`` / ``notes`` for exactly the
+    settings that move, as ``compose`` gives them. Without a state the photo is taken as
+    unedited."""
     from iea_core.batch import style_program, style_spec
     from iea_core.catalogue import photo_preview
     from iea_core.hosts.lightroom import is_raw_path
+    from iea_core.state import compose as compose_state
+    from iea_core.state import developed_view
+    from iea_core.styles import style_change
 
     spec = style_spec(params["style"], adapt=bool(params.get("adapt", False)))
     host = params.get("host")
     raws = list(params.get("raw") or [])
+    settings = list(params.get("develop_settings") or [])
+    as_shot = list(params.get("as_shot") or [])
+    sidecars = list(params.get("sidecars") or [])
     results: list[dict[str, Any]] = []
     for index, value in enumerate(params["images"]):
         ctx.check_cancelled()
         entry: dict[str, Any] = {"image": value}
         try:
             image = _path({"image": value}, "image")
-            program = style_program(spec, photo_preview(image))
             raw = raws[index] if index < len(raws) else is_raw_path(image)
-            entry.update(ok=True, program=program.to_dict(),
-                         host_settings=_host_settings(program, host, raw=raw, remote=ctx.remote))
+            state = _style_state(host, image, raw, settings, as_shot, sidecars, index)
+            preview = photo_preview(image)
+            if spec.kind == "change" and spec.adapt_median is not None:
+                preview = developed_view(preview, state)
+            program = style_program(spec, preview)
+            change = style_change(spec.kind, program, state.program, spec.tools)
+            entry.update(ok=True, program=program.to_dict(), kind=spec.kind,
+                         change=change.to_dict(),
+                         developed=compose_state(state.program, change).to_dict(),
+                         host_settings={}, changes=[], notes=[])
+            entry.update(_change_settings(change, state, ctx.remote))
         except IeaError as exc:
             entry.update(ok=False, error={"code": exc.code, "message": str(exc)})
         except OSError as exc:
             entry.update(ok=False, error={"code": "os_error", "message": str(exc)})
         results.append(entry)
         ctx.progress(index + 1, len(params["images"]), image=value)
-    return {"style": spec.name, "tools": list(spec.tools), "results": results}
+    return {"style": spec.name, "tools": list(spec.tools), "kind": spec.kind,
+            "results": results}
+
+
+def _style_state(host: str | None, image: Path, raw: bool, settings: list[Any],
+                 as_shot: list[Any], sidecars: list[Any], index: int) -> Any:
+    """The photo's current state for ``style_programs``: what the plug-in sent for photo
+    ``index``, else (darktable) the sidecar next to the image, else an unedited photo."""
+    from iea_core.state import PhotoState, darktable_state, lightroom_state, sidecar_for
+
+    if host == "lightroom" and index < len(settings) and settings[index] is not None:
+        shot = as_shot[index] if index < len(as_shot) else None
+        return lightroom_state(settings[index], raw=raw, as_shot=shot)
+    if host == "darktable":
+        if index < len(sidecars) and sidecars[index]:
+            return darktable_state(_path({"sidecar": sidecars[index]}, "sidecar"), raw=raw)
+        return darktable_state(sidecar_for("darktable", image), raw=raw)
+    return PhotoState(host, raw=raw)
 
 
 def _batch_one(index: int, value: str, params: Mapping[str, Any], fingerprint: str, fixed: Any,
                library: Any, host: str, ledger: Any, commit_hook: Any,
                sha256_file: Any) -> dict[str, Any]:
-    from iea_core.state import apply_to_sidecar
+    from iea_core.catalogue import apply_style
 
     state = ledger.lookup(fingerprint, index)
     if state is not None:
@@ -549,16 +600,26 @@ def _batch_one(index: int, value: str, params: Mapping[str, Any], fingerprint: s
     entry: dict[str, Any] = {"image": value}
     try:
         image = _path({"image": value}, "image")
-        program = fixed
+        program, kind, tools = fixed, "change", None
+        if library is not None:
+            kind, tools = library.kind(params["style"]), library.tools(params["style"])
         if program is None:
-            program = library.program_for(params["style"], _preview(image, 512), adapt=True)
+            view = _preview(image, 512)
+            if kind == "change":  # adapted to the photo as it is developed now
+                from iea_core.state import developed_view, read_state
+
+                view = developed_view(view, read_state(host, image))
+            program = library.program_for(params["style"], view,
+                                          adapt=bool(params.get("adapt", False)))
             entry["program"] = program.to_dict()
 
         def record(path: Path, digest: str) -> None:
             ledger.writing(fingerprint, index, value, str(path), digest)
 
         with commit_hook(record):
-            applied = apply_to_sidecar(host, image, program)  # the sidecar's current state + style
+            # a change style is added to the sidecar's current state; a learned or copied look
+            # sets its tools to the target (iea_core.styles.style_change)
+            applied = apply_style(host, image, program, kind, tools)
         entry["sidecar"] = str(applied.sidecar)
         entry["changes"] = [c.to_json() for c in applied.changes]
         entry["ok"] = True

@@ -3,9 +3,11 @@
 ``iea batch STYLE PATHS... --xmp lightroom|darktable`` (:mod:`iea_core.cli.cmd_batch`) runs
 :func:`run_batch`. Each photo is one task: decode a small preview of the unedited original
 (:func:`iea_core.catalogue.photo_preview`), give it the style's program (a learned style predicts
-it from the photo, a fixed style is used as is or exposure-adapted), compose it with the photo's
-current settings (tools the style does not use keep the photographer's values) and write the
-host's sidecar through :mod:`iea_core.hosts` (atomic, existing settings kept, ``.bak`` backup).
+it from the photo, a fixed style is used as is or exposure-adapted), turn it into a change to the
+photo's current settings by the one rule of :func:`iea_core.styles.style_change` (a change style
+is added; a learned or copied look sets its tools to the target, every other tool keeps the
+photographer's value) and write it through :func:`iea_core.catalogue.apply_style` (only the
+settings that move, atomic, ``.bak`` backup).
 
 **Executors.** Tasks run in chunks on a local process pool (all cores by default), inline
 (``jobs=1``), or on a Ray cluster (``executor="ray"``, the optional ``[cluster]`` extra) whose
@@ -60,31 +62,34 @@ class StyleSpec:
 
     name: str
     program: dict[str, int]
-    tools: tuple[str, ...]  # the tools the style sets; the others keep the photo's values
+    tools: tuple[str, ...]  # the tools a target style sets; the others keep the photo's values
     model: dict[str, Any] | None = None  # a learned style's model (iea_core.learn)
     adapt_median: float | None = None  # exposure-adapt a fixed style to this median
+    kind: str = "change"  # iea_core.styles.CHANGE (added to the photo's settings) or TARGET
 
     @property
     def fingerprint(self) -> str:
-        data = json.dumps([self.name, self.program, self.tools, self.model, self.adapt_median],
-                          sort_keys=True, default=str)
+        data = json.dumps([self.name, self.program, self.tools, self.model, self.adapt_median,
+                           self.kind], sort_keys=True, default=str)
         return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
 def style_spec(name: str, *, adapt: bool = False) -> StyleSpec:
     """Look up style ``name`` in the library (and its learned model, if any)."""
     from .learn import load_model
-    from .styles import DEFAULT_MEDIAN, StyleLibrary
+    from .styles import DEFAULT_MEDIAN, TARGET, StyleLibrary
 
     with StyleLibrary() as library:
         style = library.get(name)
         median = library.reference_median(style.name) if adapt else None
+        kind, tools = library.kind(style.name), library.tools(style.name)
     learned = load_model(style.name, style.program)
     if learned is not None:
-        return StyleSpec(style.name, style.program.to_dict(), tuple(learned.used_tools),
-                         learned.to_json_dict())
-    return StyleSpec(style.name, style.program.to_dict(), tuple(style.program.to_dict()),
-                     None, (median if median is not None else DEFAULT_MEDIAN) if adapt else None)
+        return StyleSpec(style.name, style.program.to_dict(), tools, learned.to_json_dict(),
+                         kind=TARGET)
+    return StyleSpec(style.name, style.program.to_dict(), tools, None,
+                     (median if median is not None else DEFAULT_MEDIAN) if adapt else None,
+                     kind=kind)
 
 
 _MODELS: dict[str, Any] = {}
@@ -118,17 +123,22 @@ class Task:
 def process_photo(task: Task, spec: StyleSpec) -> dict[str, Any]:
     """Give one photo its program and (when ``task.write``) write the sidecar. Never raises for
     a problem with the photo: the result carries ``error`` instead."""
-    from .catalogue import compose, file_digest, photo_preview, read_current_program, \
-        write_program
+    from .catalogue import apply_style, file_digest, photo_preview, styled_change
+    from .state import compose, developed_view, read_state
 
     photo = Path(task.photo)
     result: dict[str, Any] = {"photo": task.photo}
     try:
         preview = photo_preview(photo)
-        styled = style_program(spec, preview)
-        current = read_current_program(photo, task.host)
-        before = current.program if current is not None else Program()
-        after = compose(before, styled, spec.tools)
+        state = read_state(task.host, photo)
+        # a learned or copied look is predicted from / adapted to the unedited photo; a change
+        # style's exposure is adapted to the photo as it is developed now
+        seen = preview if spec.kind != "change" or spec.adapt_median is None else \
+            developed_view(preview, state)
+        styled = style_program(spec, seen)
+        before = state.program
+        change = styled_change(state, styled, spec.kind, spec.tools)
+        after = compose(before, change)
         result.update(before=before.to_dict(), after=after.to_dict())
         if task.thumbs:
             import numpy as np
@@ -140,8 +150,10 @@ def process_photo(task: Task, spec: StyleSpec) -> dict[str, Any]:
             result["thumbs"] = [np.asarray(render(small, before) * 255, dtype=np.uint8),
                                 np.asarray(render(small, after) * 255, dtype=np.uint8)]
         if task.write:
-            sidecar = write_program(task.host, photo, after)
-            result.update(sidecar=str(sidecar), after_hash=file_digest(sidecar))
+            applied = apply_style(task.host, photo, styled, spec.kind, spec.tools)
+            result.update(sidecar=str(applied.sidecar), after_hash=file_digest(applied.sidecar),
+                          after=applied.program.to_dict(),
+                          changes=[c.line() for c in applied.changes])
     except (IeaError, OSError) as exc:
         reason = str(exc) if isinstance(exc, IeaError) else \
             f"{exc.strerror or exc}: {exc.filename or photo}"
@@ -260,8 +272,9 @@ def _remove_stale_temps(sidecar: Path) -> None:
 def _resolve_interrupted(photo: str, host: str, state: PhotoState) -> str | None:
     """For a photo started but not recorded done: the sidecar hash if the write happened, None
     if it did not (then stale temporary files are removed and the photo is done again)."""
-    from .catalogue import file_digest, read_current_program, sidecar_for
+    from .catalogue import file_digest, sidecar_for
     from .fileio import file_lock
+    from .state import read_state
 
     sidecar = sidecar_for(host, photo)
     with file_lock(sidecar):
@@ -269,7 +282,7 @@ def _resolve_interrupted(photo: str, host: str, state: PhotoState) -> str | None
         if now == state.before:
             _remove_stale_temps(sidecar)
             return None
-    read_current_program(photo, host)  # the sidecar that is there must parse
+    read_state(host, photo)  # the sidecar that is there must parse
     return now
 
 

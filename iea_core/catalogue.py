@@ -2,11 +2,12 @@
 a small preview of each unedited original, and writing a program back through the host's sidecar.
 
 Used by ``iea style learn`` / ``iea style from-photo`` (:mod:`iea_core.learn`) and ``iea batch``
-(:mod:`iea_core.batch`). Everything that touches a host format goes through
-:mod:`iea_core.hosts`, behind two small functions, :func:`read_current_program` and
-:func:`write_program`, so that the shared notion of a photo's current state (issue 13: the host's
-settings read back, edits written as current + change) can replace their bodies without touching
-the callers.
+(:mod:`iea_core.batch`). A photo's settings are read and written only through
+:mod:`iea_core.state` (the one notion of a photo's current state, shared with ``iea edit`` and
+the plug-ins): :func:`read_current_state` finds which host has settings for a photo, and
+:func:`apply_style` writes a style as a change to that state, following the rule of
+:func:`iea_core.styles.style_change` (a change style adds; a learned or copied look sets its
+tools to the target values).
 
 Previews are decoded at reduced size, because learning and batch application only need statistics
 of the picture: JPEGs through libjpeg's DCT scaling (Pillow's draft mode decodes a 6000 x 4000
@@ -17,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -25,6 +25,7 @@ import numpy as np
 
 from .errors import IeaError, SidecarError
 from .program import Program
+from .state import Applied, PhotoState
 
 #: Long side of the preview the style model looks at. Statistics of a 256 px picture are within
 #: noise of those of the full photo, and libjpeg can decode it at 1/8 scale.
@@ -113,79 +114,68 @@ def _jpeg_preview(path: Path, max_size: int) -> np.ndarray | None:
 
 
 # --- develop settings ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Settings:
-    """A photo's develop settings as a program, and where they were read from."""
-
-    program: Program
-    host: str
-    source: Path
-
-
 def sidecar_for(host: str, photo: str | os.PathLike[str]) -> Path:
     """The sidecar file ``host`` keeps next to ``photo``."""
-    if host == "lightroom":
-        from .hosts.lightroom import sidecar_path
-    elif host == "darktable":
-        from .hosts.darktable import sidecar_path
-    else:
-        raise IeaError(f"unknown host {host!r}; choose lightroom or darktable")
-    return Path(sidecar_path(photo))
+    from .state import sidecar_for as state_sidecar
+
+    return Path(state_sidecar(host, photo))
 
 
-def read_current_program(photo: str | os.PathLike[str], host: str | None = None
-                         ) -> Settings | None:
-    """The photo's current develop settings as a program, or None when it has none.
+def read_current_state(photo: str | os.PathLike[str], host: str | None = None
+                       ) -> PhotoState | None:
+    """The photo's current develop state (:func:`iea_core.state.read_state`), or None when no
+    host has settings for it.
 
-    ``host=None`` looks in darktable's sidecar (``IMG.jpg.xmp``), then Lightroom's (``IMG.xmp``),
-    then the XMP embedded in the file (Lightroom's "write metadata to file"); a host limits the
-    search to that host's places. A sidecar that cannot be read safely raises
+    ``host=None`` looks in darktable's sidecar (``IMG.jpg.xmp``), then Lightroom's (``IMG.xmp``
+    or the XMP embedded in a JPEG/TIFF/DNG, Lightroom's "write metadata to file"); a host limits
+    the search to that host's places. The state's ``sidecar`` is None when the settings were
+    embedded in the photo. A sidecar that cannot be read safely raises
     :class:`~iea_core.errors.SidecarError` naming it.
     """
+    from .state import read_state
+
     photo = Path(photo)
     if host not in (None, *HOSTS):
         raise IeaError(f"unknown host {host!r}; choose lightroom or darktable")
-    if host in (None, "darktable"):
-        sidecar = sidecar_for("darktable", photo)
-        if sidecar.is_file():
-            from .hosts.darktable import read_sidecar
-
-            found = Settings(read_sidecar(sidecar), "darktable", sidecar)
-            if host == "darktable" or not found.program.is_identity:
-                return found
+    if host in (None, "darktable") and sidecar_for("darktable", photo).is_file():
+        state = read_state("darktable", photo)
+        if host == "darktable" or not state.program.is_identity:
+            return state
     if host in (None, "lightroom"):
-        from .hosts.lightroom import crs_to_program, is_raw_path, read_settings
-
-        for source in (sidecar_for("lightroom", photo), photo):
-            if not source.is_file() or (source == photo and source.suffix.lower() == ".xmp"):
-                continue
-            settings = read_settings(source)
-            if not any(key not in ("ProcessVersion", "HasSettings") for key in settings):
-                continue
-            program, _ = crs_to_program(settings, raw=is_raw_path(photo))
-            return Settings(program, "lightroom", source)
+        state = read_state("lightroom", photo)
+        if any(key not in ("ProcessVersion", "HasSettings") for key in state.settings):
+            return state
     return None
 
 
-def compose(current: Program | None, style: Program, tools: Sequence[str]) -> Program:
-    """What a style makes of a photo's current settings: the style's ``tools`` take the style's
-    values, every other tool keeps the photographer's value."""
-    values = dict(current.values) if current is not None else {}
-    for tool in tools:
-        values[tool] = style[tool]
-    return Program(values, style.reasoning, clamp=True)
+def settings_source(photo: str | os.PathLike[str], state: PhotoState) -> Path:
+    """Where a state's settings were read from: its sidecar, or the photo (embedded XMP)."""
+    return Path(state.sidecar) if state.sidecar is not None else Path(photo)
 
 
-def write_program(host: str, photo: str | os.PathLike[str], program: Program) -> Path:
-    """Write ``program`` as the photo's settings into ``host``'s sidecar (existing settings outside
-    iea's tools kept, the previous file kept as ``.bak``, atomic, under a lock)."""
-    if host == "lightroom":
-        from .hosts.lightroom import write_sidecar
-    elif host == "darktable":
-        from .hosts.darktable import write_sidecar
-    else:
+def styled_change(state: PhotoState, styled: Program, kind: str,
+                  tools: Sequence[str] | None = None) -> Program:
+    """The change a style of ``kind`` writes to a photo in ``state`` (the one rule:
+    :func:`iea_core.styles.style_change`)."""
+    from .styles import style_change
+
+    return style_change(kind, styled, state.program, tools)
+
+
+def apply_style(host: str, photo: str | os.PathLike[str], styled: Program, kind: str,
+                tools: Sequence[str] | None = None) -> Applied:
+    """Write a style's program for this photo into ``host``'s sidecar through
+    :func:`iea_core.state.apply_to_sidecar`: only the settings the change moves are written (the
+    photographer's other settings, a raw's As Shot white balance and darktable's own modules
+    kept; iea's darktable instances accumulate), atomic, under the sidecar's lock, the previous
+    file kept as ``.bak``. A target style's change is computed from the state read under that
+    lock."""
+    from .state import apply_to_sidecar
+
+    if host not in HOSTS:
         raise IeaError(f"unknown host {host!r}; choose lightroom or darktable")
-    return Path(write_sidecar(photo, program))
+    return apply_to_sidecar(host, photo,
+                            lambda state: styled_change(state, styled, kind, tools))
 
 
 def file_digest(path: str | os.PathLike[str]) -> str | None:
@@ -199,5 +189,6 @@ def file_digest(path: str | os.PathLike[str]) -> str | None:
     return hashlib.sha256(data).hexdigest()
 
 
-__all__ = ["PREVIEW_SIZE", "Settings", "expand_photos", "photo_preview", "read_current_program",
-           "compose", "write_program", "sidecar_for", "file_digest", "is_photo"]
+__all__ = ["PREVIEW_SIZE", "expand_photos", "photo_preview", "read_current_state",
+           "settings_source", "styled_change", "apply_style", "sidecar_for", "file_digest",
+           "is_photo"]

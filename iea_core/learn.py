@@ -282,22 +282,22 @@ class Example:
 def collect_examples(paths: Iterable[str | os.PathLike[str]], host: str | None = None,
                      *, on_skip: Callable[[Path, str], None] | None = None) -> list[Example]:
     """The photos among ``paths`` (folders expanded) that carry develop settings iea can read."""
-    from .catalogue import expand_photos, read_current_program
+    from .catalogue import expand_photos, read_current_state, settings_source
     from .errors import HostFormatError
 
     examples = []
     for photo in expand_photos(paths):
         try:
-            settings = read_current_program(photo, host)
+            state = read_current_state(photo, host)
         except HostFormatError as exc:
             if on_skip:
                 on_skip(photo, str(exc))
             continue
-        if settings is None or settings.program.is_identity:
+        if state is None or state.program.is_identity:
             if on_skip:
                 on_skip(photo, "no develop settings iea can read")
             continue
-        examples.append(Example(photo, settings.program, settings.source))
+        examples.append(Example(photo, state.program, settings_source(photo, state)))
     return examples
 
 
@@ -381,7 +381,7 @@ def delete_model(name: str, folder: Path | None = None) -> bool:
 def save_learned_style(style: LearnedStyle, *, overwrite: bool = False) -> Any:
     """Store ``style`` in the style library (fixed program + sentence) and its model."""
     from .describe import describe_program
-    from .styles import StyleLibrary
+    from .styles import TARGET, StyleLibrary
 
     fixed = style.fixed_program
     per_photo = [r.tool.replace("_", " ") for r in style.report if r.verdict == "per photo"]
@@ -391,7 +391,7 @@ def save_learned_style(style: LearnedStyle, *, overwrite: bool = False) -> Any:
     with StyleLibrary() as library:
         saved = library.save(style.name, sentence, fixed,
                              source=(f"learned from {style.n_examples} edited photos", ""),
-                             overwrite=overwrite)
+                             overwrite=overwrite, kind=TARGET)
     style.name = saved.name
     save_model(style)
     return saved
@@ -402,25 +402,25 @@ def style_from_photo(name: str, photo: str | os.PathLike[str], host: str | None 
     """Save one photo's develop settings as style ``name`` ("make these look like that one").
 
     The style keeps the photo's median brightness as rendered, so ``--adapt`` matches it."""
-    from .catalogue import photo_preview, read_current_program
+    from .catalogue import photo_preview, read_current_state, settings_source
     from .describe import describe_program
     from .editor import render
-    from .styles import StyleLibrary, median_luminance
+    from .styles import TARGET, StyleLibrary, median_luminance
 
     photo = Path(photo)
     if not photo.exists():
         raise IeaError(f"no such file: {photo}")
-    settings = read_current_program(photo, host)
-    if settings is None or settings.program.is_identity:
+    state = read_current_state(photo, host)
+    if state is None or state.program.is_identity:
         where = f"{host} " if host else ""
         raise IeaError(f"{photo} has no {where}develop settings iea can read (no sidecar "
                        "with settings and none embedded); edit it in Lightroom or darktable first")
-    program = Program(settings.program.values, f"look of {photo.name}")
+    program = Program(state.program.values, f"look of {photo.name}")
     reference = median_luminance(render(photo_preview(photo), program))
     with StyleLibrary() as library:
         saved = library.save(name, describe_program(program), program,
-                             source=(str(photo), str(settings.source)),
-                             reference_median=reference, overwrite=overwrite)
+                             source=(str(photo), str(settings_source(photo, state))),
+                             reference_median=reference, overwrite=overwrite, kind=TARGET)
     delete_model(saved.name)  # a copied look has no per-photo model
     return saved, program
 

@@ -88,8 +88,14 @@ def _v2(db: sqlite3.Connection) -> None:
     """)
 
 
+def _v3(db: sqlite3.Connection) -> None:
+    """What applying a style means (iea_core.styles.CHANGE / TARGET): every style saved before
+    was a change (summarize, edit, preset); learned and copied looks are saved as targets."""
+    _run(db, "ALTER TABLE styles ADD COLUMN kind TEXT NOT NULL DEFAULT 'change'")
+
+
 #: Migration i (0-based) takes a database from version i to version i + 1. Append only.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

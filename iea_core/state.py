@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from .errors import IeaError
 from .program import Program
@@ -476,9 +476,14 @@ def _kept_lines(state: PhotoState, changes: Sequence[Change]) -> list[str]:
     return lines
 
 
-def apply_to_sidecar(host: str, image: str | os.PathLike[str], change: Program, *,
+def apply_to_sidecar(host: str, image: str | os.PathLike[str],
+                     change: Program | Callable[[PhotoState], Program], *,
                      raw: bool | None = None, state: PhotoState | None = None) -> Applied:
     """Write current + ``change`` into the host's sidecar next to ``image``.
+
+    ``change`` may be a function of the current state (a style that sets tools to target values
+    writes target - current): it is called with the state read under the sidecar's lock, so a
+    concurrent writer cannot slip in between reading and writing.
 
     Lightroom: only the crs keys of the tools the change moves are written, each from its current
     value. darktable: each ``iea <tool>`` instance the change moves is updated to old + change
@@ -492,6 +497,8 @@ def apply_to_sidecar(host: str, image: str | os.PathLike[str], change: Program, 
     target = sidecar_for(host, image)
     with xmp.locked_update(target):
         state = read_state(host, image, raw=raw)
+        if callable(change):
+            change = change(state)
         if host == "lightroom":
             crs, changes, notes = lightroom_apply(state, change)
             _write_lightroom(target, crs, state.as_shot if raw else None)

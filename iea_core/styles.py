@@ -16,6 +16,18 @@ look (contrast, colour, effects) is untouched.
 
 **Learned styles** (``iea style learn``, :mod:`iea_core.learn`) carry a per-photo model stored
 beside the library; :meth:`StyleLibrary.program_for` uses it whenever a photo is given.
+
+**What applying a style means** (one rule, :func:`style_change`, used by ``iea style apply``,
+``iea batch`` and the bridge; docs/hosts.md "The rule"). Every style has a *kind*:
+
+* ``change`` (summarize, a saved edit, a preset): the program is a change added to the photo's
+  current settings (current + change), like an edit.
+* ``target`` (``iea style learn``, ``iea style from-photo``): the program is the photographer's
+  value for each tool they use, predicted from (or copied for) the unedited photo. Applying it
+  sets those tools to the target, written as the change target - current through
+  :mod:`iea_core.state` (so Lightroom raws, clamps and before -> after work as for any edit);
+  every other tool keeps the photographer's value. Applying it twice changes nothing the second
+  time.
 """
 from __future__ import annotations
 
@@ -23,15 +35,19 @@ import os
 import re
 import sqlite3
 import time
-from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import SessionError
 from .program import Program
+from .tools import TOOL_NAMES
 from .sessions import SessionStore, _load_program, _program_json
 
 #: Median luminance an adapted style aims at when the style has no reference of its own.
 DEFAULT_MEDIAN = 0.45
+#: Style kinds: a change added to the photo's current settings, or target values for its tools.
+CHANGE = "change"
+TARGET = "target"
+STYLE_KINDS = (CHANGE, TARGET)
 _NAME_RE = re.compile(r"^[\w][\w .'+&()-]{0,63}$", re.UNICODE)
 
 
@@ -86,9 +102,13 @@ class StyleLibrary:
     # --- records ------------------------------------------------------------------------------
     def save(self, name: str, sentence: str, program: Program, *, source: Sequence[str] = (),
              distance: float | None = None, reference_median: float | None = None,
-             overwrite: bool = False) -> Any:
-        """Store a style under ``name``; refuses to replace one unless ``overwrite``."""
+             overwrite: bool = False, kind: str = CHANGE) -> Any:
+        """Store a style under ``name``; refuses to replace one unless ``overwrite``.
+        ``kind``: :data:`CHANGE` (added to a photo's settings) or :data:`TARGET` (the values
+        its tools are set to); see :func:`style_change`."""
         name = check_style_name(name)
+        if kind not in STYLE_KINDS:
+            raise SessionError(f"unknown style kind {kind!r}; expected change or target")
         if not isinstance(program, Program):
             raise SessionError(f"expected a Program, got {type(program).__name__}")
         before, after = (list(map(str, source)) + [None, None])[:2]
@@ -101,9 +121,10 @@ class StyleLibrary:
                 db.execute("DELETE FROM styles WHERE id = ?", (existing["id"],))
             db.execute(
                 "INSERT INTO styles (name, sentence, program, created, source_before, "
-                "source_after, distance, reference_median) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "source_after, distance, reference_median, kind) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, str(sentence), _program_json(program), time.time(), before, after,
-                 distance, reference_median))
+                 distance, reference_median, kind))
         return self.get(name)
 
     def save_style(self, style: Any, name: str | None = None, **kwargs: Any) -> Any:
@@ -130,7 +151,8 @@ class StyleLibrary:
         return {"name": row["name"], "sentence": row["sentence"],
                 "program": style.program.to_dict(), "created": row["created"],
                 "source": [row["source_before"], row["source_after"]],
-                "distance": row["distance"], "reference_median": row["reference_median"]}
+                "distance": row["distance"], "reference_median": row["reference_median"],
+                "kind": self.kind(style.name)}
 
     def list(self) -> list[Any]:
         rows = self.db.execute("SELECT * FROM styles ORDER BY name COLLATE NOCASE").fetchall()
@@ -146,6 +168,24 @@ class StyleLibrary:
 
             delete_model(name)
         return deleted
+
+    def kind(self, name: str) -> str:
+        """:data:`CHANGE` or :data:`TARGET` (a style with a learned model is always a target)."""
+        style = self.get(name)
+        row = self.db.execute("SELECT kind FROM styles WHERE name = ?",
+                              (style.name,)).fetchone()
+        if learned_model(style.name, style.program) is not None:
+            return TARGET
+        return row["kind"] if row["kind"] in STYLE_KINDS else CHANGE
+
+    def tools(self, name: str) -> tuple[str, ...]:
+        """The tools a target style sets (a learned style: the ones the photographer used; a
+        copied look: the ones the photo had set). A change style moves its non-zero tools."""
+        style = self.get(name)
+        learned = learned_model(style.name, style.program)
+        if learned is not None:
+            return tuple(learned.used_tools)
+        return tuple(style.program.to_dict())
 
     def reference_median(self, name: str) -> float | None:
         row = self.db.execute("SELECT reference_median FROM styles WHERE name = ?",
@@ -184,6 +224,27 @@ class StyleLibrary:
 
         program = self.program_for(name, image, adapt=adapt, profile=profile)
         return render(image, program, profile), program
+
+
+def style_change(kind: str, styled: Program, current: Program,
+                 tools: Sequence[str] | None = None) -> Program:
+    """The change applying a style writes to a photo whose current settings are ``current``.
+
+    ``styled`` is the style's program for this photo (a learned style's prediction, an adapted
+    exposure). A :data:`CHANGE` style is that change itself (the result is current + styled).
+    A :data:`TARGET` style sets each of its ``tools`` (default: its non-zero ones) to the
+    styled value: the change is target - current on those tools, 0 on every other tool (they
+    keep the photographer's values). A step is clamped to the tools' range (-100..100), so a
+    target more than 100 away from the current value is reached only up to that step."""
+    if kind == CHANGE:
+        return styled
+    if kind != TARGET:
+        raise SessionError(f"unknown style kind {kind!r}; expected change or target")
+    chosen = tuple(styled.to_dict()) if tools is None else tuple(tools)
+    unknown = [t for t in chosen if t not in TOOL_NAMES]
+    if unknown:
+        raise SessionError(f"unknown tool(s) {', '.join(map(repr, unknown))} for a target style")
+    return Program({t: styled[t] - current[t] for t in chosen}, styled.reasoning, clamp=True)
 
 
 def learned_model(name: str, program: Program) -> Any:
@@ -229,4 +290,5 @@ def adapt_exposure(image: Any, program: Program, target_median: float, *,
 
 
 __all__ = ["StyleLibrary", "StyleNotFound", "StyleExists", "adapt_exposure", "median_luminance",
-           "check_style_name", "DEFAULT_MEDIAN"]
+           "check_style_name", "style_change", "DEFAULT_MEDIAN", "CHANGE", "TARGET",
+           "STYLE_KINDS"]

@@ -57,7 +57,13 @@ def _shown(path: str) -> str:
 def cli(style: str, paths: tuple[Path, ...], host: str, dry_run: bool, review: Path | None,
         adapt: bool, jobs: int | None, executor: str, ray_address: str | None,
         journal: Path | None, restart: bool, verbose: bool) -> None:
-    """Apply STYLE to every photo in PATHS (photos or folders) as HOST sidecars."""
+    """Apply STYLE to every photo in PATHS (photos or folders) as HOST sidecars.
+
+    \b
+    Each photo's sidecar is read first: a saved style (summarize, an edit, a preset) is added
+    to its settings; a learned style or a copied look sets the tools it uses to its values for
+    that photo, and every other setting keeps the photographer's value.
+    """
     from tqdm import tqdm
 
     from ..batch import change_lines, run_batch, style_spec

@@ -25,7 +25,7 @@ import click
 
 from ..errors import IeaError
 from .cmd_edit import (HOSTS, PROFILES, agent_view, display_path, echo_program, load_photo,
-                       resolve_profile, write_result, write_sidecar)
+                       resolve_profile, write_result)
 
 SHEET_THUMB = 384
 
@@ -83,6 +83,9 @@ def show_style(name: str, as_json: bool) -> None:
         click.echo(f"  learned from {before or '?'} -> {after or '?'}")
     if info["distance"] is not None:
         click.echo(f"  recovered within d = {info['distance']:.4f}")
+    click.echo("  applied as: " + (
+        "the values of the tools it uses (each photo's other settings kept)"
+        if info["kind"] == "target" else "a change added to each photo's settings"))
 
 
 @cli.command("delete")
@@ -117,11 +120,19 @@ def delete_style(name: str) -> None:
 def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bool,
                 output_dir: Path | None, sheet: Path | None, profile: str | None,
                 overwrite: bool) -> None:
-    """Apply style NAME to IMAGES (rendered copies and/or XMP sidecars)."""
+    """Apply style NAME to IMAGES (rendered copies and/or XMP sidecars).
+
+    \b
+    With --xmp the style applies to each photo as its sidecar develops it now: a saved style
+    (summarize, an edit, a preset) is added to those settings; a learned style (style learn) or a
+    copied look (style from-photo) sets the tools it uses to its values and leaves the others.
+    """
     from tqdm import tqdm
 
+    from ..catalogue import apply_style as write_style
+    from ..catalogue import styled_change
     from ..state import PhotoState, compose, developed_view, read_state
-    from ..styles import StyleLibrary
+    from ..styles import CHANGE, StyleLibrary
     from .checks import check_output, check_writable_folder, make_folder
 
     profile = resolve_profile(profile)
@@ -133,6 +144,7 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
 
     with StyleLibrary() as library:
         style = library.get(name)
+        kind, tools = library.kind(style.name), library.tools(style.name)
         suffix = "_" + _slug(style.name)
         # every output is checked before the first photo is decoded
         outputs: dict[Path, Path] = {}
@@ -159,25 +171,30 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
         for image in bar:
             try:
                 photo = load_photo(image)
-                # with --xmp the style is a change on top of what the sidecar already develops
+                # with --xmp the style applies to what the sidecar already develops: a change
+                # style is added to it, a learned/copied look sets its tools to the target
+                # (predicted from the unedited photo), see iea_core.styles.style_change
                 state = read_state(host, image) if host is not None else PhotoState(None)
+                view = agent_view(photo, 512)
                 program = library.program_for(
-                    style.name, developed_view(agent_view(photo, 512), state, profile),
+                    style.name, developed_view(view, state, profile) if kind == CHANGE else view,
                     adapt=adapt, profile=profile)
+                developed = compose(state.program, styled_change(state, program, kind, tools))
                 messages = []
                 if render_images:
                     output = outputs[image]
-                    write_result(photo, compose(state.program, program), output, profile)
+                    write_result(photo, developed, output, profile)
                     messages.append(display_path(output))
                 if host is not None:
-                    applied = write_sidecar(host, image, program)
+                    applied = write_style(host, image, program, kind, tools)
                     messages.append(display_path(applied.sidecar) + " (" + (", ".join(
                         c.line() for c in applied.changes) or "no setting changed") + ")")
                 if sheet is not None:
                     from ..editor import render
 
                     view = agent_view(photo, SHEET_THUMB)
-                    pairs.append((view, render(view, program, profile), image.name))
+                    pairs.append((developed_view(view, state, profile),
+                                  render(view, developed, profile), image.name))
                 done += 1
                 if adapt:
                     messages.append(f"exposure {program['exposure']:+d}")

@@ -674,8 +674,12 @@ local function review_learned()
   local images = selected_images(1)
   local pending, lines = {}, {}
   local _done, cancelled = for_each_with_job(_("iea: reviewing style"), images, function(image)
-    local result = call("style_programs", { style = name, images = { image_path(image) },
-                                            raw = { is_raw(image) }, host = "darktable" })
+    -- the image's history as darktable wrote it: iea sets the style's tools from it
+    local params = { style = name, images = { image_path(image) }, raw = { is_raw(image) },
+                     host = "darktable" }
+    local sidecar = sidecar_of(image)
+    if sidecar then params.sidecars = { sidecar } end
+    local result = call("style_programs", params)
     local entry = type(result.results) == "table" and result.results[1] or nil
     if type(entry) == "table" and entry.ok then
       local program = check_program(entry.program)

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from iea_core.batch import Journal
-from iea_core.catalogue import compose, read_current_program
+from iea_core.catalogue import read_current_state
 from iea_core.hosts import darktable, lightroom
 from iea_core.program import Program
+from iea_core.state import compose, read_state
 from iea_core.styles import StyleLibrary
 
 from .synthetic import make_shoot
@@ -63,9 +64,9 @@ def test_dry_run_and_review_write_nothing(shoot, tmp_path):
     dry = iea("batch", "Shoot look", folder, "--xmp", "lightroom", "--dry-run", "-j", "2")
     assert dry.returncode == 0, dry.stderr
     assert "Nothing written" in dry.stdout
-    first = photos[0].name  # has the user's sidecar: exposure +25 (0.5 EV) -> +24
+    first = photos[0].name  # the user's sidecar: exposure +25 (0.5 EV), plus the style's +24
     line = next(l for l in dry.stdout.splitlines() if first in l)
-    assert "exposure +25 -> +24" in line and "natural_contrast" not in line
+    assert "exposure +25 -> +49" in line and "natural_contrast" not in line
     assert sum(p.name in dry.stdout for p in photos) == len(photos)
     sheet = tmp_path / "review.png"
     review = iea("batch", "Shoot look", folder, "--xmp", "darktable", "--review", sheet)
@@ -86,12 +87,15 @@ def test_batch_composes_with_user_settings_and_a_rerun_writes_nothing(shoot):
     for photo in photos:
         settings = lightroom.read_settings(lightroom.sidecar_path(photo))
         program = lightroom.crs_to_program(settings)[0]
-        if photo in originals:
+        if photo in originals:  # a saved style is a change: added to the user's settings
             assert program["natural_contrast"] == 33  # the style does not use it: kept
             assert settings["LensProfileEnable"] == 1
+            assert settings["Exposure2012"] == pytest.approx(0.5 + 0.48)
             backup = lightroom.sidecar_path(photo).with_name(photo.stem + ".xmp.bak")
             assert backup.read_bytes() == originals[photo]
-        assert program["exposure"] == 24 and program["temperature"] == -12
+        else:
+            assert program["exposure"] == 24
+        assert program["temperature"] == -12
     stamps = {p: lightroom.sidecar_path(p).stat().st_mtime_ns for p in photos}
     again = iea("batch", "Shoot look", folder, "--xmp", "lightroom", "-j", "2")
     assert again.returncode == 0, again.stderr
@@ -145,8 +149,8 @@ def test_sigkill_at_random_points_resumes_with_every_sidecar_written_once(tmp_pa
             originals[photo] = darktable.sidecar_path(photo).read_bytes()
     expected = {}
     for photo in photos:
-        current = read_current_program(photo, host)
-        expected[photo] = compose(current.program if current else None, STYLE, tuple(STYLE))
+        # a saved style is a change: current + style, written once (twice would add it twice)
+        expected[photo] = compose(read_state(host, photo).program, STYLE)
     with StyleLibrary() as library:
         library.save("Kill look", "warm contrast", STYLE)
     folder = photos[0].parent
@@ -181,7 +185,7 @@ def test_sigkill_at_random_points_resumes_with_every_sidecar_written_once(tmp_pa
     assert kills >= 2
     sidecar = lightroom.sidecar_path if host == "lightroom" else darktable.sidecar_path
     for photo in photos:
-        got = read_current_program(photo, host)
+        got = read_current_state(photo, host)
         assert got is not None and got.program.same_values(expected[photo]), photo
         bak = sidecar(photo).with_name(sidecar(photo).name + ".bak")
         if photo in originals:
@@ -310,7 +314,7 @@ def test_ray_cluster_started_by_the_test_is_joined_by_address(shoot, tmp_path):
     """A studio's case: a Ray head already runs (started by the test, in a loopback-only network
     namespace) and `iea batch --ray-address` joins it; workers write the sidecars."""
     pytest.importorskip("ray")
-    photos, _ = shoot
+    photos, originals = shoot
     helper = Path(__file__).with_name("ray_cluster.py")
     env = ray_env(tmp_path)
     result = subprocess.run(loopback_only([sys.executable, str(helper), "6390", "Shoot look",
@@ -321,7 +325,9 @@ def test_ray_cluster_started_by_the_test_is_joined_by_address(shoot, tmp_path):
     for photo in photos:
         program = lightroom.crs_to_program(
             lightroom.read_settings(lightroom.sidecar_path(photo)))[0]
-        assert program["exposure"] == 24 and program["vignette"] == -25
+        # a saved style is a change: added to the user's exposure +25 where there is one
+        assert program["exposure"] == 24 + (25 if photo in originals else 0)
+        assert program["vignette"] == -25
 
 
 def test_the_same_batch_twice_at_once_is_refused(shoot, tmp_path):

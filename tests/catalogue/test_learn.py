@@ -125,9 +125,9 @@ def test_current_settings_fall_through_an_empty_darktable_sidecar(tmp_path):
     (photo, program), = make_shoot(tmp_path, 1, seed=6)
     darktable.write_sidecar(photo, Program())  # darktable has the photo, nothing iea can read
     lightroom.write_sidecar(photo, program)
-    found = catalogue.read_current_program(photo)
+    found = catalogue.read_current_state(photo)
     assert found.host == "lightroom" and found.program.same_values(program)
-    only_dt = catalogue.read_current_program(photo, "darktable")
+    only_dt = catalogue.read_current_state(photo, "darktable")
     assert only_dt.host == "darktable" and only_dt.program.is_identity
 
 
@@ -139,3 +139,28 @@ def test_a_damaged_original_is_skipped_not_fatal(tmp_path):
     skipped = []
     style = learn.learn_style("s", [tmp_path / "s"], on_skip=lambda p, why: skipped.append(p))
     assert style.n_examples == 5 and skipped == [shoot[0][0]]
+
+
+def test_learned_style_on_an_edited_photo_sets_its_tools_once(edited_shoot, tmp_path):
+    """A learned style predicts the photographer's values from the unedited photo: applied with
+    --xmp to a photo that already has settings it sets its tools to the prediction (not current +
+    prediction), keeps the tools it does not use, and a second apply moves nothing."""
+    from iea_core.hosts import xmp
+
+    assert iea("style", "learn", "Mine", edited_shoot).returncode == 0
+    (photo, _), = make_shoot(tmp_path / "new", 1, seed=21)
+    root, desc = xmp.new_document({"crs": xmp.NS_CRS})
+    lightroom.apply_settings(desc, {"Exposure2012": 1.5, "Contrast2012": 60, "Clarity2012": 33})
+    lightroom.sidecar_path(photo).write_bytes(xmp.serialize(root))
+    model = learn.load_model("Mine")
+    predicted = model.predict(catalogue.photo_preview(photo, 512))
+    applied = iea("style", "apply", "Mine", photo, "--xmp", "lightroom")
+    assert applied.returncode == 0, applied.stderr
+    settings = lightroom.read_settings(lightroom.sidecar_path(photo))
+    program = lightroom.crs_to_program(settings)[0]
+    assert program["exposure"] == pytest.approx(predicted["exposure"], abs=2)
+    assert program["contrast"] == 18 and settings["Clarity2012"] == 33
+    again = iea("style", "apply", "Mine", photo, "--xmp", "lightroom")
+    assert again.returncode == 0, again.stderr
+    assert lightroom.crs_to_program(lightroom.read_settings(
+        lightroom.sidecar_path(photo)))[0]["exposure"] == program["exposure"]

@@ -74,6 +74,7 @@ def test_apply_reviews_then_one_undo_step_per_photo_with_only_the_styles_tools(l
     (call,) = lr.client_calls()
     assert call["method"] == "style_programs"
     assert call["params"]["raw"] == [False, True] and call["params"]["style"] == "My look"
+    assert len(call["params"]["develop_settings"]) == 2  # each photo as it is now
     applies = lr.calls("apply")
     assert [a["photo"] for a in applies] == [7, 8]
     assert applies[0]["settings"] == {"Exposure2012": 0.6, "Contrast2012": 18}

@@ -165,13 +165,17 @@ local function apply(context)
   local name = ask_name(context, "Apply learned style", "Preview",
     "iea gives each selected photo its own values; you review them before anything changes.")
   if not name then return end
-  local images, raws = {}, {}
+  local images, raws, current = {}, {}, {}
   for _, photo in ipairs(photos) do
     images[#images + 1] = photo:getRawMetadata("path")
     raws[#raws + 1] = is_raw(photo)
+    -- the photo as it is now: iea sets the style's tools to its values from these settings and
+    -- answers only the settings that move (docs/hosts.md, "The rule")
+    current[#current + 1] = readable_settings(photo)
   end
   local result = call("style_programs", { style = name, images = images, raw = raws,
-                                          host = "lightroom" }, LEARN_TIMEOUT)
+                                          develop_settings = current, host = "lightroom" },
+                      LEARN_TIMEOUT)
   local tools = {}
   for _, tool in ipairs(type(result.tools) == "table" and result.tools or {}) do
     tools[tool] = true
