@@ -53,13 +53,9 @@ def to_float(image: np.ndarray) -> np.ndarray:
 
 def small(image: np.ndarray, max_size: int = ANALYSIS_SIZE) -> np.ndarray:
     """Box-downscaled float copy whose long side is at most ``max_size``."""
-    f = to_float(image)
-    step = max(1, int(np.ceil(max(f.shape[:2]) / max_size)))
-    if step == 1:
-        return np.ascontiguousarray(f)
-    h, w = (f.shape[0] // step) * step, (f.shape[1] // step) * step
-    return np.ascontiguousarray(
-        f[:h, :w].reshape(h // step, step, w // step, step, 3).mean(axis=(1, 3)))
+    from ..verify import preview  # one box-downscale for the agent's statistics and its checks
+
+    return preview(to_float(image), max_size)
 
 
 def _linear(x: np.ndarray) -> np.ndarray:
