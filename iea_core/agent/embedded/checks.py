@@ -174,11 +174,12 @@ def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
             passing = [i for i in range(len(variants)) if ok(renders[i], lo=False)]
             best = max((gains[i] for i in passing), default=0.0)
             chosen = next((i for i in passing if gains[i] >= 0.8 * best), None)
+            strict = chosen  # what a compromise falls back to: never the unguarded program
             if chosen is not None and best < 0.25 * wanted:
                 chosen = None  # almost nothing of the request left: consider a compromise
         else:
             chosen = next((i for i in range(len(variants)) if ok(renders[i], lo=False)), None)
-        strict = chosen
+            strict = chosen
 
         def keeps(v: Mapping[str, int]) -> bool:
             return not asked or any(v.get(t, 0) > 0 for t in asked)
@@ -196,6 +197,14 @@ def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
                     break
             if chosen is None:
                 chosen = strict
+        if chosen is None and protect_highlights:
+            chosen = strict
+        if chosen is None:
+            # no variant passes: the one that clips least, and the note says what still clips
+            clips = [V.clipping(renders[i], photo.regions)[0] for i in range(len(variants))]
+            least = int(np.argmin(clips))
+            if clips[least] < m_high:
+                chosen, relaxed = least, True
         if chosen is not None:
             v, r = variants[chosen], renders[chosen]
             what = ("keep the highlights where they were" if protect_highlights else
