@@ -196,6 +196,16 @@ def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
                     chosen, relaxed = i, True
                     break
             if chosen is None:
+                # Still nothing: the variant that keeps some brightening and clips least, if
+                # it stays within twice the relaxed share (said in the note), before giving the
+                # brightening up altogether.
+                keeping = [i for i, v in enumerate(variants) if keeps(v)]
+                clips = {i: V.clipping(renders[i], photo.regions)[0] - base.clip_high
+                         for i in keeping}
+                least = min(clips, key=clips.__getitem__, default=None)
+                if least is not None and clips[least] <= 2 * RELAXED_ALLOWANCE:
+                    chosen, relaxed = least, True
+            if chosen is None:
                 chosen = strict
         if chosen is None and protect_highlights:
             chosen = strict
