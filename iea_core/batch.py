@@ -326,6 +326,29 @@ def _die_with_parent(parent: int, close_fds: Sequence[int] = ()) -> None:
         os._exit(1)
 
 
+def in_flight(chunks: Iterator[list[Any]], submit: Callable[[list[Any]], Any],
+              finished: Callable[[list[Any]], list[tuple[Any, Any]]], window: int
+              ) -> Iterator[tuple[list[Any], Any]]:
+    """Keep at most ``window`` chunks submitted; yield (chunk, result) as each one finishes.
+
+    ``submit(chunk)`` returns a handle (a future, a Ray object ref); ``finished(handles)`` waits
+    until at least one is done and returns its (handle, result) pairs. Shared by the process
+    pool and the Ray executor so both feed work the same way."""
+    pending: dict[Any, list[Any]] = {}
+    exhausted = False
+    while pending or not exhausted:
+        while not exhausted and len(pending) < window:
+            chunk = next(chunks, None)
+            if chunk is None:
+                exhausted = True
+                break
+            pending[submit(chunk)] = chunk
+        if not pending:
+            break
+        for handle, result in finished(list(pending)):
+            yield pending.pop(handle), result
+
+
 class _Pool:
     """A local process pool; at most ``window`` chunks in flight."""
 
@@ -342,20 +365,12 @@ class _Pool:
             ) -> Iterator[tuple[list[Task], list[dict[str, Any]]]]:
         from concurrent.futures import FIRST_COMPLETED, wait
 
-        pending: dict[Any, list[Task]] = {}
-        exhausted = False
-        while pending or not exhausted:
-            while not exhausted and len(pending) < window:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    exhausted = True
-                    break
-                pending[self.pool.submit(process_chunk, chunk, spec)] = chunk
-            if not pending:
-                break
-            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                yield pending.pop(future), future.result()
+        def finished(futures: list[Any]) -> list[tuple[Any, Any]]:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
+            return [(future, future.result()) for future in done]
+
+        return in_flight(chunks, lambda chunk: self.pool.submit(process_chunk, chunk, spec),
+                         finished, window)
 
     def close(self, wait: bool = True) -> None:
         self.pool.shutdown(wait=wait, cancel_futures=True)

@@ -69,22 +69,17 @@ class RayExecutor:
 
     def run(self, chunks: Iterator[list[Any]], spec: Any, window: int
             ) -> Iterator[tuple[list[Any], list[dict[str, Any]]]]:
+        from .batch import in_flight
+
         ray = self.ray
         spec_ref = ray.put(spec)
-        pending: dict[Any, list[Any]] = {}
-        exhausted = False
-        while pending or not exhausted:
-            while not exhausted and len(pending) < window:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    exhausted = True
-                    break
-                pending[self._remote.remote(chunk, spec_ref)] = chunk
-            if not pending:
-                break
-            finished, _ = ray.wait(list(pending), num_returns=1)
-            for ref in finished:
-                yield pending.pop(ref), ray.get(ref)
+
+        def finished(refs: list[Any]) -> list[tuple[Any, Any]]:
+            done, _ = ray.wait(refs, num_returns=1)
+            return [(ref, ray.get(ref)) for ref in done]
+
+        return in_flight(chunks, lambda chunk: self._remote.remote(chunk, spec_ref), finished,
+                         window)
 
     def close(self, wait: bool = True) -> None:
         if self._own:
