@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..program import Program
-from . import curves
+from . import curves, logbins
 
 CLARITY_SCALE = 1 / 40  # clarity blur sigma, as a fraction of the long side
 COARSE_TARGET = 192  # long side of the downsampled lightness map used for clarity
@@ -95,6 +95,13 @@ class ImageContext:
                         ).astype(np.float32)
         self.long_side = long_side
 
+    def contiguous_rgb(self) -> np.ndarray:
+        """The integer source as a C-contiguous H x W x 3 array (a copy only when it is a view,
+        e.g. the colour of an RGBA photo)."""
+        if not self.src.flags.c_contiguous or self.src.shape[2] != 3:
+            self.src = np.ascontiguousarray(self.src[..., :3])
+        return self.src
+
     def coarse_map(self, stride: int | None = None) -> tuple[np.ndarray, int]:
         """Block means of the input lightness U = sqrt(Y), and the block size in pixels."""
         factor = max(1, int(math.ceil(self.long_side / COARSE_TARGET)))
@@ -154,22 +161,46 @@ def _u8_encode_table(fade: int) -> np.ndarray:
 _L_TO_Y = _padded(curves._L_TO_Y)
 
 
+# (shift, base) of the tone ratio's log bins, as the kernels take them (arguments, not frozen globals: numba's
+# cache of kernels.py would not see a change to logbins.py)
+_TONE_BINS = (logbins.TONE_BINS.shift, logbins.TONE_BINS.base)
+_RATIO_Y = logbins.centres(logbins.TONE_BINS)
+_RATIO_Y[0] = 2.0 ** logbins.TONE_BINS.lowest  # bin 0: the darkest values, below the range
+# where each bin's Y falls in the tone table over u = sqrt(Y / Y_MAX): entry and fraction
+_RATIO_POS = np.sqrt(np.minimum(_RATIO_Y, curves.Y_MAX) / curves.Y_MAX) * curves.TONE_LUT_SIZE
+_RATIO_I0 = np.minimum(_RATIO_POS.astype(np.int64), curves.TONE_LUT_SIZE - 1)
+_RATIO_F = _RATIO_POS - _RATIO_I0
+
+
+def tone_ratio_table(tone_L: np.ndarray) -> tuple[np.ndarray, float]:
+    """The tone curve T(L) (``tone_L``, over u = sqrt(Y / Y_MAX)) as a luminance ratio Y' / Y
+    over logbins.TONE_BINS, and Y' of black. Y' is smooth in u, so reading it between entries is
+    exact to float32; the ratio, which is not (a lifted black's grows as 1 / Y), is formed
+    per bin."""
+    y_of_u = tone_L.astype(np.float64) ** curves.GAMMA  # Y' = T(L) ** 2.2, smooth in u too
+    low = y_of_u[_RATIO_I0]
+    y_new = low + (y_of_u[_RATIO_I0 + 1] - low) * _RATIO_F
+    black = float(y_of_u[0])
+    return (y_new / _RATIO_Y).astype(np.float32), black
+
+
 class PreparedTables:
     """What the kernel reads for one program: :class:`curves.PreparedProgram` plus the tone
     curve as a luminance ratio and the padded tables."""
 
-    __slots__ = ("prep", "tone_k", "tone_Y", "tone_L", "vignette")
+    __slots__ = ("prep", "tone_ratio", "black_y", "tone_L", "vignette")
 
     def __init__(self, prep: curves.PreparedProgram) -> None:
         self.prep = prep
-        u = np.linspace(0.0, 1.0, len(prep.tone_L))
-        y_old = u * u * curves.Y_MAX
-        y_new = prep.tone_L.astype(np.float64) ** curves.GAMMA
-        y_old[0] = y_old[1]  # never read: the kernel divides below its first 32 entries
-        self.tone_k = _padded(y_new / y_old)
-        self.tone_Y = _padded(y_new)
+        if prep.flags & curves.FLAG_TONE:
+            self.tone_ratio, self.black_y = tone_ratio_table(prep.tone_L)
+        else:
+            self.tone_ratio, self.black_y = _UNIT_RATIO, 0.0
         self.tone_L = _padded(prep.tone_L)
         self.vignette = _padded(prep.vignette)
+
+
+_UNIT_RATIO = np.ones(1, dtype=np.float32)  # not read: tone is skipped without FLAG_TONE
 
 
 _prepared: dict[tuple, PreparedTables] = {}
@@ -187,6 +218,32 @@ def _prepare(program: Program) -> PreparedTables:
     return tables
 
 
+#: tools that act on each pixel alone and keep its hue (exposure, white balance and fade have no
+#: flag: they live in the gains and the encoding table)
+_POINTWISE_FLAGS = curves.FLAG_TONE
+
+
+def _pointwise_u8(ctx: ImageContext, flags: int, out: np.ndarray) -> bool:
+    """Whether :func:`kernels.render_pointwise_u8` renders: 8-bit in and out, and no tool beyond
+    the pointwise ones."""
+    return (not flags & ~_POINTWISE_FLAGS and ctx.src.dtype == np.uint8
+            and out.dtype == np.uint8)
+
+
+def _render_pointwise_u8(ctx: ImageContext, tables: PreparedTables, fade: int,
+                         out: np.ndarray) -> None:
+    """The pointwise kernel on C-contiguous RGB: an RGBA photo's colour goes through a
+    contiguous copy (so that it renders exactly as the same photo without alpha)."""
+    src = ctx.contiguous_rgb()
+    direct = out.shape == src.shape and out.flags.c_contiguous
+    target = out if direct else np.empty(src.shape, dtype=np.uint8)
+    ctx._kernels.render_pointwise_u8(
+        src, tables.prep.gains, tables.tone_ratio, _TONE_BINS, tables.black_y,
+        _u8_encode_table(fade), bool(tables.prep.flags & curves.FLAG_TONE), target)
+    if not direct:
+        out[..., :3] = target
+
+
 def render_into(ctx: ImageContext, program: Program, out: np.ndarray, *, seed: int,
                 out_scale: float, out_offset: float, threads: bool = True) -> None:
     """Render ``program`` on the image of ``ctx`` into ``out`` (H x W x >=3); with
@@ -200,11 +257,14 @@ def render_into(ctx: ImageContext, program: Program, out: np.ndarray, *, seed: i
     # lightness scales with the luminance gain of exposure (white balance keeps grey's luminance)
     light_gain_u = math.sqrt(float(2.0 ** (2.0 * program["exposure"] / 100.0)))
     fade = program["fade"]
+    if threads and _pointwise_u8(ctx, flags, out):
+        _render_pointwise_u8(ctx, tables, fade, out)
+        return
     out_u8 = out.dtype == np.uint8 and not flags & curves.FLAG_GRAIN
     kernel = ctx._kernels.render_default if threads else ctx._kernels.render_default_serial
     kernel(
-        ctx.src, ctx.decode, prep.gains, tables.tone_k, tables.tone_Y, tables.tone_L, _L_TO_Y,
-        _direct_encode_table(fade), _u8_encode_table(fade), out_u8,
+        ctx.src, ctx.decode, prep.gains, tables.tone_ratio, _TONE_BINS, tables.black_y,
+        tables.tone_L, _L_TO_Y, _direct_encode_table(fade), _u8_encode_table(fade), out_u8,
         out.dtype in _NEAREST_ENCODE, tables.vignette, program["vignette"] > 0,
         ctx.vig_dx2, ctx.vig_dy2, coarse, coarse_x0, coarse_fx, step,
         light_gain_u, light_gain_u,

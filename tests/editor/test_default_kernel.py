@@ -93,3 +93,38 @@ def test_sixteen_bit_and_float_outputs_agree_with_eight_bit(photos):
     as_float = render(image.astype(np.float64) / 255, PROGRAM)
     assert np.abs(eight - sixteen).max() <= 1.5 / 255
     assert np.abs(sixteen - as_float).max() <= 1e-3
+
+
+def test_pointwise_path_for_eight_bit_matches_the_reference_and_the_general_kernel(photos):
+    # 8-bit programs of tone, exposure, white balance and fade take the pointwise kernel
+    # (polynomial decode, log-binned ratio table); it must agree with the float64 reference and
+    # with the general kernel (reached through a 16-bit copy of the same photo)
+    image = photos["coffee"].copy()
+    image[:8, :8] = 0  # black turns grey at the curve's new luminance
+    rng = np.random.default_rng(7)
+    names = ["exposure", "brightness", "contrast", "highlights", "shadows", "whites", "blacks",
+             "temperature", "tint", "fade"]
+    programs = [Program({"blacks": 100}), Program({"exposure": -100, "shadows": 100})]
+    programs += [Program({n: int(rng.integers(-100, 101)) for n in names if rng.random() < 0.5}
+                         or {"contrast": 40}) for _ in range(8)]
+    for program in programs:
+        eight = render(image, program)
+        diff = _levels(eight, straightforward(image, program))
+        assert diff.max() <= 1, (dict(program.values), diff.max())
+        general = render(image.astype(np.uint16) * 257, program).astype(np.float64) / 257
+        assert np.abs(eight - general).max() <= 1.01, dict(program.values)
+    lifted = render(image, {"blacks": 100})
+    assert lifted[0, 0, 0] > 0 and len(set(lifted[0, 0])) == 1
+
+
+def test_log_bins_are_relative_and_ordered():
+    from iea_core.editor import logbins
+
+    bins = logbins.TONE_BINS
+    centres = logbins.centres(bins)
+    assert np.all(np.diff(centres) > 0)
+    inner = centres[1:-1].astype(np.float32)
+    assert np.array_equal(bins.index(inner), np.arange(1, bins.size - 1))
+    assert bins.index(np.array([0.0, -1e-9, 1e9], np.float32)).tolist() == [0, 0, bins.size - 1]
+    widths = np.diff(centres[1:-1]) / centres[1:-2]
+    assert widths.max() < 2.0 ** -bins.bits * 1.01
