@@ -66,6 +66,12 @@ class ImageTooLarge(ImageError):
     code = "image_too_large"
 
 
+class AlphaNotKept(ImageError):
+    """An image with transparency was to be written as JPEG, which has no alpha channel."""
+
+    code = "alpha_not_kept"
+
+
 class ArrayConventionError(ImageError, ValueError):
     """An array passed to the editor does not follow the documented shape/dtype/range rules."""
 

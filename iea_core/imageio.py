@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import (ArrayConventionError, CorruptImage, ImageError, ImageTooLarge,
-                     UnsupportedImage)
+from .errors import (AlphaNotKept, ArrayConventionError, CorruptImage, ImageError,
+                     ImageTooLarge, UnsupportedImage)
 from .fileio import atomic_write_bytes
 from .imagemeta import ImageMetadata
 
@@ -181,6 +181,47 @@ def _read_raw(path: Path, max_size: int | None, bits: int = 16,
 def _has_alpha(image) -> bool:
     return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
         image.mode in ("P", "L", "RGB") and "transparency" in image.info)
+
+
+def has_alpha(path: str | os.PathLike[str]) -> bool:
+    """Whether the photo at ``path`` has transparency (an alpha channel or a transparent palette
+    colour), from its header alone: nothing is decoded. False for raw files and for anything
+    that cannot be opened (reading it reports that)."""
+    path = Path(path)
+    if path.suffix.lower() in RAW_EXTENSIONS:
+        return False
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as image:
+                if image.format == "TIFF" and hasattr(image, "tag_v2"):
+                    samples = int(image.tag_v2.get(277) or 1)
+                    photometric = image.tag_v2.get(262)
+                    if photometric in (0, 1):            # grey: grey + alpha
+                        return samples >= 2
+                    if photometric in (2, 6):            # RGB / YCbCr: RGB + alpha
+                        return samples >= 4
+                return _has_alpha(image)
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by read_image
+        return False
+
+
+#: what a transparent pixel becomes when an image with alpha is flattened for JPEG
+FLATTEN_BACKGROUND = "white"
+
+
+def flatten_alpha(pixels: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """``pixels`` (RGB, any accepted dtype) composited over white by ``alpha`` (resized to the
+    pixels when needed), in the pixels' dtype: what a viewer shows on a white page."""
+    from .editor.arrays import from_float01, to_float01
+
+    rgb = pixels[..., :3]
+    alpha = resize_alpha(np.asarray(alpha), rgb.shape)
+    top = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(alpha.dtype, 1.0)
+    cover = np.clip(alpha.astype(np.float32) / np.float32(top), 0.0, 1.0)[..., None]
+    return from_float01(to_float01(rgb) * cover + (1.0 - cover), rgb.dtype)
 
 
 def _pil_to_array(image, path: Path) -> tuple[np.ndarray, int, np.ndarray | None]:
@@ -553,6 +594,8 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
 
     from . import imagemeta
 
+    if alpha is not None and fmt == "JPEG":   # JPEG has no alpha; write_image decided already
+        alpha = None
     buffer = io.BytesIO()
     extra = {"icc_profile": icc_profile} if icc_profile else {}
     if pixels.dtype != np.uint8 and fmt == "JPEG":
@@ -560,10 +603,8 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
     if pixels.dtype in (np.float32, np.float64):
         pixels = np.rint(np.clip(pixels, 0, 1) * 65535).astype(np.uint16)
     rgb = np.ascontiguousarray(pixels[..., :3])
-    if alpha is not None and fmt != "JPEG":   # JPEG has no alpha channel
+    if alpha is not None:
         alpha = _match_alpha(alpha, rgb)
-    else:
-        alpha = None
     meta = imagemeta.for_output(metadata, rgb.shape[1], rgb.shape[0])
     if rgb.dtype == np.uint16:
         if fmt == "TIFF":
@@ -600,12 +641,15 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
 def write_image(path: str | os.PathLike[str], pixels: np.ndarray, *,
                 icc_profile: bytes | None = None, quality: int = 92,
                 backup: bool = False, metadata: ImageMetadata | None = None,
-                alpha: np.ndarray | None = None) -> Path:
+                alpha: np.ndarray | None = None, flatten: bool = False) -> Path:
     """Write ``pixels`` (uint8, uint16 or float 0..1) by extension: JPEG, PNG or TIFF.
 
     16-bit data stays 16-bit in PNG and TIFF; JPEG is 8-bit. ``metadata`` (EXIF/XMP/IPTC of the
     source photo) is embedded with the orientation reset to 1; the alpha channel (``alpha``, or a
-    4th channel of ``pixels``) is kept in PNG and TIFF. The write is atomic.
+    4th channel of ``pixels``) is kept in PNG and TIFF. JPEG cannot hold it: an image with
+    transparency is refused (:class:`~iea_core.errors.AlphaNotKept`) unless ``flatten`` asks to
+    composite it over white; an alpha that is opaque everywhere is dropped (nothing is lost).
+    The write is atomic.
     """
     path = Path(path)
     fmt = WRITE_FORMATS.get(path.suffix.lower())
@@ -622,14 +666,38 @@ def write_image(path: str | os.PathLike[str], pixels: np.ndarray, *,
         alpha = pixels[..., 3]
         if alpha.dtype in (np.float32, np.float64):
             alpha = np.rint(np.clip(alpha, 0, 1) * 65535).astype(np.uint16)
+    if alpha is not None and fmt == "JPEG":
+        if flatten:
+            pixels, alpha = flatten_alpha(pixels, alpha), None
+        elif _opaque(alpha):
+            alpha = None
+        else:
+            raise AlphaNotKept(jpeg_alpha_message(path))
     data = _encode(pixels, fmt, icc_profile, quality, metadata, alpha)
     atomic_write_bytes(path, data, backup=backup)
     return path
 
 
+def _opaque(alpha: np.ndarray) -> bool:
+    alpha = np.asarray(alpha)
+    top = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}.get(alpha.dtype, 1.0)
+    return bool(alpha.size == 0 or alpha.min() >= top)
+
+
+def jpeg_alpha_message(output: Path, source: Path | None = None,
+                       option: str = "--flatten") -> str:
+    """The one line that refuses to drop transparency into a JPEG (``option``: how the caller
+    asks for flattening)."""
+    what = f"{source} has" if source is not None else "the image has"
+    return (f"cannot write {output}: {what} transparency (alpha) and JPEG cannot hold it; "
+            f"write a .png or .tif to keep it, or add {option} to composite it over "
+            f"{FLATTEN_BACKGROUND}")
+
+
 def write_photo(path: str | os.PathLike[str], pixels: np.ndarray, source: Photo, *,
-                quality: int = 92) -> Path:
+                quality: int = 92, flatten: bool = False) -> Path:
     """Write ``pixels`` rendered from ``source`` with everything of the source kept: its ICC
-    profile, EXIF/XMP/IPTC (orientation reset to 1) and its alpha channel."""
+    profile, EXIF/XMP/IPTC (orientation reset to 1) and its alpha channel (``flatten``: see
+    :func:`write_image`)."""
     return write_image(path, pixels, icc_profile=source.icc_profile, quality=quality,
-                       metadata=source.metadata, alpha=source.alpha)
+                       metadata=source.metadata, alpha=source.alpha, flatten=flatten)
