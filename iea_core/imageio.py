@@ -404,6 +404,9 @@ def read_image(path: str | os.PathLike[str], *, max_size: int | None = None,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow warns about TIFF tags of a type it does not expect (IPTC as LONG...);
+            # imagemeta reads those tags itself
+            warnings.filterwarnings("ignore", message="Metadata Warning", category=UserWarning)
             with Image.open(path) as image:
                 width, height = image.size
                 samples, sample_bytes = _header_samples(image, path)
@@ -411,7 +414,7 @@ def read_image(path: str | os.PathLike[str], *, max_size: int | None = None,
                         not _draft_within(image, budget, max_size, samples):
                     raise budget.refuse(path, width, height, samples, sample_bytes)
                 icc = image.info.get("icc_profile") or None
-                metadata = from_pil(image)
+                metadata = from_pil(image, path)
                 fmt = image.format
                 if fmt == "TIFF" and _tiff_is_16bit(image):
                     pixels, alpha = _read_tiff16(path)
@@ -606,15 +609,16 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
     if alpha is not None:
         alpha = _match_alpha(alpha, rgb)
     meta = imagemeta.for_output(metadata, rgb.shape[1], rgb.shape[0])
-    if rgb.dtype == np.uint16:
-        if fmt == "TIFF":
-            import tifffile
+    if fmt == "TIFF":   # 8 and 16 bits alike: tifffile, then the EXIF sub-IFDs added
+        import tifffile
 
-            data = rgb if alpha is None else np.dstack([rgb, alpha])
-            tifffile.imwrite(buffer, data, photometric="rgb", iccprofile=icc_profile,
-                             extrasamples=None if alpha is None else ("unassalpha",),
-                             extratags=imagemeta.tiff_extratags(meta))
-            return buffer.getvalue()
+        data = rgb if alpha is None else np.dstack([rgb, alpha])
+        tifffile.imwrite(buffer, data, photometric="rgb", iccprofile=icc_profile,
+                         extrasamples=None if alpha is None else ("unassalpha",),
+                         extratags=imagemeta.tiff_extratags(meta), metadata=None,
+                         software=False)
+        return imagemeta.embed_tiff(buffer.getvalue(), meta)
+    if rgb.dtype == np.uint16:
         if fmt == "PNG":
             return imagemeta.embed_png(encode_png16(rgb, icc_profile, alpha), meta)
     image = Image.fromarray(rgb if alpha is None else np.dstack([rgb, alpha]))
@@ -622,20 +626,8 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
         image.save(buffer, "JPEG", quality=quality, subsampling=0 if quality >= 90 else 2,
                    **extra)
         return imagemeta.embed_jpeg(buffer.getvalue(), meta)
-    if fmt == "PNG":
-        image.save(buffer, "PNG", **extra)
-        return imagemeta.embed_png(buffer.getvalue(), meta)
-    tiff_extra: dict = dict(extra)
-    if meta is not None:
-        # one Exif object for everything: Pillow lets ``tiffinfo`` replace ``exif`` entirely
-        exif = Image.Exif()
-        if meta.exif:
-            exif.load(imagemeta.EXIF_HEADER + meta.exif)
-        for tag, _kind, _count, value, _ in imagemeta.tiff_extratags(meta):
-            exif[tag] = value
-        tiff_extra["exif"] = exif
-    image.save(buffer, fmt, **tiff_extra)
-    return buffer.getvalue()
+    image.save(buffer, "PNG", **extra)
+    return imagemeta.embed_png(buffer.getvalue(), meta)
 
 
 def write_image(path: str | os.PathLike[str], pixels: np.ndarray, *,

@@ -8,8 +8,9 @@ twice. The ICC profile travels separately (``Photo.icc_profile``).
 
 JPEG gets its APP1 (Exif, XMP) and APP13 (IPTC) segments spliced in right after the JFIF header;
 PNG gets ``eXIf`` and ``iTXt XML:com.adobe.xmp`` chunks (and IPTC as the ``Raw profile type iptc``
-text chunk exiftool and ImageMagick use); TIFF gets tags 700 (XMP), 33723 (IPTC) and the EXIF
-fields through Pillow.
+text chunk exiftool and ImageMagick use); TIFF (8 and 16 bits, written by tifffile) gets tags 700
+(XMP), 33723 (IPTC), 34675 (ICC) and the EXIF IFD0 tags with Exif and GPS sub-IFDs
+(:mod:`iea_core.tiffifd`). A TIFF photo's own metadata is read from its IFD0 the same way.
 """
 from __future__ import annotations
 
@@ -51,8 +52,31 @@ def _as_bytes(value: Any) -> bytes | None:
     return None
 
 
-def from_pil(image: Any) -> ImageMetadata:
-    """What an opened (not yet transposed) Pillow image holds."""
+def from_tiff(data: bytes) -> ImageMetadata:
+    """What a TIFF photo holds in its IFD0: the camera tags and Exif/GPS sub-IFDs rebuilt as a
+    standalone EXIF block (without the tags of this file's pixel layout, which would be wrong
+    in any other file), XMP (tag 700) and IPTC (tag 33723, of whatever type a writer gave it)."""
+    from .tiffifd import exif_of_tiff, raw_tag
+
+    exif = exif_of_tiff(data)
+    xmp = raw_tag(data, 700)
+    raw_iptc = raw_tag(data, 33723)
+    iptc = _irb(0x0404, raw_iptc.rstrip(b"\x00")) if raw_iptc and raw_iptc.rstrip(b"\x00") \
+        else None
+    return ImageMetadata(exif or None, xmp or None, iptc)
+
+
+def from_pil(image: Any, path: Any = None) -> ImageMetadata:
+    """What an opened (not yet transposed) Pillow image holds (a TIFF is read from ``path``)."""
+    if image.format == "TIFF" and path is not None:
+        import mmap
+
+        try:
+            with open(path, "rb") as handle, \
+                    mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                return from_tiff(data)   # type: ignore[arg-type] - mmap slices like bytes
+        except (OSError, ValueError):
+            pass   # fall back to what Pillow read
     info = getattr(image, "info", {}) or {}
     exif = _as_bytes(info.get("exif"))
     if exif and exif.startswith(EXIF_HEADER):
@@ -232,6 +256,16 @@ def embed_png(data: bytes, meta: ImageMetadata | None) -> bytes:
 
 
 # --- TIFF ---------------------------------------------------------------------------------------
+def embed_tiff(data: bytes, meta: ImageMetadata | None) -> bytes:
+    """``data`` (a TIFF tifffile wrote, with XMP and IPTC from :func:`tiff_extratags`) with the
+    EXIF IFD0 tags and Exif/GPS sub-IFDs added (:func:`iea_core.tiffifd.add_exif`)."""
+    if meta is None or not meta.exif:
+        return data
+    from .tiffifd import add_exif
+
+    return add_exif(data, meta.exif)
+
+
 def tiff_extratags(meta: ImageMetadata | None) -> list[tuple[int, int, int, bytes, bool]]:
     """tifffile ``extratags`` for XMP (700) and IPTC (33723)."""
     tags: list[tuple[int, int, int, bytes, bool]] = []
@@ -241,5 +275,8 @@ def tiff_extratags(meta: ImageMetadata | None) -> list[tuple[int, int, int, byte
         tags.append((700, 1, len(meta.xmp), meta.xmp, True))
     records = iptc_records(meta.iptc) if meta.iptc else None
     if records:
-        tags.append((33723, 7, len(records), records, True))
+        # LONG, as Photoshop and exiftool write it: the bytes as they are, zero-padded to 4
+        padded = records + b"\x00" * (-len(records) % 4)
+        longs = struct.unpack(f"<{len(padded) // 4}I", padded)   # tifffile writes II
+        tags.append((33723, 4, len(longs), longs, True))
     return tags

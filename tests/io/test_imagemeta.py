@@ -53,3 +53,27 @@ def test_jpeg_and_png_round_trip_the_blocks():
     back = from_pil(png)
     assert back.exif == meta.exif and back.xmp == meta.xmp
     assert iptc_records(back.iptc) == iptc_records(meta.iptc)
+
+
+def test_sixteen_bit_tiff_carries_every_block_and_exact_pixels(tmp_path):
+    import tifffile
+    from PIL import ImageCms
+
+    from iea_core.imageio import read_image, write_image
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    meta = ImageMetadata(exif=_exif_bytes(6), xmp=b"<x:xmpmeta>kw</x:xmpmeta>",
+                         iptc=b"8BIM\x04\x04\x00\x00\x00\x00\x00\x08\x1c\x02\x19\x00\x03cat\x00")
+    rng = np.random.default_rng(2)
+    rgb = rng.integers(0, 65535, (21, 34, 3), dtype=np.uint16, endpoint=True)
+    alpha = rng.integers(0, 65535, (21, 34), dtype=np.uint16, endpoint=True)
+    path = write_image(tmp_path / "x.tif", rgb, icc_profile=icc, metadata=meta, alpha=alpha)
+    with tifffile.TiffFile(path) as tif:
+        data = tif.pages[0].asarray()
+    assert data.dtype == np.uint16 and np.array_equal(data, np.dstack([rgb, alpha]))
+    photo = read_image(path)
+    assert photo.icc_profile == icc and photo.metadata.xmp == meta.xmp
+    assert iptc_records(photo.metadata.iptc) == iptc_records(meta.iptc)
+    exif = Image.Exif()
+    exif.load(EXIF_HEADER + photo.metadata.exif)
+    assert exif[0x0112] == 1 and exif[0x010F] == "Nikon" and exif[0x013B] == "A. Photographer"
