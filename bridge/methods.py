@@ -355,10 +355,19 @@ def render_preview(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, A
     if out is not None:
         from iea_core.imageio import write_image
 
-        write_image(out, rendered[..., :3], icc_profile=photo.icc_profile, quality=quality,
-                    metadata=photo.metadata, alpha=photo.alpha, flatten=flatten)
+        import warnings
+
+        from iea_core.errors import IeaWarning
+
+        with warnings.catch_warnings(record=True) as caught:   # said in the reply
+            warnings.simplefilter("always", IeaWarning)
+            write_image(out, rendered[..., :3], icc_profile=photo.icc_profile,
+                        quality=quality, metadata=photo.metadata, alpha=photo.alpha,
+                        flatten=flatten)
         return {"path": str(out), "width": int(rendered.shape[1]),
-                "height": int(rendered.shape[0])}
+                "height": int(rendered.shape[0]),
+                "warnings": [str(w.message) for w in caught
+                             if issubclass(w.category, IeaWarning)]}
     shown = rendered[..., :3]
     if photo.alpha is not None:   # an inline preview is for looking at: as on a white page
         shown = flatten_alpha(shown, photo.alpha)

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import (AlphaNotKept, ArrayConventionError, CorruptImage, ImageError,
-                     ImageTooLarge, UnsupportedImage)
+                     ImageTooLarge, MetadataNotKept, UnsupportedImage)
 from .fileio import atomic_write_bytes
 from .imagemeta import ImageMetadata
 
@@ -665,8 +665,16 @@ def write_image(path: str | os.PathLike[str], pixels: np.ndarray, *,
             alpha = None
         else:
             raise AlphaNotKept(jpeg_alpha_message(path))
-    data = _encode(pixels, fmt, icc_profile, quality, metadata, alpha)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MetadataNotKept)
+        data = _encode(pixels, fmt, icc_profile, quality, metadata, alpha)
     atomic_write_bytes(path, data, backup=backup)
+    for warning in caught:   # said once the file exists, naming it
+        if issubclass(warning.category, MetadataNotKept):
+            warnings.warn(MetadataNotKept(f"{path}: {warning.message}"), stacklevel=2)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
     return path
 
 

@@ -219,6 +219,28 @@ def test_render_preview_keeps_transparency(daemon, photos, tmp_path):
         assert shown[40:88, 40:88].mean() < 200                    # the photo where opaque
 
 
+@pytest.mark.skipif(not (_has("iea_core.editor") and _has("iea_core.imageio")),
+                    reason="the editor and image I/O are not in the repository yet")
+def test_render_preview_says_what_metadata_a_jpeg_could_not_hold(daemon, photos, tmp_path):
+    from PIL import Image
+
+    from iea_core.imagemeta import ImageMetadata, embed_png
+    from tests.cli.test_big_metadata import big_exif
+
+    buffer = io.BytesIO()
+    Image.fromarray(photos["coffee"][::4, ::4]).save(buffer, "PNG")
+    image = tmp_path / "big_exif.png"
+    image.write_bytes(embed_png(buffer.getvalue(), ImageMetadata(exif=big_exif(40_000, 30_000))))
+    with daemon.client(timeout=120) as client:
+        jpeg = client.request("render_preview", {"image": str(image), "program": {},
+                                                 "out": str(tmp_path / "p.jpg")})
+        png = client.request("render_preview", {"image": str(image), "program": {},
+                                                "out": str(tmp_path / "p.png")})
+    assert len(jpeg["warnings"]) == 1 and str(tmp_path / "p.jpg") in jpeg["warnings"][0]
+    assert "thumbnail" in jpeg["warnings"][0] and png["warnings"] == []
+
+
+
 @pytest.mark.skipif(not (_has("iea_core.agent.embedded") and _has("iea_core.imageio")),
                     reason="the embedded agent is not in the repository yet")
 def test_edit_with_the_embedded_agent(daemon_factory, photos_dir):
