@@ -10,8 +10,11 @@
   sentence naming the file and the problem; nothing is guessed.
 * Writes are atomic (temporary file, fsync, rename) and never replace a file unless asked.
 * EXIF, XMP and IPTC are read with the pixels (``Photo.metadata``) and written into every file
-  rendered from them, orientation reset to 1 (see :mod:`iea_core.imagemeta`); alpha is kept
-  (``Photo.alpha``) and written back to PNG and TIFF.
+  rendered from them, orientation reset to 1 (see :mod:`iea_core.imagemeta`); what a JPEG cannot
+  hold is said in a :class:`~iea_core.errors.MetadataNotKept` warning naming the file. Alpha is
+  kept (``Photo.alpha``) and written back to PNG and TIFF; a JPEG of an image with transparency
+  is refused (:class:`~iea_core.errors.AlphaNotKept`) unless ``flatten`` composites it over
+  white (:func:`has_alpha` tells from the header, before decoding).
 * Decoding has a budget (:class:`DecodeBudget`: pixels and bytes, default sized for 100 MP photos,
   ``IEA_DECODE_MAX_PIXELS`` / ``IEA_DECODE_MAX_BYTES`` or ``[decode]`` in the config) checked from
   the header before any pixel is decoded; a JPEG over it is decoded at 1/2, 1/4 or 1/8 size when a
