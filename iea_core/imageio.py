@@ -178,7 +178,13 @@ def _read_raw(path: Path, max_size: int | None, bits: int = 16,
     if rgb.ndim != 3 or rgb.shape[0] * rgb.shape[1] > (budget or DecodeBudget()).max_pixels:
         raise ImageTooLarge(f"{path} decodes to {rgb.shape}, which iea does not accept")
     pixels = resize_max(np.ascontiguousarray(rgb[..., :3]), max_size)
-    return Photo(pixels, path, None, True, bits)
+    # TIFF-based raws (DNG, CR2, NEF, ARW, PEF...) carry the camera's EXIF, XMP and IPTC in
+    # IFD0; rawpy turned the pixels upright, so the orientation is reset like any other photo's
+    from .imagemeta import from_tiff_file
+
+    metadata = from_tiff_file(path)
+    return Photo(pixels, path, None, True, bits,
+                 None if metadata is None or metadata.empty else metadata)
 
 
 def _has_alpha(image) -> bool:

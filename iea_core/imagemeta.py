@@ -69,17 +69,29 @@ def from_tiff(data: bytes) -> ImageMetadata:
     return ImageMetadata(exif or None, xmp or None, iptc)
 
 
+def from_tiff_file(path: Any) -> ImageMetadata | None:
+    """:func:`from_tiff` of a file (mapped, not read whole: a TIFF may be a gigabyte), or None
+    when it is no classic TIFF (BigTIFF, a raw format with its own header, unreadable)."""
+    import mmap
+
+    from .tiffifd import byte_order
+
+    try:
+        with open(path, "rb") as handle, \
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if byte_order(data[:4]) is None:
+                return None
+            return from_tiff(data)   # type: ignore[arg-type] - mmap slices like bytes
+    except (OSError, ValueError):
+        return None
+
+
 def from_pil(image: Any, path: Any = None) -> ImageMetadata:
     """What an opened (not yet transposed) Pillow image holds (a TIFF is read from ``path``)."""
     if image.format == "TIFF" and path is not None:
-        import mmap
-
-        try:
-            with open(path, "rb") as handle, \
-                    mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                return from_tiff(data)   # type: ignore[arg-type] - mmap slices like bytes
-        except (OSError, ValueError):
-            pass   # fall back to what Pillow read
+        meta = from_tiff_file(path)
+        if meta is not None:
+            return meta
     info = getattr(image, "info", {}) or {}
     exif = _as_bytes(info.get("exif"))
     if exif and exif.startswith(EXIF_HEADER):

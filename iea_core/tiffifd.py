@@ -35,7 +35,11 @@ POINTERS = frozenset({EXIF_IFD, GPS_IFD, INTEROP_IFD})
 LAYOUT_TAGS = frozenset({
     254, 255, 256, 257, 258, 259, 262, 263, 266, 273, 277, 278, 279, 280, 281, 284, 290, 291,
     292, 293, 317, 318, 319, 320, 322, 323, 324, 325, 330, 332, 338, 339, 340, 341, 347, 513,
-    514, 529, 530, 531, 532, 700, 33723, 34665, 34853, 34675, 37724, 50341})
+    514, 529, 530, 531, 532, 700, 33421, 33422, 33423, 33723, 34377, 34665, 34853, 34675,
+    37724, 50341})
+#: private and raw-format ranges (Sony SR2, DNG colour and calibration tags...): they describe
+#: one raw file's sensor data and often hold offsets into it
+LAYOUT_RANGES = ((0x7000, 0x7FFF), (50706, 51999))
 _MAX_ENTRIES = 1024
 _MAX_DEPTH = 4
 
@@ -153,6 +157,7 @@ def carried(entries: list[Entry]) -> list[Entry]:
     ``{"shape": ...}`` image description is layout too)."""
     return [e for e in entries
             if (e.tag not in LAYOUT_TAGS or e.tag in (EXIF_IFD, GPS_IFD) and e.sub is not None)
+            and not any(low <= e.tag <= high for low, high in LAYOUT_RANGES)
             and not (e.tag == 270 and e.value.startswith(b'{"shape":'))]
 
 

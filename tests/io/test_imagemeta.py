@@ -77,3 +77,36 @@ def test_sixteen_bit_tiff_carries_every_block_and_exact_pixels(tmp_path):
     exif = Image.Exif()
     exif.load(EXIF_HEADER + photo.metadata.exif)
     assert exif[0x0112] == 1 and exif[0x010F] == "Nikon" and exif[0x013B] == "A. Photographer"
+
+
+def test_a_tiff_based_raw_carries_its_camera_metadata(tmp_path):
+    """A DNG's EXIF (and GPS, XMP, IPTC) reaches the rendered file; its sensor tags (DNG
+    version, colour matrices, CFA pattern) and strip layout do not."""
+    import subprocess
+
+    from iea_core.imageio import read_image, write_image
+    from iea_core.tiffifd import parse_exif
+    from tests.conftest import require_tool
+    from tests.io.test_imageio import write_dng
+
+    raw = tmp_path / "cam.dng"
+    write_dng(raw, np.linspace(0.02, 0.5, 48)[None, :, None] * np.ones((32, 48, 3)))
+    subprocess.run([require_tool("exiftool"), "-q", "-overwrite_original", "-Make=Canon",
+                    "-Artist=Jane Doe", "-ExposureTime=1/250", "-GPSLatitude=48.8",
+                    "-GPSLatitudeRef=N", "-XMP-dc:Subject=cat", "-IPTC:City=Paris",
+                    "-Orientation#=6", str(raw)], check=True)
+    photo = read_image(raw)
+    assert photo.is_raw and photo.pixels.shape[:2] == (24, 16)          # turned upright
+    tags = {e.tag for e in parse_exif(photo.metadata.exif)[1]}
+    assert {0x010F, 0x013B, 0x0112, 0x8769, 0x8825} <= tags
+    assert not tags & {50706, 50721, 50728, 33421, 33422, 273, 279, 258}
+    out = write_image(tmp_path / "out.jpg", photo.pixels, metadata=photo.metadata)
+    fields = subprocess.run([require_tool("exiftool"), "-j", "-G1", "-n", str(out)],
+                            capture_output=True, text=True, check=True).stdout
+    import json
+
+    fields = json.loads(fields)[0]
+    assert fields["IFD0:Make"] == "Canon" and fields["IFD0:Artist"] == "Jane Doe"
+    assert fields["ExifIFD:ExposureTime"] == 0.004 and fields["GPS:GPSLatitudeRef"] == "N"
+    assert fields["IFD0:Orientation"] == 1 and fields["XMP-dc:Subject"] == "cat"
+    assert fields["IPTC:City"] == "Paris" and "IFD0:DNGVersion" not in fields
