@@ -54,9 +54,12 @@ class _Chat:
 
     def write_preview(self) -> None:
         from ..editor import render
-        from ..imageio import write_image
+        from ..imageio import flatten_alpha, write_image
 
-        write_image(self.preview_path, render(self.view, self.program, self.profile))
+        shown = render(self.view, self.program, self.profile)
+        if getattr(self.photo, "alpha", None) is not None:   # a cut-out, as on a white page
+            shown = flatten_alpha(shown, self.photo.alpha)
+        write_image(self.preview_path, shown)
         click.echo(f"  preview: {display_path(self.preview_path)}")
 
     def write_card(self, before: Any, reasoning: str, title: str) -> None:

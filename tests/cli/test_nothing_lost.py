@@ -379,3 +379,14 @@ def test_library_refuses_alpha_into_jpeg_unless_flattened_or_opaque(tmp_path):
                                  alpha=alpha.astype(np.uint16)))
     assert has_alpha(write_image(tmp_path / "a.png", rgb, alpha=alpha))
     assert not has_alpha(tmp_path / "o.jpg") and not has_alpha(tmp_path / "missing.png")
+
+
+def test_chat_keeps_transparency_and_previews_it_over_white(warm_backend, tmp_path):
+    source, alpha = _rgba_photo(tmp_path)
+    preview, out = tmp_path / "view.jpg", tmp_path / "chat.png"
+    result = CliRunner().invoke(main, ["chat", str(source), "--preview", str(preview), "-o",
+                                       str(out)], input="warmer\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert np.array_equal(np.asarray(Image.open(out))[..., 3], alpha)
+    shown = np.asarray(Image.open(preview)).astype(int)
+    assert shown[alpha == 0].min() >= 240
