@@ -64,9 +64,27 @@ def from_tiff(data: bytes) -> ImageMetadata:
     exif = exif_of_tiff(data)
     xmp = raw_tag(data, 700)
     raw_iptc = raw_tag(data, 33723)
-    iptc = _irb(0x0404, raw_iptc.rstrip(b"\x00")) if raw_iptc and raw_iptc.rstrip(b"\x00") \
-        else None
-    return ImageMetadata(exif or None, xmp or None, iptc)
+    records = raw_iptc[:_iim_length(raw_iptc)] if raw_iptc else b""
+    return ImageMetadata(exif or None, xmp or None, _irb(0x0404, records) if records else None)
+
+
+def _iim_length(data: bytes) -> int:
+    """How many bytes of ``data`` are IPTC-IIM datasets (0x1C, record, dataset, size, value):
+    a TIFF stores them as LONGs, zero-padded to a multiple of 4."""
+    pos = 0
+    while pos + 5 <= len(data) and data[pos] == 0x1C:
+        size = struct.unpack(">H", data[pos + 3:pos + 5])[0]
+        head = 5
+        if size & 0x8000:   # extended dataset: the next (size & 0x7FFF) bytes hold the length
+            count = size & 0x7FFF
+            if count > 4 or pos + 5 + count > len(data):
+                break
+            size = int.from_bytes(data[pos + 5:pos + 5 + count], "big")
+            head += count
+        if pos + head + size > len(data):
+            break
+        pos += head + size
+    return pos
 
 
 def from_tiff_file(path: Any) -> ImageMetadata | None:

@@ -110,3 +110,13 @@ def test_a_tiff_based_raw_carries_its_camera_metadata(tmp_path):
     assert fields["ExifIFD:ExposureTime"] == 0.004 and fields["GPS:GPSLatitudeRef"] == "N"
     assert fields["IFD0:Orientation"] == 1 and fields["XMP-dc:Subject"] == "cat"
     assert fields["IPTC:City"] == "Paris" and "IFD0:DNGVersion" not in fields
+
+
+def test_iptc_in_a_tiff_is_cut_at_its_last_dataset_not_at_zero_bytes():
+    from iea_core.imagemeta import _iim_length
+
+    records = b"\x1c\x02\x19\x00\x03cat" + b"\x1c\x02\x78\x00\x02a\x00"   # a value ending in 0
+    assert _iim_length(records + b"\x00\x00\x00") == len(records)
+    assert _iim_length(b"\x1c\x02\x19\x00\x09short") == 0               # truncated: nothing
+    extended = b"\x1c\x02\x78\x80\x02\x00\x04abcd"
+    assert _iim_length(extended + b"\x00") == len(extended)
