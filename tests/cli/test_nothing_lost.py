@@ -390,3 +390,14 @@ def test_chat_keeps_transparency_and_previews_it_over_white(warm_backend, tmp_pa
     assert np.array_equal(np.asarray(Image.open(out))[..., 3], alpha)
     shown = np.asarray(Image.open(preview)).astype(int)
     assert shown[alpha == 0].min() >= 240
+
+
+def test_render_darktable_refuses_transparency_it_would_drop(tmp_path):
+    source, _ = _rgba_photo(tmp_path)
+    program = tmp_path / "p.json"
+    program.write_text('{"exposure": 20}')
+    result = invoke("render-darktable", source, program, "-o", tmp_path / "dt.png")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    line = result.output.strip()
+    assert "\n" not in line and str(source) in line and "iea apply" in line
+    assert not (tmp_path / "dt.png").exists()
