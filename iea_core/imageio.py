@@ -698,8 +698,8 @@ def jpeg_alpha_message(output: Path, source: Path | None = None,
     """The one line that refuses to drop transparency into a JPEG (``option``: how the caller
     asks for flattening)."""
     what = f"{source} has" if source is not None else "the image has"
-    return (f"cannot write {output}: {what} transparency (alpha) and JPEG cannot hold it; "
-            f"write a .png or .tif to keep it, or add {option} to composite it over "
+    return (f"cannot write {output}: {what} an alpha channel (transparency) and JPEG cannot "
+            f"hold it; write a .png or .tif to keep it, or add {option} to composite it over "
             f"{FLATTEN_BACKGROUND}")
 
 
