@@ -626,7 +626,8 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
                          extrasamples=None if alpha is None else ("unassalpha",),
                          extratags=imagemeta.tiff_extratags(meta), metadata=None,
                          software=False)
-        return imagemeta.embed_tiff(buffer.getvalue(), meta)
+        imagemeta.embed_tiff(buffer, meta)
+        return buffer.getvalue()
     if rgb.dtype == np.uint16:
         if fmt == "PNG":
             return imagemeta.embed_png(encode_png16(rgb, icc_profile, alpha), meta)

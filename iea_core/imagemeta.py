@@ -375,14 +375,15 @@ def embed_png(data: bytes, meta: ImageMetadata | None) -> bytes:
 
 
 # --- TIFF ---------------------------------------------------------------------------------------
-def embed_tiff(data: bytes, meta: ImageMetadata | None) -> bytes:
-    """``data`` (a TIFF tifffile wrote, with XMP and IPTC from :func:`tiff_extratags`) with the
-    EXIF IFD0 tags and Exif/GPS sub-IFDs added (:func:`iea_core.tiffifd.add_exif`)."""
+def embed_tiff(buffer: Any, meta: ImageMetadata | None) -> None:
+    """Add the EXIF IFD0 tags and Exif/GPS sub-IFDs to the TIFF tifffile wrote into ``buffer``
+    (an ``io.BytesIO``; XMP and IPTC came from :func:`tiff_extratags`), in place
+    (:func:`iea_core.tiffifd.add_exif_to`)."""
     if meta is None or not meta.exif:
-        return data
-    from .tiffifd import add_exif
+        return
+    from .tiffifd import add_exif_to
 
-    return add_exif(data, meta.exif)
+    add_exif_to(buffer, meta.exif)
 
 
 def tiff_extratags(meta: ImageMetadata | None) -> list[tuple[int, int, int, bytes, bool]]:

@@ -10,10 +10,10 @@ Neither tifffile nor Pillow can write those sub-IFDs into a 16-bit TIFF, so this
   not fit in four bytes, then each sub-IFD, with every pointer patched;
 * :func:`exif_block` builds a standalone EXIF block (``II*\\0`` + IFD0 + sub-IFDs), e.g. from a
   TIFF photo's own tags, leaving out what describes that file's pixels (strip offsets...);
-* :func:`add_exif` appends an EXIF block's tags to a TIFF another library wrote: its IFD0 is
+* :func:`add_exif_to` appends an EXIF block's tags to a TIFF another library wrote: its IFD0 is
   rewritten at the end of the file with the EXIF IFD0 tags merged in and the Exif/GPS sub-IFDs
   after it, and the header points to the new IFD0 (the old table, a few hundred bytes, stays
-  unreferenced; pixel data and the writer's own values do not move).
+  unreferenced; pixel data and the writer's own values do not move, nor are they copied).
 
 Values are copied byte for byte (converted between byte orders by element size when the two
 files differ); a maker note is copied as it is, so one whose own offsets are absolute may not
@@ -21,8 +21,9 @@ decode after the move, as with any EXIF relocation.
 """
 from __future__ import annotations
 
+import io
 import struct
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 #: bytes per element of each TIFF field type, and the size byte order swaps (RATIONAL: 2 x 4)
 TYPE_SIZE = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4}
@@ -65,12 +66,6 @@ class Entry:
             value = b"".join(value[i:i + unit][::-1] for i in range(0, len(value), unit))
         sub = tuple(e.swapped() for e in self.sub) if self.sub is not None else None
         return replace(self, value=value, sub=sub)
-
-
-@dataclass
-class _Layout:
-    order: str
-    data: bytearray = field(default_factory=bytearray)
 
 
 def byte_order(data: bytes) -> str | None:
@@ -206,40 +201,54 @@ def raw_tag(data: bytes, tag: int) -> bytes | None:
 
 def add_exif(tiff: bytes, exif: bytes) -> bytes:
     """``tiff`` (one a library wrote) with the IFD0 tags and Exif/GPS sub-IFDs of the EXIF block
-    ``exif`` added. The TIFF's own layout tags win; for any other tag both have, the photo's
-    EXIF value wins (e.g. its Software, resolution, description). Unchanged when either cannot
-    be parsed."""
+    ``exif`` added (see :func:`add_exif_to`)."""
+    buffer = io.BytesIO(tiff)
+    add_exif_to(buffer, exif)
+    return buffer.getvalue()
+
+
+def add_exif_to(buffer: io.BytesIO, exif: bytes) -> None:
+    """Add the IFD0 tags and Exif/GPS sub-IFDs of the EXIF block ``exif`` to the TIFF in
+    ``buffer``, in place: a new IFD0 is appended and the header pointed to it, so the pixels
+    (maybe a gigabyte) are never copied. The TIFF's own layout tags win; for any other tag both
+    have, the photo's EXIF value wins (its Software, resolution, description...). Left as it
+    is when either cannot be parsed."""
     source = parse_exif(exif)
-    order = byte_order(tiff)
-    if source is None or order is None:
-        return tiff
-    src_order, src_entries, _ = source
-    # ComponentsConfiguration (0x9101) describes a JPEG's YCbCr channels: wrong in an RGB TIFF
-    extra = [replace(e, sub=tuple(x for x in e.sub if x.tag != 0x9101))
-             if e.tag == EXIF_IFD and e.sub is not None else e for e in carried(src_entries)]
-    if src_order != order:
-        extra = [e.swapped() for e in extra]
-    if not extra:
-        return tiff
+    view = buffer.getbuffer()
     try:
-        (first,) = struct.unpack_from(order + "I", tiff, 4)
-        own, next_ifd = _own_entries(tiff, first, order)
-    except struct.error:
-        return tiff
+        order = byte_order(bytes(view[:4]))
+        if source is None or order is None:
+            return
+        src_order, src_entries, _ = source
+        # ComponentsConfiguration (0x9101) describes a JPEG's YCbCr channels: wrong in RGB
+        extra = [replace(e, sub=tuple(x for x in e.sub if x.tag != 0x9101))
+                 if e.tag == EXIF_IFD and e.sub is not None else e
+                 for e in carried(src_entries)]
+        if src_order != order:
+            extra = [e.swapped() for e in extra]
+        if not extra:
+            return
+        try:
+            (first,) = struct.unpack_from(order + "I", view, 4)
+            own, next_ifd = _own_entries(view, first, order)
+        except struct.error:
+            return
+        size = len(view)
+    finally:
+        view.release()   # a BytesIO cannot grow while a view of it is held
     taken = {e.tag for e in extra}
+    own_layout = {o.tag for o in own if o.tag in LAYOUT_TAGS}
     merged = [e for e in own if e.tag in LAYOUT_TAGS or e.tag not in taken] + \
-        [e for e in extra if e.tag not in {o.tag for o in own if o.tag in LAYOUT_TAGS}]
-    base = len(tiff) + (len(tiff) % 2)
-    ifd = serialize(merged, base, order, next_ifd)
-    out = bytearray(tiff)
-    if len(out) % 2:
-        out += b"\x00"
-    out += ifd
-    struct.pack_into(order + "I", out, 4, base)
-    return bytes(out)
+        [e for e in extra if e.tag not in own_layout]
+    base = size + (size % 2)
+    buffer.seek(size)
+    buffer.write(b"\x00" * (base - size) + serialize(merged, base, order, next_ifd))
+    buffer.seek(4)
+    buffer.write(struct.pack(order + "I", base))
 
 
-def _own_entries(tiff: bytes, offset: int, order: str) -> tuple[list[Entry], int]:
+def _own_entries(tiff: bytes | memoryview, offset: int, order: str
+                 ) -> tuple[list[Entry], int]:
     """A written TIFF's IFD0 with each large value kept where it lies (``Entry.at``)."""
     (count,) = struct.unpack_from(order + "H", tiff, offset)
     entries = []
