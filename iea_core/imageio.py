@@ -205,7 +205,7 @@ def has_alpha(path: str | os.PathLike[str]) -> bool:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             with Image.open(path) as image:
-                if image.format == "TIFF" and hasattr(image, "tag_v2"):
+                if image.format == "TIFF" and _tiff_is_16bit(image):   # as _read_tiff16 reads
                     samples = int(image.tag_v2.get(277) or 1)
                     photometric = image.tag_v2.get(262)
                     if photometric in (0, 1):            # grey: grey + alpha
