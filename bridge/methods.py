@@ -333,8 +333,15 @@ def render_preview(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, A
     from PIL import Image
 
     from iea_core.editor import render
-    from iea_core.imageio import read_image, resize_max, to_float
+    from iea_core.imageio import flatten_alpha, read_image, resize_max, to_float
 
+    flatten = bool(params.get("flatten", False))
+    if out is not None and not flatten and out.suffix.lower() in (".jpg", ".jpeg"):
+        from iea_core.errors import AlphaNotKept
+        from iea_core.imageio import has_alpha, jpeg_alpha_message
+
+        if has_alpha(image):   # from the header, before anything is decoded
+            raise AlphaNotKept(jpeg_alpha_message(out, image, '"flatten": true'))
     max_size = params.get("max_size", 1024)
     photo = read_image(image, max_size=max_size)
     pixels = photo.pixels
@@ -348,14 +355,25 @@ def render_preview(params: Mapping[str, Any], ctx: MethodContext) -> dict[str, A
     if out is not None:
         from iea_core.imageio import write_image
 
-        write_image(out, rendered[..., :3], icc_profile=photo.icc_profile, quality=quality,
-                    metadata=photo.metadata)
+        import warnings
+
+        from iea_core.errors import IeaWarning
+
+        with warnings.catch_warnings(record=True) as caught:   # said in the reply
+            warnings.simplefilter("always", IeaWarning)
+            write_image(out, rendered[..., :3], icc_profile=photo.icc_profile,
+                        quality=quality, metadata=photo.metadata, alpha=photo.alpha,
+                        flatten=flatten)
         return {"path": str(out), "width": int(rendered.shape[1]),
-                "height": int(rendered.shape[0])}
+                "height": int(rendered.shape[0]),
+                "warnings": [str(w.message) for w in caught
+                             if issubclass(w.category, IeaWarning)]}
+    shown = rendered[..., :3]
+    if photo.alpha is not None:   # an inline preview is for looking at: as on a white page
+        shown = flatten_alpha(shown, photo.alpha)
     buffer = io.BytesIO()
     extra = {"icc_profile": photo.icc_profile} if photo.icc_profile else {}
-    Image.fromarray(np.ascontiguousarray(rendered[..., :3])).save(buffer, "JPEG", quality=quality,
-                                                                  **extra)
+    Image.fromarray(np.ascontiguousarray(shown)).save(buffer, "JPEG", quality=quality, **extra)
     return {"jpeg_base64": base64.b64encode(buffer.getvalue()).decode("ascii"),
             "width": int(rendered.shape[1]), "height": int(rendered.shape[0])}
 

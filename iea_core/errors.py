@@ -66,6 +66,22 @@ class ImageTooLarge(ImageError):
     code = "image_too_large"
 
 
+class IeaWarning(UserWarning):
+    """Something iea did that the user must hear about but that is no reason to stop; the CLI
+    prints it as one ``Warning: ...`` line on stderr, the bridge puts it in the reply."""
+
+
+class MetadataNotKept(IeaWarning):
+    """Part of a photo's metadata could not go into the file written (e.g. EXIF over the 64 KB
+    a JPEG segment holds); the message names the file, what was left out and what to do."""
+
+
+class AlphaNotKept(ImageError):
+    """An image with transparency was to be written as JPEG, which has no alpha channel."""
+
+    code = "alpha_not_kept"
+
+
 class ArrayConventionError(ImageError, ValueError):
     """An array passed to the editor does not follow the documented shape/dtype/range rules."""
 

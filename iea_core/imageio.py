@@ -10,8 +10,11 @@
   sentence naming the file and the problem; nothing is guessed.
 * Writes are atomic (temporary file, fsync, rename) and never replace a file unless asked.
 * EXIF, XMP and IPTC are read with the pixels (``Photo.metadata``) and written into every file
-  rendered from them, orientation reset to 1 (see :mod:`iea_core.imagemeta`); alpha is kept
-  (``Photo.alpha``) and written back to PNG and TIFF.
+  rendered from them, orientation reset to 1 (see :mod:`iea_core.imagemeta`); what a JPEG cannot
+  hold is said in a :class:`~iea_core.errors.MetadataNotKept` warning naming the file. Alpha is
+  kept (``Photo.alpha``) and written back to PNG and TIFF; a JPEG of an image with transparency
+  is refused (:class:`~iea_core.errors.AlphaNotKept`) unless ``flatten`` composites it over
+  white (:func:`has_alpha` tells from the header, before decoding).
 * Decoding has a budget (:class:`DecodeBudget`: pixels and bytes, default sized for 100 MP photos,
   ``IEA_DECODE_MAX_PIXELS`` / ``IEA_DECODE_MAX_BYTES`` or ``[decode]`` in the config) checked from
   the header before any pixel is decoded; a JPEG over it is decoded at 1/2, 1/4 or 1/8 size when a
@@ -29,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import (ArrayConventionError, CorruptImage, ImageError, ImageTooLarge,
-                     UnsupportedImage)
+from .errors import (AlphaNotKept, ArrayConventionError, CorruptImage, ImageError,
+                     ImageTooLarge, MetadataNotKept, UnsupportedImage)
 from .fileio import atomic_write_bytes
 from .imagemeta import ImageMetadata
 
@@ -175,12 +178,59 @@ def _read_raw(path: Path, max_size: int | None, bits: int = 16,
     if rgb.ndim != 3 or rgb.shape[0] * rgb.shape[1] > (budget or DecodeBudget()).max_pixels:
         raise ImageTooLarge(f"{path} decodes to {rgb.shape}, which iea does not accept")
     pixels = resize_max(np.ascontiguousarray(rgb[..., :3]), max_size)
-    return Photo(pixels, path, None, True, bits)
+    # TIFF-based raws (DNG, CR2, NEF, ARW, PEF...) carry the camera's EXIF, XMP and IPTC in
+    # IFD0; rawpy turned the pixels upright, so the orientation is reset like any other photo's
+    from .imagemeta import from_tiff_file
+
+    metadata = from_tiff_file(path)
+    return Photo(pixels, path, None, True, bits,
+                 None if metadata is None or metadata.empty else metadata)
 
 
 def _has_alpha(image) -> bool:
     return image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
         image.mode in ("P", "L", "RGB") and "transparency" in image.info)
+
+
+def has_alpha(path: str | os.PathLike[str]) -> bool:
+    """Whether the photo at ``path`` has transparency (an alpha channel or a transparent palette
+    colour), from its header alone: nothing is decoded. False for raw files and for anything
+    that cannot be opened (reading it reports that)."""
+    path = Path(path)
+    if path.suffix.lower() in RAW_EXTENSIONS:
+        return False
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as image:
+                if image.format == "TIFF" and _tiff_is_16bit(image):   # as _read_tiff16 reads
+                    samples = int(image.tag_v2.get(277) or 1)
+                    photometric = image.tag_v2.get(262)
+                    if photometric in (0, 1):            # grey: grey + alpha
+                        return samples >= 2
+                    if photometric in (2, 6):            # RGB / YCbCr: RGB + alpha
+                        return samples >= 4
+                return _has_alpha(image)
+    except Exception:  # noqa: BLE001 - an unreadable file is reported by read_image
+        return False
+
+
+#: what a transparent pixel becomes when an image with alpha is flattened for JPEG
+FLATTEN_BACKGROUND = "white"
+
+
+def flatten_alpha(pixels: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """``pixels`` (RGB, any accepted dtype) composited over white by ``alpha`` (resized to the
+    pixels when needed), in the pixels' dtype: what a viewer shows on a white page."""
+    from .editor.arrays import from_float01, to_float01
+
+    rgb = pixels[..., :3]
+    alpha = resize_alpha(np.asarray(alpha), rgb.shape)
+    top = {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(alpha.dtype, 1.0)
+    cover = np.clip(alpha.astype(np.float32) / np.float32(top), 0.0, 1.0)[..., None]
+    return from_float01(to_float01(rgb) * cover + (1.0 - cover), rgb.dtype)
 
 
 def _pil_to_array(image, path: Path) -> tuple[np.ndarray, int, np.ndarray | None]:
@@ -363,6 +413,9 @@ def read_image(path: str | os.PathLike[str], *, max_size: int | None = None,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
+            # Pillow warns about TIFF tags of a type it does not expect (IPTC as LONG...);
+            # imagemeta reads those tags itself
+            warnings.filterwarnings("ignore", message="Metadata Warning", category=UserWarning)
             with Image.open(path) as image:
                 width, height = image.size
                 samples, sample_bytes = _header_samples(image, path)
@@ -370,7 +423,7 @@ def read_image(path: str | os.PathLike[str], *, max_size: int | None = None,
                         not _draft_within(image, budget, max_size, samples):
                     raise budget.refuse(path, width, height, samples, sample_bytes)
                 icc = image.info.get("icc_profile") or None
-                metadata = from_pil(image)
+                metadata = from_pil(image, path)
                 fmt = image.format
                 if fmt == "TIFF" and _tiff_is_16bit(image):
                     pixels, alpha = _read_tiff16(path)
@@ -553,6 +606,8 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
 
     from . import imagemeta
 
+    if alpha is not None and fmt == "JPEG":   # JPEG has no alpha; write_image decided already
+        alpha = None
     buffer = io.BytesIO()
     extra = {"icc_profile": icc_profile} if icc_profile else {}
     if pixels.dtype != np.uint8 and fmt == "JPEG":
@@ -560,20 +615,20 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
     if pixels.dtype in (np.float32, np.float64):
         pixels = np.rint(np.clip(pixels, 0, 1) * 65535).astype(np.uint16)
     rgb = np.ascontiguousarray(pixels[..., :3])
-    if alpha is not None and fmt != "JPEG":   # JPEG has no alpha channel
+    if alpha is not None:
         alpha = _match_alpha(alpha, rgb)
-    else:
-        alpha = None
     meta = imagemeta.for_output(metadata, rgb.shape[1], rgb.shape[0])
-    if rgb.dtype == np.uint16:
-        if fmt == "TIFF":
-            import tifffile
+    if fmt == "TIFF":   # 8 and 16 bits alike: tifffile, then the EXIF sub-IFDs added
+        import tifffile
 
-            data = rgb if alpha is None else np.dstack([rgb, alpha])
-            tifffile.imwrite(buffer, data, photometric="rgb", iccprofile=icc_profile,
-                             extrasamples=None if alpha is None else ("unassalpha",),
-                             extratags=imagemeta.tiff_extratags(meta))
-            return buffer.getvalue()
+        data = rgb if alpha is None else np.dstack([rgb, alpha])
+        tifffile.imwrite(buffer, data, photometric="rgb", iccprofile=icc_profile,
+                         extrasamples=None if alpha is None else ("unassalpha",),
+                         extratags=imagemeta.tiff_extratags(meta), metadata=None,
+                         software=False)
+        imagemeta.embed_tiff(buffer, meta)
+        return buffer.getvalue()
+    if rgb.dtype == np.uint16:
         if fmt == "PNG":
             return imagemeta.embed_png(encode_png16(rgb, icc_profile, alpha), meta)
     image = Image.fromarray(rgb if alpha is None else np.dstack([rgb, alpha]))
@@ -581,31 +636,22 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
         image.save(buffer, "JPEG", quality=quality, subsampling=0 if quality >= 90 else 2,
                    **extra)
         return imagemeta.embed_jpeg(buffer.getvalue(), meta)
-    if fmt == "PNG":
-        image.save(buffer, "PNG", **extra)
-        return imagemeta.embed_png(buffer.getvalue(), meta)
-    tiff_extra: dict = dict(extra)
-    if meta is not None:
-        # one Exif object for everything: Pillow lets ``tiffinfo`` replace ``exif`` entirely
-        exif = Image.Exif()
-        if meta.exif:
-            exif.load(imagemeta.EXIF_HEADER + meta.exif)
-        for tag, _kind, _count, value, _ in imagemeta.tiff_extratags(meta):
-            exif[tag] = value
-        tiff_extra["exif"] = exif
-    image.save(buffer, fmt, **tiff_extra)
-    return buffer.getvalue()
+    image.save(buffer, "PNG", **extra)
+    return imagemeta.embed_png(buffer.getvalue(), meta)
 
 
 def write_image(path: str | os.PathLike[str], pixels: np.ndarray, *,
                 icc_profile: bytes | None = None, quality: int = 92,
                 backup: bool = False, metadata: ImageMetadata | None = None,
-                alpha: np.ndarray | None = None) -> Path:
+                alpha: np.ndarray | None = None, flatten: bool = False) -> Path:
     """Write ``pixels`` (uint8, uint16 or float 0..1) by extension: JPEG, PNG or TIFF.
 
     16-bit data stays 16-bit in PNG and TIFF; JPEG is 8-bit. ``metadata`` (EXIF/XMP/IPTC of the
     source photo) is embedded with the orientation reset to 1; the alpha channel (``alpha``, or a
-    4th channel of ``pixels``) is kept in PNG and TIFF. The write is atomic.
+    4th channel of ``pixels``) is kept in PNG and TIFF. JPEG cannot hold it: an image with
+    transparency is refused (:class:`~iea_core.errors.AlphaNotKept`) unless ``flatten`` asks to
+    composite it over white; an alpha that is opaque everywhere is dropped (nothing is lost).
+    The write is atomic.
     """
     path = Path(path)
     fmt = WRITE_FORMATS.get(path.suffix.lower())
@@ -622,14 +668,46 @@ def write_image(path: str | os.PathLike[str], pixels: np.ndarray, *,
         alpha = pixels[..., 3]
         if alpha.dtype in (np.float32, np.float64):
             alpha = np.rint(np.clip(alpha, 0, 1) * 65535).astype(np.uint16)
-    data = _encode(pixels, fmt, icc_profile, quality, metadata, alpha)
+    if alpha is not None and fmt == "JPEG":
+        if flatten:
+            pixels, alpha = flatten_alpha(pixels, alpha), None
+        elif _opaque(alpha):
+            alpha = None
+        else:
+            raise AlphaNotKept(jpeg_alpha_message(path))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MetadataNotKept)
+        data = _encode(pixels, fmt, icc_profile, quality, metadata, alpha)
     atomic_write_bytes(path, data, backup=backup)
+    for warning in caught:   # said once the file exists, naming it
+        if issubclass(warning.category, MetadataNotKept):
+            warnings.warn(MetadataNotKept(f"{path}: {warning.message}"), stacklevel=2)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                   warning.lineno)
     return path
 
 
+def _opaque(alpha: np.ndarray) -> bool:
+    alpha = np.asarray(alpha)
+    top = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}.get(alpha.dtype, 1.0)
+    return bool(alpha.size == 0 or alpha.min() >= top)
+
+
+def jpeg_alpha_message(output: Path, source: Path | None = None,
+                       option: str = "--flatten") -> str:
+    """The one line that refuses to drop transparency into a JPEG (``option``: how the caller
+    asks for flattening)."""
+    what = f"{source} has" if source is not None else "the image has"
+    return (f"cannot write {output}: {what} an alpha channel (transparency) and JPEG cannot "
+            f"hold it; write a .png or .tif to keep it, or add {option} to composite it over "
+            f"{FLATTEN_BACKGROUND}")
+
+
 def write_photo(path: str | os.PathLike[str], pixels: np.ndarray, source: Photo, *,
-                quality: int = 92) -> Path:
+                quality: int = 92, flatten: bool = False) -> Path:
     """Write ``pixels`` rendered from ``source`` with everything of the source kept: its ICC
-    profile, EXIF/XMP/IPTC (orientation reset to 1) and its alpha channel."""
+    profile, EXIF/XMP/IPTC (orientation reset to 1) and its alpha channel (``flatten``: see
+    :func:`write_image`)."""
     return write_image(path, pixels, icc_profile=source.icc_profile, quality=quality,
-                       metadata=source.metadata, alpha=source.alpha)
+                       metadata=source.metadata, alpha=source.alpha, flatten=flatten)

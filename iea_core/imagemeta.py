@@ -6,15 +6,19 @@ with one change: the orientation is reset to 1 (EXIF tag 0x0112 and ``tiff:Orien
 because iea applies it to the pixels on read; keeping the old value would rotate the result
 twice. The ICC profile travels separately (``Photo.icc_profile``).
 
-JPEG gets its APP1 (Exif, XMP) and APP13 (IPTC) segments spliced in right after the JFIF header;
+JPEG gets its APP1 (Exif, XMP) and APP13 (IPTC) segments spliced in right after the JFIF header
+(an XMP packet over 64 KB as StandardXMP + ExtendedXMP, EXIF over 64 KB without its thumbnail,
+then without its largest entries, said in a warning);
 PNG gets ``eXIf`` and ``iTXt XML:com.adobe.xmp`` chunks (and IPTC as the ``Raw profile type iptc``
-text chunk exiftool and ImageMagick use); TIFF gets tags 700 (XMP), 33723 (IPTC) and the EXIF
-fields through Pillow.
+text chunk exiftool and ImageMagick use); TIFF (8 and 16 bits, written by tifffile) gets tags 700
+(XMP), 33723 (IPTC), 34675 (ICC) and the EXIF IFD0 tags with Exif and GPS sub-IFDs
+(:mod:`iea_core.tiffifd`). A TIFF photo's own metadata is read from its IFD0 the same way.
 """
 from __future__ import annotations
 
 import re
 import struct
+import warnings
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -51,15 +55,73 @@ def _as_bytes(value: Any) -> bytes | None:
     return None
 
 
-def from_pil(image: Any) -> ImageMetadata:
-    """What an opened (not yet transposed) Pillow image holds."""
+def from_tiff(data: bytes) -> ImageMetadata:
+    """What a TIFF photo holds in its IFD0: the camera tags and Exif/GPS sub-IFDs rebuilt as a
+    standalone EXIF block (without the tags of this file's pixel layout, which would be wrong
+    in any other file), XMP (tag 700) and IPTC (tag 33723, of whatever type a writer gave it)."""
+    from .tiffifd import exif_of_tiff, raw_tag
+
+    exif = exif_of_tiff(data)
+    xmp = raw_tag(data, 700)
+    raw_iptc = raw_tag(data, 33723)
+    records = raw_iptc[:_iim_length(raw_iptc)] if raw_iptc else b""
+    return ImageMetadata(exif or None, xmp or None, _irb(0x0404, records) if records else None)
+
+
+def _iim_length(data: bytes) -> int:
+    """How many bytes of ``data`` are IPTC-IIM datasets (0x1C, record, dataset, size, value):
+    a TIFF stores them as LONGs, zero-padded to a multiple of 4."""
+    pos = 0
+    while pos + 5 <= len(data) and data[pos] == 0x1C:
+        size = struct.unpack(">H", data[pos + 3:pos + 5])[0]
+        head = 5
+        if size & 0x8000:   # extended dataset: the next (size & 0x7FFF) bytes hold the length
+            count = size & 0x7FFF
+            if count > 4 or pos + 5 + count > len(data):
+                break
+            size = int.from_bytes(data[pos + 5:pos + 5 + count], "big")
+            head += count
+        if pos + head + size > len(data):
+            break
+        pos += head + size
+    return pos
+
+
+def from_tiff_file(path: Any) -> ImageMetadata | None:
+    """:func:`from_tiff` of a file (mapped, not read whole: a TIFF may be a gigabyte), or None
+    when it is no classic TIFF (BigTIFF, a raw format with its own header, unreadable)."""
+    import mmap
+
+    from .tiffifd import byte_order
+
+    try:
+        with open(path, "rb") as handle, \
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if byte_order(data[:4]) is None:
+                return None
+            return from_tiff(data)   # type: ignore[arg-type] - mmap slices like bytes
+    except (OSError, ValueError):
+        return None
+
+
+def from_pil(image: Any, path: Any = None) -> ImageMetadata:
+    """What an opened (not yet transposed) Pillow image holds (a TIFF is read from ``path``)."""
+    if image.format == "TIFF" and path is not None:
+        meta = from_tiff_file(path)
+        if meta is not None:
+            return meta
     info = getattr(image, "info", {}) or {}
     exif = _as_bytes(info.get("exif"))
     if exif and exif.startswith(EXIF_HEADER):
         exif = exif[len(EXIF_HEADER):]
     xmp = _as_bytes(info.get("xmp") or info.get("XML:com.adobe.xmp"))
+    applist = getattr(image, "applist", []) or []
+    if xmp and image.format == "JPEG":   # StandardXMP + ExtendedXMP -> one packet
+        from .xmpext import from_app1
+
+        xmp = from_app1(xmp, [payload for marker, payload in applist if marker == "APP1"])
     iptc = None
-    for marker, payload in getattr(image, "applist", []) or []:
+    for marker, payload in applist:
         if marker == "APP13" and payload.startswith(PHOTOSHOP_HEADER):
             iptc = payload[len(PHOTOSHOP_HEADER):]
             break
@@ -152,18 +214,99 @@ def _segment(marker: int, payload: bytes) -> bytes:
     return bytes((0xFF, marker)) + struct.pack(">H", len(payload) + 2) + payload
 
 
+def _note(text: str) -> None:
+    """Tell the user (through :func:`iea_core.imageio.write_image`, which names the file)."""
+    from .errors import MetadataNotKept
+
+    warnings.warn(MetadataNotKept(text), stacklevel=3)
+
+
+def _kb(size: int) -> str:
+    return f"{size / 1024:,.0f} KB"
+
+
+#: names for the EXIF entries that make a block large, for the note that leaves them out
+_BIG_TAG_NAMES = {0x927C: "maker note", 0x9286: "user comment", 0xC4A5: "PrintIM block",
+                  0x02BC: "embedded XMP copy", 0x83BB: "embedded IPTC copy",
+                  0x8773: "embedded ICC copy", 0xEA1C: "padding"}
+
+
+def fit_exif(exif: bytes, limit: int = _MAX_SEGMENT - len(EXIF_HEADER)
+             ) -> tuple[bytes | None, list[str]]:
+    """(an EXIF block of at most ``limit`` bytes or None, what was left out). Over the limit:
+    first the embedded thumbnail (IFD1) goes, then the largest entries (a maker note, most
+    often) one by one; what stays is a standard EXIF block (IFD0, Exif and GPS sub-IFDs)."""
+    if len(exif) <= limit:
+        return exif, []
+    from .tiffifd import exif_block, parse_exif
+
+    parsed = parse_exif(exif)
+    if parsed is None:
+        return None, ["all of it"]
+    order, entries, ifd1 = parsed
+    dropped = ["its embedded thumbnail"] if ifd1 else []
+    for _ in range(32):
+        block = exif_block(entries, order)
+        if len(block) <= limit:
+            return block, dropped
+        candidates = [(len(e.value), None, e) for e in entries if e.sub is None]
+        for parent in entries:
+            if parent.sub is not None:
+                candidates += [(len(e.value), parent, e) for e in parent.sub if e.sub is None]
+        if not candidates:
+            break
+        _size, parent, biggest = max(candidates, key=lambda c: c[0])
+        if parent is None:
+            entries = [e for e in entries if e is not biggest]
+        else:
+            from dataclasses import replace
+
+            entries = [replace(e, sub=tuple(x for x in e.sub if x is not biggest))
+                       if e is parent else e for e in entries]
+        dropped.append(f"its {_BIG_TAG_NAMES.get(biggest.tag, f'tag 0x{biggest.tag:04X}')}")
+    return None, ["all of it"]
+
+
+def _exif_segment(exif: bytes) -> bytes | None:
+    block, dropped = fit_exif(exif)
+    if not dropped:
+        return block
+    if block is None:
+        _note(f"left out the photo's EXIF ({_kb(len(exif))}): more than the 64 KB a JPEG can "
+              "hold and not reducible; write a .png or .tif to keep it")
+        return None
+    _note(f"the photo's EXIF ({_kb(len(exif))}) is over the 64 KB a JPEG can hold: left out "
+          f"{' and '.join(dropped)}, kept the rest; write a .png or .tif to keep all of it")
+    return block
+
+
 def embed_jpeg(data: bytes, meta: ImageMetadata | None) -> bytes:
     """``data`` (a JPEG Pillow wrote, with its ICC profile) with the metadata segments added
-    after SOI/APP0. Blocks too large for one segment are left out rather than split wrongly."""
+    after SOI/APP0. An XMP packet over one segment is written as StandardXMP + ExtendedXMP
+    (:mod:`iea_core.xmpext`); EXIF over one segment loses its thumbnail, then its largest
+    entries (:func:`fit_exif`); whatever is left out is said (a ``MetadataNotKept`` warning)."""
     if meta is None or meta.empty or data[:2] != b"\xff\xd8":
         return data
     segments = []
-    if meta.exif and len(EXIF_HEADER) + len(meta.exif) <= _MAX_SEGMENT:
-        segments.append(_segment(0xE1, EXIF_HEADER + meta.exif))
-    if meta.xmp and len(XMP_HEADER) + len(meta.xmp) <= _MAX_SEGMENT:
-        segments.append(_segment(0xE1, XMP_HEADER + meta.xmp))
+    exif = _exif_segment(meta.exif) if meta.exif else None
+    if exif:
+        segments.append(_segment(0xE1, EXIF_HEADER + exif))
+    if meta.xmp:
+        from . import xmpext
+
+        try:
+            standard, extended = xmpext.split(meta.xmp)
+            segments += [_segment(0xE1, payload)
+                         for payload in xmpext.segments(standard, extended)]
+        except ValueError:
+            _note(f"left out the photo's XMP ({_kb(len(meta.xmp))}): more than one JPEG segment "
+                  "holds and not well-formed enough to split; write a .png or .tif to keep it")
     if meta.iptc and len(PHOTOSHOP_HEADER) + len(meta.iptc) <= _MAX_SEGMENT:
         segments.append(_segment(0xED, PHOTOSHOP_HEADER + meta.iptc))
+    elif meta.iptc:
+        _note(f"left out the photo's IPTC block ({_kb(len(meta.iptc))}): more than the 64 KB "
+              "a JPEG segment holds; its XMP usually repeats those fields, and a .png or .tif "
+              "keeps the block")
     pos = 2
     if data[2:4] == b"\xff\xe0":   # keep JFIF first, as readers expect
         pos = 4 + struct.unpack(">H", data[4:6])[0]
@@ -232,6 +375,17 @@ def embed_png(data: bytes, meta: ImageMetadata | None) -> bytes:
 
 
 # --- TIFF ---------------------------------------------------------------------------------------
+def embed_tiff(buffer: Any, meta: ImageMetadata | None) -> None:
+    """Add the EXIF IFD0 tags and Exif/GPS sub-IFDs to the TIFF tifffile wrote into ``buffer``
+    (an ``io.BytesIO``; XMP and IPTC came from :func:`tiff_extratags`), in place
+    (:func:`iea_core.tiffifd.add_exif_to`)."""
+    if meta is None or not meta.exif:
+        return
+    from .tiffifd import add_exif_to
+
+    add_exif_to(buffer, meta.exif)
+
+
 def tiff_extratags(meta: ImageMetadata | None) -> list[tuple[int, int, int, bytes, bool]]:
     """tifffile ``extratags`` for XMP (700) and IPTC (33723)."""
     tags: list[tuple[int, int, int, bytes, bool]] = []
@@ -241,5 +395,8 @@ def tiff_extratags(meta: ImageMetadata | None) -> list[tuple[int, int, int, byte
         tags.append((700, 1, len(meta.xmp), meta.xmp, True))
     records = iptc_records(meta.iptc) if meta.iptc else None
     if records:
-        tags.append((33723, 7, len(records), records, True))
+        # LONG, as Photoshop and exiftool write it: the bytes as they are, zero-padded to 4
+        padded = records + b"\x00" * (-len(records) % 4)
+        longs = struct.unpack(f"<{len(padded) // 4}I", padded)   # tifffile writes II
+        tags.append((33723, 4, len(longs), longs, True))
     return tags

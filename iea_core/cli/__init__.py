@@ -8,7 +8,8 @@ bridge: ``serve``, ``client``, ``status``, ``keys``, ``worker``; training: ``tra
 (or ``--help`` lists them), so ``iea`` starts fast whatever the commands import.
 
 User mistakes end as one line ``Error: ...`` on stderr and a non-zero exit code; tracebacks are kept
-for real bugs (and for everything when ``IEA_DEBUG=1``).
+for real bugs (and for everything when ``IEA_DEBUG=1``). iea's warnings (part of a photo's metadata
+a JPEG could not hold...) are one ``Warning: ...`` line each on stderr.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import functools
 import importlib
 import os
 import sys
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -23,7 +25,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import IeaError
+from ..errors import IeaError, IeaWarning
 
 _HERE = Path(__file__).parent
 #: entry-point group through which installed packages add ``iea`` sub-commands
@@ -123,7 +125,11 @@ class LazyGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                # iea's own warnings (metadata a JPEG could not hold...) are one line each
+                warnings.simplefilter("always", IeaWarning)
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
@@ -133,6 +139,18 @@ class LazyGroup(click.Group):
             if error is None or os.environ.get("IEA_DEBUG"):
                 raise
             raise error from None
+
+
+_python_showwarning = warnings.showwarning
+
+
+def _show_warning(message: Any, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """``Warning: ...`` on stderr for iea's warnings; Python's format for anything else."""
+    if issubclass(category, IeaWarning):
+        click.echo(f"Warning: {' '.join(str(message).split())}", err=True)
+    else:
+        _python_showwarning(message, category, filename, lineno, file, line)
 
 
 def user_error(exc: BaseException) -> "UserError | None":

@@ -1,8 +1,9 @@
 """Checks every writing command makes on its outputs *before* any heavy work.
 
-A read-only folder, an existing file, an extension iea cannot write or a name that collides with
-an input is reported in the first milliseconds, not after seconds of rendering or searching; and a
-file the user did not ask to replace is never replaced (``--overwrite`` says so).
+A read-only folder, an existing file, an extension iea cannot write, a name that collides with
+an input or a JPEG asked of a photo with transparency is reported in the first milliseconds, not
+after seconds of rendering or searching; a file the user did not ask to replace is never replaced
+(``--overwrite`` says so), and transparency is never dropped unless asked (``--flatten``).
 """
 from __future__ import annotations
 
@@ -74,6 +75,19 @@ def check_output(path: Path, *, inputs: Iterable[Path] = (), overwrite: bool = F
                            f"another {option}")
     check_writable_folder(path.parent if str(path.parent) else Path("."), path)
     return path
+
+
+def check_alpha_output(output: Path, image: Path, flatten: bool) -> None:
+    """Refuse (one line) to write the photo ``image`` into a JPEG ``output`` when it has
+    transparency, which JPEG cannot hold, unless ``--flatten`` asked for it to be composited
+    over white. Read from the header alone, so it costs milliseconds."""
+    if flatten or Path(output).suffix.lower() not in (".jpg", ".jpeg"):
+        return
+    from ..errors import AlphaNotKept
+    from ..imageio import has_alpha, jpeg_alpha_message
+
+    if has_alpha(image):
+        raise AlphaNotKept(jpeg_alpha_message(Path(output), Path(image)))
 
 
 def make_folder(folder: Path, for_path: Path | None = None) -> None:

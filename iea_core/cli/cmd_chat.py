@@ -19,8 +19,8 @@ import click
 
 from ..errors import IeaError, WriteError
 from .cmd_edit import (CHAT_PREVIEW, PROFILES, agent_view, check_not_input, default_output,
-                       display_path, echo_plan, echo_program, load_photo, make_agent,
-                       planned_edit, resolve_profile, write_result)
+                       display_path, echo_plan, echo_program, flatten_note, load_photo,
+                       make_agent, planned_edit, resolve_profile, write_result)
 
 HELP = """Type an instruction ("warmer, lift the shadows") or feedback ("a bit less").
 Commands: undo, redo, show, save NAME (keep this look as a style), help, quit."""
@@ -54,9 +54,12 @@ class _Chat:
 
     def write_preview(self) -> None:
         from ..editor import render
-        from ..imageio import write_image
+        from ..imageio import flatten_alpha, write_image
 
-        write_image(self.preview_path, render(self.view, self.program, self.profile))
+        shown = render(self.view, self.program, self.profile)
+        if getattr(self.photo, "alpha", None) is not None:   # a cut-out, as on a white page
+            shown = flatten_alpha(shown, self.photo.alpha)
+        write_image(self.preview_path, shown)
         click.echo(f"  preview: {display_path(self.preview_path)}")
 
     def write_card(self, before: Any, reasoning: str, title: str) -> None:
@@ -172,16 +175,19 @@ class _Chat:
               help="Start from the photo as this host's sidecar develops it, and add the chat's "
                    "final edit to that sidecar when the chat ends.")
 @click.option("--overwrite", is_flag=True, help="Replace -o if it exists (otherwise refused).")
+@click.option("--flatten", is_flag=True,
+              help="A photo with transparency written to a JPEG -o: composite it over white "
+                   "(otherwise refused; .png/.tif keep the transparency).")
 def cli(image: Path, backend: str | None, profile: str | None, preview: Path | None,
         output: Path | None, resume: bool, card_dir: Path | None, host: str | None,
-        overwrite: bool) -> None:
+        overwrite: bool, flatten: bool = False) -> None:
     """Edit IMAGE in a conversation: instructions, feedback, undo/redo."""
     from ..sessions import SessionStore
     from ..state import PhotoState, compose, read_state
 
     profile = resolve_profile(profile)
     preview = preview or default_output(image, "_iea_preview", ".jpg")
-    from .checks import check_output, check_writable_folder
+    from .checks import check_alpha_output, check_output, check_writable_folder
 
     # the preview is iea's own file, rewritten each turn; -o is the user's and never replaced
     # unless asked. Both folders are checked before the photo is decoded.
@@ -192,6 +198,7 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
     check_writable_folder(preview.parent, preview)
     if output is not None:
         check_output(output, inputs=[image, preview], overwrite=overwrite)
+        check_alpha_output(output, image, flatten)
     if card_dir is not None:
         check_writable_folder(card_dir, card_dir)
     photo = load_photo(image)
@@ -249,8 +256,12 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
 
         final = store.current_program(session_id)
         if output is not None:
-            write_result(photo, compose(state.program, final), output, profile)
+            write_result(photo, compose(state.program, final), output, profile,
+                         flatten=flatten)
             click.echo(f"Wrote {display_path(output)}")
+            note = flatten_note(photo, output, flatten)
+            if note:
+                click.echo(note)
         if host and not final.is_identity:
             from .cmd_edit import echo_applied, write_sidecar
 

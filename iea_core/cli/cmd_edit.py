@@ -73,18 +73,39 @@ def make_agent(backend: str | None, options: tuple[str, ...] = ()) -> Any:
 
 def default_output(image: Path, suffix: str = "_iea", ext: str | None = None, *,
                    free: bool = False) -> Path:
-    """``<stem><suffix>.<ext>`` in the current folder: JPEG unless the input is a PNG/TIFF.
+    """``<stem><suffix>.<ext>`` in the current folder: JPEG unless the input is a PNG/TIFF (or
+    has transparency, which a JPEG would lose: then PNG).
 
     With ``free``, a name no file has yet (``<stem><suffix>-2.<ext>``...): a default name never
     replaces a file the user did not name."""
     if ext is None:
-        ext = image.suffix.lower() if image.suffix.lower() in (".png", ".tif", ".tiff") else ".jpg"
+        ext = default_ext(image)
     path = Path.cwd() / f"{image.stem}{suffix}{ext}"
     number = 2
     while free and path.exists():
         path = Path.cwd() / f"{image.stem}{suffix}-{number}{ext}"
         number += 1
     return path
+
+
+def default_ext(image: Path) -> str:
+    """The extension of a rendering iea names itself: the input's when it is PNG/TIFF, PNG for
+    any other photo with transparency (JPEG cannot hold it), else JPEG."""
+    if image.suffix.lower() in (".png", ".tif", ".tiff"):
+        return image.suffix.lower()
+    from ..imageio import has_alpha
+
+    return ".png" if has_alpha(image) else ".jpg"
+
+
+def flatten_note(photo: Any, output: Path, flatten: bool) -> str | None:
+    """What ``--flatten`` did to ``photo`` written to ``output`` (a line to show), or None."""
+    if not flatten or photo.alpha is None or output.suffix.lower() not in (".jpg", ".jpeg"):
+        return None
+    from ..imageio import FLATTEN_BACKGROUND
+
+    return (f"{display_path(output)}: transparency flattened over {FLATTEN_BACKGROUND} "
+            "(--flatten); the original keeps it")
 
 
 def check_not_input(output: Path, *inputs: Path) -> None:
@@ -95,9 +116,11 @@ def check_not_input(output: Path, *inputs: Path) -> None:
             raise IeaError(f"refusing to overwrite the input photo {source}; choose another -o")
 
 
-def write_result(photo: Any, program: "Program", output: Path, profile: str) -> Path:
+def write_result(photo: Any, program: "Program", output: Path, profile: str, *,
+                 flatten: bool = False) -> Path:
     """Render ``program`` on the full photo and write it atomically, with everything of the
-    photo kept: ICC profile, EXIF/XMP/IPTC (orientation reset to 1) and alpha."""
+    photo kept: ICC profile, EXIF/XMP/IPTC (orientation reset to 1) and alpha (into a JPEG only
+    with ``flatten``: composited over white)."""
     from ..editor import render
     from ..imageio import write_photo
     from .checks import make_folder
@@ -106,7 +129,7 @@ def write_result(photo: Any, program: "Program", output: Path, profile: str) -> 
         raise IeaError(f"cannot write {output}: use a .jpg, .png or .tif file name")
     make_folder(output.parent, output)
     edited = render(photo.pixels, program, profile)
-    write_photo(output, edited, photo)
+    write_photo(output, edited, photo, flatten=flatten)
     return output
 
 
@@ -202,12 +225,16 @@ def echo_plan(planned: Any) -> None:
               help="Also write a before/after card (PNG) with the program and reasoning.")
 @click.option("--overwrite", is_flag=True,
               help="Replace the -o / --card files if they exist (otherwise refused).")
+@click.option("--flatten", is_flag=True,
+              help="Writing a photo with transparency to a JPEG: composite it over white "
+                   "(otherwise refused; .png/.tif keep the transparency).")
 @click.option("--plan/--no-plan", "plan", default=None,
               help="--plan: plan the request as checkable steps and print each step with its "
                    "measured result (moods and looks are planned anyway); --no-plan: never plan.")
 def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | None,
         backend: str | None, options: tuple[str, ...], profile: str | None, as_json: bool,
-        card: Path | None, overwrite: bool, plan: bool | None = None) -> None:
+        card: Path | None, overwrite: bool, flatten: bool = False,
+        plan: bool | None = None) -> None:
     """Edit IMAGE as the INSTRUCTION says; print the program and write the result.
 
     \b
@@ -230,11 +257,12 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
     if not image.exists():
         raise IeaError(f"no such file: {image}")
     profile = resolve_profile(profile)
-    from .checks import check_output
+    from .checks import check_alpha_output, check_output
 
     # every output is checked before the photo is decoded or the agent runs
     output = check_output(output or default_output(image, free=True), inputs=[image],
                           overwrite=overwrite)
+    check_alpha_output(output, image, flatten)
     if card is not None:
         check_output(card, inputs=[image, output], overwrite=overwrite, extensions=(".png",),
                      option="--card")
@@ -258,7 +286,8 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
     reasoning = result.reasoning or program.reasoning
     developed = compose(state.program, program)
 
-    write_result(photo, developed, output, profile)
+    write_result(photo, developed, output, profile, flatten=flatten)
+    flattened = flatten_note(photo, output, flatten)
     applied = write_sidecar(host, image, program) if host else None
     sidecar = applied.sidecar if applied else None
     if card is not None:
@@ -274,7 +303,8 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
             "reasoning": reasoning, "explanations": dict(result.explanations),
             "understood": bool(getattr(result, "understood", True)),
             "message": str(getattr(result, "message", "") or ""),
-            "output": str(output), "sidecar": str(sidecar) if sidecar else None,
+            "output": str(output), "flattened": bool(flattened),
+            "sidecar": str(sidecar) if sidecar else None,
             "card": str(card) if card else None, "backend": getattr(agent, "name", backend),
             "profile": profile, "developed": developed.to_dict(),
             "changes": [c.to_json() for c in applied.changes] if applied else [],
@@ -289,6 +319,8 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
         echo_plan(planned)
     click.echo("")
     click.echo(f"Wrote {display_path(output)}")
+    if flattened:
+        click.echo(flattened)
     if applied:
         echo_applied(host, applied)
     if card is not None:

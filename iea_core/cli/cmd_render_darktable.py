@@ -27,5 +27,12 @@ def cli(image: Path, program_file: Path, out_path: Path, width: int | None,
     from .checks import check_output
 
     check_output(out_path, inputs=[image], overwrite=overwrite)   # before darktable starts
+    from ..errors import AlphaNotKept
+    from ..imageio import has_alpha
+
+    if has_alpha(image):   # darktable has no alpha channel: it would show what lies under it
+        raise AlphaNotKept(f"cannot render {image} with darktable: it has transparency (alpha), "
+                           f"which darktable-cli drops; use iea apply {image} "
+                           f"{program_file} -o {out_path.with_suffix('.png')} to keep it")
     program = Program.load(program_file)
     click.echo(str(darktable.render(image, program, out_path, width=width, height=height)))

@@ -24,8 +24,8 @@ from typing import Any
 import click
 
 from ..errors import IeaError
-from .cmd_edit import (HOSTS, PROFILES, agent_view, display_path, echo_program, load_photo,
-                       resolve_profile, write_result)
+from .cmd_edit import (HOSTS, PROFILES, agent_view, default_ext, display_path, echo_program,
+                       load_photo, resolve_profile, write_result)
 
 SHEET_THUMB = 384
 
@@ -151,8 +151,7 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
         if render_images:
             check_writable_folder(folder)
             for image in images:
-                ext = image.suffix.lower() if image.suffix.lower() in (
-                    ".png", ".tif", ".tiff") else ".jpg"
+                ext = default_ext(image)   # PNG/TIFF stay; transparency never goes to JPEG
                 output = check_output(folder / f"{image.stem}{suffix}{ext}", inputs=images,
                                       overwrite=overwrite, option="-o")
                 clash = next((other for other, taken in outputs.items() if taken == output),

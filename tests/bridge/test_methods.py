@@ -183,6 +183,64 @@ def test_render_preview_on_a_real_photo(daemon, photos_dir, tmp_path):
     assert health["workers"] == 2  # bad photos cost a reply, never a worker
 
 
+@pytest.mark.skipif(not (_has("iea_core.editor") and _has("iea_core.imageio")),
+                    reason="the editor and image I/O are not in the repository yet")
+def test_render_preview_keeps_transparency(daemon, photos, tmp_path):
+    """An out PNG keeps the photo's alpha; an out JPEG is refused (one line naming it) unless
+    ``flatten``; the inline preview shows the cut-out over white."""
+    from PIL import Image
+
+    rgb = photos["astronaut"][::2, ::2]
+    alpha = np.zeros(rgb.shape[:2], np.uint8)
+    alpha[64:192, 64:192] = 255
+    image = tmp_path / "cutout.png"
+    Image.fromarray(np.dstack([rgb, alpha]), "RGBA").save(image)
+    refused_out = tmp_path / "preview.jpg"
+    with daemon.client(timeout=120) as client:
+        png = client.request("render_preview", {"image": str(image), "program": {},
+                                                "out": str(tmp_path / "preview.png"),
+                                                "max_size": 128})
+        refused = client.call("render_preview", {"image": str(image), "program": {},
+                                                 "out": str(refused_out)})
+        flat = client.request("render_preview", {"image": str(image), "program": {},
+                                                 "out": str(refused_out), "flatten": True,
+                                                 "max_size": 128})
+        inline = client.request("render_preview", {"image": str(image), "program": {},
+                                                   "max_size": 128})
+    kept = np.asarray(Image.open(png["path"]))
+    assert kept.shape == (128, 128, 4) and kept[..., 3][40:88, 40:88].min() == 255
+    assert kept[..., 3][:24, :24].max() == 0
+    assert refused["error"]["code"] == "alpha_not_kept", refused
+    message = refused["error"]["message"]
+    assert str(refused_out) in message and '"flatten": true' in message and "\n" not in message
+    for shown in (np.asarray(Image.open(flat["path"])),
+                  np.asarray(Image.open(io.BytesIO(base64.b64decode(inline["jpeg_base64"]))))):
+        assert shown[:24, :24].min() >= 245                        # white where transparent
+        assert shown[40:88, 40:88].mean() < 200                    # the photo where opaque
+
+
+@pytest.mark.skipif(not (_has("iea_core.editor") and _has("iea_core.imageio")),
+                    reason="the editor and image I/O are not in the repository yet")
+def test_render_preview_says_what_metadata_a_jpeg_could_not_hold(daemon, photos, tmp_path):
+    from PIL import Image
+
+    from iea_core.imagemeta import ImageMetadata, embed_png
+    from tests.cli.test_big_metadata import big_exif
+
+    buffer = io.BytesIO()
+    Image.fromarray(photos["coffee"][::4, ::4]).save(buffer, "PNG")
+    image = tmp_path / "big_exif.png"
+    image.write_bytes(embed_png(buffer.getvalue(), ImageMetadata(exif=big_exif(40_000, 30_000))))
+    with daemon.client(timeout=120) as client:
+        jpeg = client.request("render_preview", {"image": str(image), "program": {},
+                                                 "out": str(tmp_path / "p.jpg")})
+        png = client.request("render_preview", {"image": str(image), "program": {},
+                                                "out": str(tmp_path / "p.png")})
+    assert len(jpeg["warnings"]) == 1 and str(tmp_path / "p.jpg") in jpeg["warnings"][0]
+    assert "thumbnail" in jpeg["warnings"][0] and png["warnings"] == []
+
+
+
 @pytest.mark.skipif(not (_has("iea_core.agent.embedded") and _has("iea_core.imageio")),
                     reason="the embedded agent is not in the repository yet")
 def test_edit_with_the_embedded_agent(daemon_factory, photos_dir):

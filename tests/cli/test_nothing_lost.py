@@ -112,13 +112,61 @@ def test_apply_keeps_exif_xmp_iptc_icc(camera_jpeg, tmp_path):
     for name in ("applied.jpg", "applied.png", "applied.tif"):
         result = invoke("apply", camera_jpeg, program, "-o", tmp_path / name)
         assert result.exit_code == 0, result.output
-    assert_metadata_kept(camera_jpeg, tmp_path / "applied.jpg")
-    for name in ("applied.png", "applied.tif"):   # other formats carry the same fields
-        fields = exif_fields(tmp_path / name)
-        assert fields.get("IFD0:Make", fields.get("ExifIFD:Make")) == "Canon" or \
-            any(k.endswith(":Make") and v == "Canon" for k, v in fields.items()), name
-        assert any(k.endswith(":Subject") for k in fields), name
-        assert any(k.endswith("Orientation") and v == 1 for k, v in fields.items()), name
+    for name in ("applied.jpg", "applied.png", "applied.tif"):   # every field, every format
+        assert_metadata_kept(camera_jpeg, tmp_path / name)
+
+
+@pytest.fixture
+def camera_tiff16(camera_jpeg, tmp_path) -> Path:
+    """A 16-bit TIFF as a raw converter exports it, with the camera JPEG's EXIF (Exif and GPS
+    sub-IFDs), XMP, IPTC and ICC profile (copied by exiftool), stored rotated (Orientation 6)."""
+    import tifffile
+
+    rng = np.random.default_rng(5)
+    rgb = load_photo("chelsea").astype(np.uint16) * 257 + rng.integers(0, 200, (300, 451, 3),
+                                                                       dtype=np.uint16)
+    path = tmp_path / "IMG_0001_16.tif"
+    tifffile.imwrite(path, rgb, photometric="rgb", metadata=None)
+    subprocess.run([require_tool("exiftool"), "-q", "-overwrite_original", "-tagsfromfile",
+                    str(camera_jpeg), "-all:all", "-ICC_Profile", str(path)], check=True)
+    return path
+
+
+def test_sixteen_bit_tiff_keeps_exif_xmp_iptc_icc(camera_tiff16, tmp_path):
+    """16-bit TIFF in and out: every field survives (EXIF as Exif/GPS sub-IFDs), whatever the
+    output format, read back by exiftool, Pillow and tifffile; the pixels stay 16-bit."""
+    import tifffile
+
+    from iea_core.imageio import read_image
+
+    program = tmp_path / "p.json"
+    program.write_text('{"contrast": 20}')
+    for name in ("out16.tif", "out16.png", "out16.jpg"):
+        result = invoke("apply", camera_tiff16, program, "-o", tmp_path / name)
+        assert result.exit_code == 0, result.output
+        assert "Warning" not in result.output
+        assert_metadata_kept(camera_tiff16, tmp_path / name)
+    out = tmp_path / "out16.tif"
+    fields = exif_fields(out)
+    # the output's layout is its own (not the source's strip offsets), and nothing is invalid
+    assert fields["IFD0:BitsPerSample"] == "16 16 16" and fields["IFD0:ImageWidth"] == 300
+    check = subprocess.run([require_tool("exiftool"), "-validate", "-warning", "-a", "-s3",
+                            str(out)], capture_output=True, text=True, check=True).stdout
+    assert "IPTC" not in check and "not allowed" not in check, check
+    with tifffile.TiffFile(out) as tif:
+        page = tif.pages[0]
+        assert page.dtype == np.uint16 and page.tags[0x0112].value == 1
+        assert page.tags[0x8769].value["LensModel"] == "RF24-70mm F2.8 L IS USM"
+        assert page.tags[0x8825].value["GPSLatitudeRef"] == "N"
+    with Image.open(out) as image:
+        exif = image.getexif()
+        assert exif[0x010F] == "Canon" and exif[0x013B] == "Jane Doe"
+        assert exif.get_ifd(0x8769)[0x8827] == 400                     # ISO
+    # and iea reads it back as a photo with the same metadata, 16-bit, upright
+    photo = read_image(out)
+    assert photo.bit_depth == 16 and photo.pixels.shape == (451, 300, 3)
+    assert b"Jane Doe" in photo.metadata.exif and b"garden" in photo.metadata.xmp
+    assert b"Paris" in photo.metadata.iptc
 
 
 def test_style_apply_keeps_exif_xmp_iptc_icc(camera_jpeg, tmp_path):
@@ -228,3 +276,128 @@ def test_style_apply_refuses_two_photos_with_one_output_name(camera_jpeg, tmp_pa
     result = invoke("style", "apply", "Warm", camera_jpeg, twin, "-o", out_dir)
     assert result.exit_code != 0 and "would both be written" in result.output
     assert not out_dir.exists() or list(out_dir.iterdir()) == []
+
+
+# --- transparency is never dropped into a JPEG without being asked ------------------------------
+def _refused_before_decoding(monkeypatch) -> None:
+    """Any decode from here on fails the test: the refusal must come from the header."""
+    import iea_core.imageio
+
+    def no_decode(*args, **kwargs):
+        raise AssertionError("the photo was decoded before the output was checked")
+
+    monkeypatch.setattr(iea_core.imageio, "read_image", no_decode)
+
+
+@pytest.mark.parametrize("kind", ["rgba", "la", "palette"])
+def test_jpeg_of_a_photo_with_transparency_is_refused_at_once(warm_backend, tmp_path, kind,
+                                                              monkeypatch):
+    rgba_path, _ = _rgba_photo(tmp_path)
+    image = Image.open(rgba_path)
+    if kind == "la":
+        image.convert("LA").save(tmp_path / "grey.png")
+        source = tmp_path / "grey.png"
+    elif kind == "palette":   # a GIF-like palette with one transparent colour
+        source = tmp_path / "pal.png"
+        pal = image.convert("RGB").convert("P", palette=Image.ADAPTIVE, colors=16)
+        pal.info["transparency"] = 0
+        pal.save(source, transparency=0)
+    else:
+        source = rgba_path
+    program = tmp_path / "p.json"
+    program.write_text('{"exposure": 20}')
+    _refused_before_decoding(monkeypatch)
+    out = tmp_path / "out.jpg"
+    for args in (("edit", source, "warmer", "-o", out), ("apply", source, program, "-o", out),
+                 ("apply", source, program, "-o", tmp_path / "out.JPEG"),
+                 ("chat", source, "--preview", tmp_path / "v.png", "-o", out)):
+        result = invoke(*args)
+        assert result.exit_code == 1, (args, result.output)
+        line = result.output.strip()
+        assert "\n" not in line and "Traceback" not in result.output
+        assert str(args[-1]) in line and str(source) in line
+        assert "transparency" in line and "--flatten" in line and ".png" in line
+    assert not out.exists() and not (tmp_path / "out.JPEG").exists()
+
+
+def test_flatten_composites_over_white_and_says_so(warm_backend, tmp_path):
+    source, alpha = _rgba_photo(tmp_path)
+    program = tmp_path / "p.json"
+    program.write_text('{"exposure": 20}')
+    result = invoke("apply", source, program, "-o", tmp_path / "flat.jpg", "--flatten",
+                    "--compare")
+    assert result.exit_code == 0, result.output
+    assert "flattened over white" in result.output
+    assert invoke("apply", source, program, "-o", tmp_path / "keep.png").exit_code == 0
+    flat = np.asarray(Image.open(tmp_path / "flat.jpg")).astype(int)
+    kept = np.asarray(Image.open(tmp_path / "keep.png")).astype(int)
+    clear, solid = alpha == 0, alpha == 255
+    assert flat[clear].min() >= 245                                   # white where transparent
+    assert np.abs(flat[solid] - kept[..., :3][solid]).mean() < 6        # the edit where opaque
+    half = alpha == 128                                                 # halfway on soft edges
+    expect = kept[..., :3][half] * 128 / 255 + 255 * 127 / 255
+    assert np.abs(flat[half] - expect).mean() < 4
+    # the compare sheet shows the cut-out as on a white page too
+    compare = np.asarray(Image.open(tmp_path / "flat_compare.jpg")).astype(int)
+    assert compare[:, :alpha.shape[1]][clear].min() >= 240
+    result = invoke("edit", source, "warmer", "-o", tmp_path / "e.jpg", "--flatten")
+    assert result.exit_code == 0 and "flattened over white" in result.output
+
+
+def test_default_names_keep_transparency(warm_backend, tmp_path, monkeypatch):
+    """A name iea picks itself is never a JPEG for a photo with transparency (WebP input)."""
+    rgba_path, alpha = _rgba_photo(tmp_path)
+    source = tmp_path / "cutout.webp"
+    Image.open(rgba_path).save(source, lossless=True)
+    monkeypatch.chdir(tmp_path)
+    assert invoke("edit", source, "warmer").exit_code == 0
+    written = Image.open(tmp_path / "cutout_iea.png")
+    assert written.mode == "RGBA" and np.array_equal(np.asarray(written)[..., 3], alpha)
+    from iea_core.styles import StyleLibrary
+
+    with StyleLibrary() as library:
+        library.save("Warm", "warm", Program({"temperature": 25}))
+    result = invoke("style", "apply", "Warm", source, "-o", tmp_path / "styled")
+    assert result.exit_code == 0, result.output
+    styled = Image.open(tmp_path / "styled" / "cutout_warm.png")
+    assert np.array_equal(np.asarray(styled)[..., 3], alpha)
+
+
+def test_library_refuses_alpha_into_jpeg_unless_flattened_or_opaque(tmp_path):
+    from iea_core.errors import AlphaNotKept
+    from iea_core.imageio import has_alpha, write_image
+
+    rgb = np.full((20, 30, 3), 40, np.uint8)
+    alpha = np.zeros((20, 30), np.uint8)
+    with pytest.raises(AlphaNotKept, match=r"x\.jpg.*transparency"):
+        write_image(tmp_path / "x.jpg", np.dstack([rgb, alpha]))
+    assert not (tmp_path / "x.jpg").exists()
+    write_image(tmp_path / "x.jpg", rgb, alpha=alpha, flatten=True)
+    assert np.asarray(Image.open(tmp_path / "x.jpg")).min() >= 250
+    write_image(tmp_path / "o.jpg", rgb, alpha=np.full((20, 30), 65535, np.uint16))  # opaque
+    assert has_alpha(write_image(tmp_path / "a.tif", (rgb.astype(np.uint16) * 257),
+                                 alpha=alpha.astype(np.uint16)))
+    assert has_alpha(write_image(tmp_path / "a.png", rgb, alpha=alpha))
+    assert not has_alpha(tmp_path / "o.jpg") and not has_alpha(tmp_path / "missing.png")
+
+
+def test_chat_keeps_transparency_and_previews_it_over_white(warm_backend, tmp_path):
+    source, alpha = _rgba_photo(tmp_path)
+    preview, out = tmp_path / "view.jpg", tmp_path / "chat.png"
+    result = CliRunner().invoke(main, ["chat", str(source), "--preview", str(preview), "-o",
+                                       str(out)], input="warmer\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert np.array_equal(np.asarray(Image.open(out))[..., 3], alpha)
+    shown = np.asarray(Image.open(preview)).astype(int)
+    assert shown[alpha == 0].min() >= 240
+
+
+def test_render_darktable_refuses_transparency_it_would_drop(tmp_path):
+    source, _ = _rgba_photo(tmp_path)
+    program = tmp_path / "p.json"
+    program.write_text('{"exposure": 20}')
+    result = invoke("render-darktable", source, program, "-o", tmp_path / "dt.png")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    line = result.output.strip()
+    assert "\n" not in line and str(source) in line and "iea apply" in line
+    assert not (tmp_path / "dt.png").exists()

@@ -53,3 +53,70 @@ def test_jpeg_and_png_round_trip_the_blocks():
     back = from_pil(png)
     assert back.exif == meta.exif and back.xmp == meta.xmp
     assert iptc_records(back.iptc) == iptc_records(meta.iptc)
+
+
+def test_sixteen_bit_tiff_carries_every_block_and_exact_pixels(tmp_path):
+    import tifffile
+    from PIL import ImageCms
+
+    from iea_core.imageio import read_image, write_image
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    meta = ImageMetadata(exif=_exif_bytes(6), xmp=b"<x:xmpmeta>kw</x:xmpmeta>",
+                         iptc=b"8BIM\x04\x04\x00\x00\x00\x00\x00\x08\x1c\x02\x19\x00\x03cat\x00")
+    rng = np.random.default_rng(2)
+    rgb = rng.integers(0, 65535, (21, 34, 3), dtype=np.uint16, endpoint=True)
+    alpha = rng.integers(0, 65535, (21, 34), dtype=np.uint16, endpoint=True)
+    path = write_image(tmp_path / "x.tif", rgb, icc_profile=icc, metadata=meta, alpha=alpha)
+    with tifffile.TiffFile(path) as tif:
+        data = tif.pages[0].asarray()
+    assert data.dtype == np.uint16 and np.array_equal(data, np.dstack([rgb, alpha]))
+    photo = read_image(path)
+    assert photo.icc_profile == icc and photo.metadata.xmp == meta.xmp
+    assert iptc_records(photo.metadata.iptc) == iptc_records(meta.iptc)
+    exif = Image.Exif()
+    exif.load(EXIF_HEADER + photo.metadata.exif)
+    assert exif[0x0112] == 1 and exif[0x010F] == "Nikon" and exif[0x013B] == "A. Photographer"
+
+
+def test_a_tiff_based_raw_carries_its_camera_metadata(tmp_path):
+    """A DNG's EXIF (and GPS, XMP, IPTC) reaches the rendered file; its sensor tags (DNG
+    version, colour matrices, CFA pattern) and strip layout do not."""
+    import subprocess
+
+    from iea_core.imageio import read_image, write_image
+    from iea_core.tiffifd import parse_exif
+    from tests.conftest import require_tool
+    from tests.io.test_imageio import write_dng
+
+    raw = tmp_path / "cam.dng"
+    write_dng(raw, np.linspace(0.02, 0.5, 48)[None, :, None] * np.ones((32, 48, 3)))
+    subprocess.run([require_tool("exiftool"), "-q", "-overwrite_original", "-Make=Canon",
+                    "-Artist=Jane Doe", "-ExposureTime=1/250", "-GPSLatitude=48.8",
+                    "-GPSLatitudeRef=N", "-XMP-dc:Subject=cat", "-IPTC:City=Paris",
+                    "-Orientation#=6", str(raw)], check=True)
+    photo = read_image(raw)
+    assert photo.is_raw and photo.pixels.shape[:2] == (24, 16)          # turned upright
+    tags = {e.tag for e in parse_exif(photo.metadata.exif)[1]}
+    assert {0x010F, 0x013B, 0x0112, 0x8769, 0x8825} <= tags
+    assert not tags & {50706, 50721, 50728, 33421, 33422, 273, 279, 258}
+    out = write_image(tmp_path / "out.jpg", photo.pixels, metadata=photo.metadata)
+    fields = subprocess.run([require_tool("exiftool"), "-j", "-G1", "-n", str(out)],
+                            capture_output=True, text=True, check=True).stdout
+    import json
+
+    fields = json.loads(fields)[0]
+    assert fields["IFD0:Make"] == "Canon" and fields["IFD0:Artist"] == "Jane Doe"
+    assert fields["ExifIFD:ExposureTime"] == 0.004 and fields["GPS:GPSLatitudeRef"] == "N"
+    assert fields["IFD0:Orientation"] == 1 and fields["XMP-dc:Subject"] == "cat"
+    assert fields["IPTC:City"] == "Paris" and "IFD0:DNGVersion" not in fields
+
+
+def test_iptc_in_a_tiff_is_cut_at_its_last_dataset_not_at_zero_bytes():
+    from iea_core.imagemeta import _iim_length
+
+    records = b"\x1c\x02\x19\x00\x03cat" + b"\x1c\x02\x78\x00\x02a\x00"   # a value ending in 0
+    assert _iim_length(records + b"\x00\x00\x00") == len(records)
+    assert _iim_length(b"\x1c\x02\x19\x00\x09short") == 0               # truncated: nothing
+    extended = b"\x1c\x02\x78\x80\x02\x00\x04abcd"
+    assert _iim_length(extended + b"\x00") == len(extended)
