@@ -208,10 +208,24 @@ _thread_locks: dict[str, threading.RLock] = {}
 
 
 def _lock_folder() -> Path:
+    """``<runtime dir>/locks``; when the runtime dir cannot be written (XDG_RUNTIME_DIR on a
+    read-only mount) a private folder in the system temp dir, so a sidecar can still be
+    written safely: the lock is iea's business, not a reason to refuse the user's edit."""
     from .config import user_runtime_dir
+    from .errors import IeaError
 
-    folder = user_runtime_dir() / "locks"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        folder = user_runtime_dir() / "locks"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    except (OSError, IeaError):
+        pass
+    folder = Path(tempfile.gettempdir()) / f"iea-{os.getuid()}-locks"
+    folder.mkdir(exist_ok=True, mode=0o700)
+    info = folder.lstat()
+    if info.st_uid != os.getuid() or not folder.is_dir() or folder.is_symlink():
+        raise PermissionError(errno.EACCES, "lock folder is not private", str(folder))
     return folder
 
 

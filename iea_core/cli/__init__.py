@@ -16,6 +16,7 @@ import functools
 import importlib
 import os
 import sys
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,36 @@ class LazyGroup(click.Group):
                             "reinstall iea (pip install -e .).")
             raise
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; every error a user can act on ends as one line on stderr.
+
+        click prints a usage error as three lines (usage, a hint, the error); here it is one:
+        ``Error: <what is wrong> (see 'iea <command> --help')``, exit code 2."""
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        if not os.environ.get("IEA_DEBUG") and not sys.warnoptions:
+            # library warnings (PIL's "Corrupt EXIF data", numpy's...) are for developers; a user
+            # gets iea's own one-line error instead (IEA_DEBUG=1 shows them again)
+            warnings.simplefilter("ignore")
+        try:
+            result = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            path = exc.ctx.command_path if exc.ctx is not None else "iea"
+            click.echo(f"Error: {_one_line(exc.format_message())} (see '{path} --help')",
+                       err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except (EOFError, KeyboardInterrupt):
+            click.echo("Error: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -142,10 +173,10 @@ def user_error(exc: BaseException) -> "UserError | None":
     file too large) and running out of memory into a sentence naming the user's path and what to
     do; every command goes through it.
     """
-    from ..errors import OutOfMemory, describe_os_error, memory_message
+    from ..errors import OutOfMemory, describe_os_error, memory_message, user_message
 
     if isinstance(exc, IeaError):
-        return UserError(str(exc), exc.exit_code)
+        return UserError(user_message(exc), exc.exit_code)
     if isinstance(exc, MemoryError):
         return UserError(memory_message("this photo"), OutOfMemory.exit_code)
     if isinstance(exc, OSError):
@@ -166,11 +197,16 @@ def _write_errnos() -> frozenset[int]:
 _WRITE_ERRNOS = _write_errnos()
 
 
+def _one_line(message: str) -> str:
+    """``message`` on one line: newlines (also inside a user's file name) become spaces."""
+    return " ".join(str(message).splitlines()) if message else message
+
+
 class UserError(click.ClickException):
     """Printed as ``Error: message`` with the given exit code, never a traceback."""
 
     def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(" ".join(message.split("\n")))   # one line, always
+        super().__init__(_one_line(message))   # one line, always
         self.exit_code = exit_code
 
 
