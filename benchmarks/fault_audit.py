@@ -32,7 +32,7 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from tests.fault_files import (bad_images, bad_programs, bomb_png, good_jpeg,  # noqa: E402
-                               hostile_sidecars, huge_json, leftovers, make_full_disk,
+                               hostile_presets, hostile_sidecars, huge_json, leftovers, make_full_disk,
                                make_read_only, snapshot, unmount)
 
 
@@ -185,6 +185,14 @@ def build_cases(work: Path) -> list[Case]:
                                               "--from", host], str(folder.relative_to(work)),
                  expect_ok=name in ("crs-out-of-range", "dt-short-params")),
         ]
+
+    # presets and styles a user imports or reads
+    for name, data in hostile_presets().items():
+        path = work / "presets" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        rel = str(path.relative_to(work))
+        cases.append(Case(f"xmp read preset {name}", ["xmp", "read", rel], rel))
 
     # malformed programs
     for name, text in bad_programs().items():

@@ -91,8 +91,8 @@ class SidecarError(HostFormatError):
     """A sidecar that is malformed, of an unknown version, or locked by another writer."""
 
     code = "sidecar_error"
-    hint = ("iea changed nothing; let the photo's editor rewrite the sidecar, or move it away "
-            "to start fresh")
+    hint = ("iea changed nothing; re-save the file from darktable or Lightroom, or move it "
+            "away to start fresh")
 
 
 class HostToolMissing(HostFormatError):

@@ -290,3 +290,30 @@ def make_full_disk(folder: Path, files: dict[str, bytes], free_bytes: int = 2048
         except OSError:
             pass
     return True
+
+
+def hostile_presets() -> dict[str, bytes]:
+    """file name -> bytes of presets/styles a user might import that iea must refuse or survive."""
+    plugin = ("<plugin><num>0</num><module>{v}</module><operation>{op}</operation>"
+              "<op_params>{p}</op_params><enabled>1</enabled><blendop_params>gz11</blendop_params>"
+              "<blendop_version>11</blendop_version><multi_priority>0</multi_priority>"
+              "<multi_name></multi_name></plugin>")
+    style = ("<?xml version=\"1.0\"?>\n<darktable_style version=\"1.0\"><info><name>s</name>"
+             "<description></description></info><style>{}</style></darktable_style>")
+    return {
+        "xxe.dtstyle": ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM '
+                        '"file:///etc/passwd">]><darktable_style><info><name>&e;</name></info>'
+                        '</darktable_style>').encode(),
+        "garbage-params.dtstyle": style.format(plugin.format(v="6", op="exposure",
+                                                             p="nothex!!")).encode(),
+        "bad-version.dtstyle": style.format(plugin.format(v="x9", op="exposure",
+                                                          p="00")).encode(),
+        "wrong-root.dtstyle": b'<?xml version="1.0"?><not_a_style/>',
+        "truncated.dtstyle": style.format(plugin.format(v="6", op="exposure",
+                                                        p="00")).encode()[:120],
+        "binary.dtstyle": os.urandom(512),
+        "preset.lrtemplate": b's = { id = "x", internalName = "p", value = { settings = { '
+                             b'Exposure2012 = 0.5 } } }',
+        "xxe-preset.xmp": hostile_sidecars()["xxe"][1],
+        "lol-preset.xmp": hostile_sidecars()["billion-laughs"][1],
+    }
