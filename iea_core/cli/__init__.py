@@ -29,6 +29,8 @@ from ..errors import IeaError
 _HERE = Path(__file__).parent
 #: entry-point group through which installed packages add ``iea`` sub-commands
 ENTRY_POINT_GROUP = "iea.commands"
+#: click >= 8.2 reports a group called without a command as this usage error (older: nothing)
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def _command_modules() -> dict[str, str]:
@@ -136,6 +138,9 @@ class LazyGroup(click.Group):
             warnings.simplefilter("ignore")
         try:
             result = super().main(*args, **kwargs)
+        except _NO_ARGS_IS_HELP as exc:   # `iea`, `iea xmp` alone: the help, as click shows it
+            exc.show()
+            sys.exit(exc.exit_code)
         except click.UsageError as exc:
             path = exc.ctx.command_path if exc.ctx is not None else "iea"
             click.echo(f"Error: {_one_line(exc.format_message())} (see '{path} --help')",

@@ -258,3 +258,20 @@ def test_kill_9_during_sidecar_writes_loses_nothing(user: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (user / "photo.xmp.bak").read_bytes() == users_version
     assert not leftovers(user)
+
+
+def test_batch_never_appends_its_journal_to_a_users_file(user: Path) -> None:
+    """``--journal photo.jpg`` (a slip of the keyboard) must not grow the photo by JSON lines."""
+    from iea_core.program import Program
+    from iea_core.styles import StyleLibrary
+
+    with StyleLibrary() as library:
+        library.save("warm", "warmer", Program({"temperature": 20}))
+    line = _refused(["batch", "warm", "photo.jpg", "--xmp", "lightroom", "--journal",
+                     "photo.jpg", "-j", "1"], user, "photo.jpg")
+    assert "not an iea batch journal" in line
+
+
+def test_a_group_alone_still_shows_its_help(user: Path) -> None:
+    code, out, err = _invoke(["xmp"], user)
+    assert "Usage: iea xmp" in out + err and "read" in out + err and "Error" not in out + err
