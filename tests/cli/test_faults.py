@@ -274,4 +274,4 @@ def test_batch_never_appends_its_journal_to_a_users_file(user: Path) -> None:
 
 def test_a_group_alone_still_shows_its_help(user: Path) -> None:
     code, out, err = _invoke(["xmp"], user)
-    assert "Usage: iea xmp" in out + err and "read" in out + err and "Error" not in out + err
+    assert "xmp [OPTIONS] COMMAND" in out + err and "read" in out + err and "Error" not in out + err
