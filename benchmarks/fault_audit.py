@@ -25,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+#: the checkout whose ``iea_core`` is audited (--code: e.g. an older commit, for before/after)
+CODE = ROOT
 
 import io  # noqa: E402
 
@@ -65,7 +67,7 @@ def _env(home: Path, extra: dict[str, str]) -> dict[str, str]:
         (home / sub).mkdir(parents=True, exist_ok=True)
         env[var] = str(home / sub)
     env["IEA_CONFIG"] = str(home / "config.toml")
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"] = str(CODE)
     env["MPLBACKEND"] = "Agg"
     env["HF_HUB_OFFLINE"] = "1"
     env.update(extra)
@@ -322,7 +324,13 @@ def main() -> int:
     parser.add_argument("-k", default="", help="run only cases whose name contains this")
     parser.add_argument("-j", type=int, default=2, help="cases run at once")
     parser.add_argument("--show", action="store_true", help="print every stderr line")
+    parser.add_argument("--code", type=Path, default=ROOT,
+                        help="checkout to audit (default: this one), e.g. an extracted older "
+                             "commit: git archive COMMIT | tar -x -C DIR")
+    parser.add_argument("--json", type=Path, help="also write every case's result here")
     args = parser.parse_args()
+    global CODE
+    CODE = args.code.resolve()
     with tempfile.TemporaryDirectory(prefix="iea-faults-") as tmp:
         template = Path(tmp) / "template"
         template.mkdir()
@@ -338,6 +346,11 @@ def main() -> int:
                 unmount(folder)
                 if folder.exists():
                     os.chmod(folder, 0o755)
+    if args.json:
+        args.json.write_text(json.dumps([
+            {"case": r.case.name, "rc": r.rc, "problems": r.problems,
+             "stderr": [l for l in r.stderr.splitlines() if l.strip()][-1:]}
+            for r in results], indent=1))
     bad = 0
     print("| case | exit | verdict | stderr (last line) |\n| --- | --- | --- | --- |")
     for res in results:

@@ -231,7 +231,8 @@ def _lock_folder() -> Path:
 
 def lock_key(path: str | os.PathLike[str]) -> str:
     """The name under which ``path`` is locked: its absolute, symlink-free path, hashed."""
-    return hashlib.sha256(os.path.realpath(os.fspath(path)).encode()).hexdigest()[:32]
+    # fsencode: a file name that is not UTF-8 (a camera card, an old archive) locks like any other
+    return hashlib.sha256(os.fsencode(os.path.realpath(os.fspath(path)))).hexdigest()[:32]
 
 
 def _flock(fd: int, deadline: float, what: str, timeout: float) -> None:

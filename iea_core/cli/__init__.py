@@ -132,6 +132,7 @@ class LazyGroup(click.Group):
         if kwargs.get("standalone_mode", True) is False:
             return super().main(*args, **kwargs)
         kwargs["standalone_mode"] = False
+        _tolerant_output()
         if not os.environ.get("IEA_DEBUG") and not sys.warnoptions:
             # library warnings (PIL's "Corrupt EXIF data", numpy's...) are for developers; a user
             # gets iea's own one-line error instead (IEA_DEBUG=1 shows them again)
@@ -169,6 +170,20 @@ class LazyGroup(click.Group):
             if error is None or os.environ.get("IEA_DEBUG"):
                 raise
             raise error from None
+
+
+def _tolerant_output() -> None:
+    """Print a file name that is not UTF-8 (Python holds its bytes as surrogates) as ``\\udcff``
+    escapes instead of dying with UnicodeEncodeError: a UTF-8 locale other than C gives stdout
+    and stderr strict error handling. The escapes keep ``--json`` output valid JSON. Typed
+    input that is not UTF-8 is read too (``iea chat``) instead of UnicodeDecodeError."""
+    for stream, errors in ((sys.stdout, "backslashreplace"), (sys.stderr, "backslashreplace"),
+                           (sys.stdin, "surrogateescape")):   # typed bytes: see clean_text
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors=errors)
+            except (ValueError, OSError, AttributeError):  # a stream that cannot change
+                pass
 
 
 def user_error(exc: BaseException) -> "UserError | None":

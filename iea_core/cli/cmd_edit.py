@@ -225,6 +225,9 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
             raise click.UsageError('give an image and an instruction: '
                                    'iea edit photo.jpg "warmer"')
         image, instruction = Path(args[0]), args[1]
+    from .checks import clean_text
+
+    instruction = clean_text(instruction)
     if not instruction.strip():
         raise click.UsageError("the instruction is empty")
     if not image.exists():

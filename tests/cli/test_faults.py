@@ -275,3 +275,28 @@ def test_batch_never_appends_its_journal_to_a_users_file(user: Path) -> None:
 def test_a_group_alone_still_shows_its_help(user: Path) -> None:
     code, out, err = _invoke(["xmp"], user)
     assert "xmp [OPTIONS] COMMAND" in out + err and "read" in out + err and "Error" not in out + err
+
+
+def test_a_file_name_and_typed_text_that_are_not_utf8_work(user: Path) -> None:
+    """A photo named with Latin-1 bytes (an old archive, a camera card) and a terminal sending
+    non-UTF-8 bytes: sidecars, sessions and styles work (they crashed with UnicodeEncodeError in
+    the lock name and the session database)."""
+    name = os.fsdecode(b"caf\xe9 \xff.jpg")
+    (user / name).write_bytes((user / "photo.jpg").read_bytes())
+    for host in ("lightroom", "darktable"):
+        code, out, err = _invoke(["xmp", "write", name, "prog.json", "--host", host], user)
+        assert code == 0, err
+    code, out, err = _invoke(["style", "from-photo", "latin", name, "--from", "darktable"], user)
+    assert code == 0, err
+    code, out, err = _invoke(["style", "show", "latin", "--json"], user)
+    assert code == 0 and json.loads(out)
+    done = subprocess.run([sys.executable, "-m", "iea_core", "chat", os.fsencode(name),
+                           "--preview", "out/p.jpg"], cwd=user,
+                          input=b"\xff\xfe warmer\n\x00undo\n", capture_output=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT),
+                               "PYTHONIOENCODING": "utf-8:strict"}, timeout=120)
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr
+    from iea_core.sessions import SessionStore
+
+    with SessionStore() as store:   # `iea chat NAME --resume` finds the session again
+        assert store.latest_session(user / name) is not None
