@@ -90,12 +90,14 @@ def run_case(case: Case, template: Path, scratch: Path, timeout: float = 120.0) 
     subprocess.run(["cp", "-a", str(template.parent / "home"), str(home)], check=True)
     before = _snapshot(work)
     try:
-        proc = subprocess.run([sys.executable, "-m", "iea_core", *case.argv], cwd=work,
-                              env=_env(home, case.env), input=case.stdin, text=True,
-                              capture_output=True, timeout=timeout, errors="replace")
-        rc, err = proc.returncode, proc.stderr
+        proc = subprocess.run([sys.executable, "-m", "iea_core",
+                               *(os.fsencode(a) for a in case.argv)], cwd=work,
+                              env=_env(home, case.env),
+                              input=case.stdin.encode("utf-8", "surrogateescape"),
+                              capture_output=True, timeout=timeout)
+        rc, err = proc.returncode, proc.stderr.decode("utf-8", "replace")
     except subprocess.TimeoutExpired as exc:
-        rc, err = -999, f"TIMEOUT after {timeout}s {exc.stderr or ''}"
+        rc, err = -999, f"TIMEOUT after {timeout}s {exc.stderr!r}"
     after = _snapshot(work)
     problems = []
     lines = [line for line in err.splitlines() if line.strip()]
@@ -162,6 +164,24 @@ def build_cases(work: Path) -> list[Case]:
         arg = odd if not odd.startswith("-") else "./" + odd
         cases.append(Case(f"apply odd name {odd!r}", ["apply", arg, "prog.json", "-o", f"o/{odd}"],
                           expect_ok=True, allowed_changes=("o",)))
+
+    # a file name that is not UTF-8, in a strict UTF-8 locale (stdout/stdin errors="strict")
+    latin = os.fsdecode(b"caf\xe9 \xff.jpg")
+    shutil.copy(photo, work / latin)
+    strict = {"PYTHONIOENCODING": "utf-8:strict"}
+    cases += [
+        Case("xmp write non-UTF-8 name", ["xmp", "write", latin, "prog.json", "--host",
+                                          "lightroom"], expect_ok=True, env=strict,
+             allowed_changes=(latin[:-4] + ".xmp",)),
+        Case("style from-photo non-UTF-8 name", ["style", "from-photo", "latin", latin],
+             latin, env=strict),   # no settings yet: refused, naming the photo
+        Case("chat non-UTF-8 typed bytes", ["chat", "photo.jpg", "--preview", "out/pv.jpg"],
+             expect_ok=True, env=strict, stdin="\udcff\udcfe warmer\n",
+             allowed_changes=("out",)),
+        Case("batch --journal names a photo", ["batch", "warm", "photo.jpg", "--xmp",
+                                               "lightroom", "--journal", "photo.jpg"],
+             "photo.jpg"),
+    ]
 
     # hostile sidecars, next to a copy of the photo
     for name, (host, data) in hostile_sidecars().items():

@@ -185,6 +185,10 @@ class PhotoState:
     done: bool = False
 
 
+#: the record kinds a journal holds (its first line is one of them)
+JOURNAL_KINDS = ("job", "start", "done", "failed")
+
+
 class Journal:
     """Append-only JSON lines; each append is flushed, fsynced when asked."""
 
@@ -243,7 +247,7 @@ class Journal:
                      sync=True)
 
     def _is_journal(self) -> bool:
-        """True when the file is empty or starts with a journal's ``job`` record (a photo, a
+        """True when the file is empty or starts with a journal record (a photo, a
         program or any other file of the user's passed as --journal is never appended to)."""
         with open(self.path, "rb") as handle:
             first = handle.read(64 * 1024).split(b"\n", 1)[0]
@@ -253,7 +257,7 @@ class Journal:
             record = json.loads(first)
         except (ValueError, RecursionError):
             return False
-        return isinstance(record, dict) and record.get("kind") == "job"
+        return isinstance(record, dict) and record.get("kind") in JOURNAL_KINDS
 
     def append(self, records: Iterable[Mapping[str, Any]], *, sync: bool) -> None:
         data = b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n"

@@ -300,3 +300,32 @@ def test_a_file_name_and_typed_text_that_are_not_utf8_work(user: Path) -> None:
 
     with SessionStore() as store:   # `iea chat NAME --resume` finds the session again
         assert store.latest_session(user / name) is not None
+
+
+def test_kill_9_in_the_middle_of_a_write_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """The writer is stopped *while* the new content is being made durable (its fsync) and
+    killed with -9 there: the user's file is intact and no temporary file is in their folder
+    (the content was written into an unnamed file; before, ``.NAME.iea-PID-x.tmp`` stayed)."""
+    photo = tmp_path / "photo.tif"
+    photo.write_bytes(b"the user's photo")
+    script = (
+        "import os, sys, time\n"
+        "from iea_core import fileio\n"
+        "real, calls = os.fsync, []\n"
+        "def stall(fd):\n"   # the backup's fsync passes; the new content's stalls
+        "    calls.append(fd)\n"
+        "    if len(calls) == 1: return real(fd)\n"
+        "    print('writing', flush=True); time.sleep(60)\n"
+        "os.fsync = stall\n"
+        f"fileio.atomic_write_bytes({str(photo)!r}, b'x' * 5_000_000, backup=True)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert proc.stdout.readline().strip() == b"writing"
+        listing = sorted(p.name for p in tmp_path.iterdir())
+    finally:
+        proc.kill()
+        proc.wait()
+    assert photo.read_bytes() == b"the user's photo"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["photo.tif", "photo.tif.bak"]
+    assert listing == ["photo.tif", "photo.tif.bak"], listing   # nothing visible mid-write
