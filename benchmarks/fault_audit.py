@@ -205,7 +205,7 @@ def build_cases(work: Path) -> list[Case]:
             # a sidecar without usable settings is "no settings to copy": the photo is named
             Case(f"style from-photo {name}", ["style", "from-photo", f"fp-{name}", rel_img,
                                               "--from", host], str(folder.relative_to(work)),
-                 expect_ok=name in ("crs-out-of-range", "dt-short-params")),
+                 expect_ok=name == "crs-out-of-range"),
         ]
 
     # presets and styles a user imports or reads
