@@ -174,7 +174,7 @@ def build_cases(work: Path) -> list[Case]:
                                           "lightroom"], expect_ok=True, env=strict,
              allowed_changes=(latin[:-4] + ".xmp",)),
         Case("style from-photo non-UTF-8 name", ["style", "from-photo", "latin", latin],
-             latin, env=strict),   # no settings yet: refused, naming the photo
+             "caf\\udce9 \\udcff.jpg", env=strict),   # no settings: refused, name escaped
         Case("chat non-UTF-8 typed bytes", ["chat", "photo.jpg", "--preview", "out/pv.jpg"],
              expect_ok=True, env=strict, stdin="\udcff\udcfe warmer\n",
              allowed_changes=("out",)),
