@@ -187,7 +187,7 @@ class Worker:
 
     def _run(self, methods: dict[str, Any], task: dict[str, Any], ctx: Any,
              out: zmq.Socket | None = None) -> dict[str, Any]:
-        from iea_core.errors import IeaError
+        from iea_core.errors import IeaError, user_message
 
         request_id, method = task["id"], task["method"]
         started = time.perf_counter()
@@ -199,7 +199,7 @@ class Worker:
             result = methods[method](task["params"], ctx)
             reply = protocol.ok_reply(request_id, result)
         except IeaError as exc:
-            reply = protocol.error_reply(request_id, exc.code, str(exc))
+            reply = protocol.error_reply(request_id, exc.code, user_message(exc))
         except ImportError as exc:
             reply = protocol.error_reply(request_id, protocol.NOT_AVAILABLE,
                                          f"{method} is not available in this installation: "

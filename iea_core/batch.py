@@ -185,6 +185,10 @@ class PhotoState:
     done: bool = False
 
 
+#: the record kinds a journal holds (its first line is one of them)
+JOURNAL_KINDS = ("job", "start", "done", "failed")
+
+
 class Journal:
     """Append-only JSON lines; each append is flushed, fsynced when asked."""
 
@@ -220,6 +224,9 @@ class Journal:
         goes with it)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         new = not self.path.exists()
+        if not new and not self._is_journal():
+            raise IeaError(f"--journal {self.path} exists and is not an iea batch journal; "
+                           "choose another file (iea never appends to a file it did not write)")
         self._handle = open(self.path, "ab")
         try:
             import fcntl
@@ -238,6 +245,19 @@ class Journal:
             self._handle.write(b"\n")
         self.append([dict(header, kind="job", version=JOURNAL_VERSION, time=time.time())],
                      sync=True)
+
+    def _is_journal(self) -> bool:
+        """True when the file is empty or starts with a journal record (a photo, a
+        program or any other file of the user's passed as --journal is never appended to)."""
+        with open(self.path, "rb") as handle:
+            first = handle.read(64 * 1024).split(b"\n", 1)[0]
+        if not first.strip():
+            return True
+        try:
+            record = json.loads(first)
+        except (ValueError, RecursionError):
+            return False
+        return isinstance(record, dict) and record.get("kind") in JOURNAL_KINDS
 
     def append(self, records: Iterable[Mapping[str, Any]], *, sync: bool) -> None:
         data = b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n"

@@ -39,14 +39,14 @@ def _platform_dir(kind: str) -> Path:
 def user_data_dir() -> Path:
     """Sessions database, style library, logs. Created on first use."""
     path = Path(os.environ.get("IEA_DATA_DIR") or _platform_dir("data"))
-    path.mkdir(parents=True, exist_ok=True)
+    _make_user_dir(path, "data", "IEA_DATA_DIR", "XDG_DATA_HOME")
     return path
 
 
 def user_cache_dir() -> Path:
     """JIT caches and other files that can be rebuilt."""
     path = Path(os.environ.get("IEA_CACHE_DIR") or _platform_dir("cache"))
-    path.mkdir(parents=True, exist_ok=True)
+    _make_user_dir(path, "cache", "IEA_CACHE_DIR", "XDG_CACHE_HOME")
     return path
 
 
@@ -54,13 +54,33 @@ def user_runtime_dir() -> Path:
     """The bridge's ipc socket and pid file. Private to the user (mode 0700)."""
     env = os.environ.get("IEA_RUNTIME_DIR")
     path = Path(env) if env else _platform_dir("runtime")
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _make_user_dir(path, "runtime", "IEA_RUNTIME_DIR", "XDG_RUNTIME_DIR", mode=0o700)
     return path
+
+
+def _make_user_dir(path: Path, kind: str, variable: str, xdg: str, mode: int = 0o777) -> None:
+    """``mkdir -p`` of one of iea's own folders; a failure says which variable moves it."""
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=mode)
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied", str(path))
+    except OSError as exc:
+        from .errors import ConfigError, describe_os_error
+
+        why = describe_os_error(exc, path, action=f"use iea's {kind} folder").split("; ")[0]
+        raise ConfigError(f"{why}; set {variable} (or {xdg}) to a folder you can write to") \
+            from None
 
 
 def user_config_path() -> Path:
     env = os.environ.get("IEA_CONFIG")
     return Path(env) if env else _platform_dir("config") / "config.toml"
+
+
+#: the editor profiles a config may name (``profile = "..."``)
+EDITOR_PROFILES = ("default", "iea-compat")
+#: a config file is a few lines; anything larger is refused unread
+MAX_CONFIG_BYTES = 1_000_000
 
 
 @dataclass
@@ -82,9 +102,17 @@ def load_config(path: Path | None = None) -> Config:
     data: dict[str, Any] = {}
     if path.exists():
         try:
+            if path.stat().st_size > MAX_CONFIG_BYTES:
+                raise ConfigError(f"config {path} is larger than 1 MB; fix it or set IEA_CONFIG "
+                                  "to another file")
             data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"cannot read config {path}: {exc}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+            raise ConfigError(f"cannot read config {path}: {exc or 'nested too deeply'}; fix "
+                              "it or set IEA_CONFIG to another file") from None
+        except OSError as exc:
+            from .errors import read_error
+
+            raise read_error(exc, path, what="config file") from None
     agent = data.pop("agent", {}) or {}
     if not isinstance(agent, dict):
         raise ConfigError(f"config {path}: [agent] must be a table")
@@ -93,4 +121,7 @@ def load_config(path: Path | None = None) -> Config:
     if not isinstance(backend, str) or not isinstance(options, dict):
         raise ConfigError(f"config {path}: agent.backend must be a string, agent.options a table")
     profile = data.pop("profile", "default")
+    if profile not in EDITOR_PROFILES:
+        raise ConfigError(f"config {path}: profile {profile!r} is not one of "
+                          f"{', '.join(EDITOR_PROFILES)}")
     return Config(agent=AgentConfig(backend, dict(options)), profile=str(profile), extra=data)

@@ -15,6 +15,9 @@ class IeaError(Exception):
 
     code = "iea_error"
     exit_code = 1
+    #: what the user can do about it, added to the message shown to a user when the message
+    #: itself does not already say (see :func:`user_message`)
+    hint = ""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -97,12 +100,15 @@ class UnsafeXml(HostFormatError):
     """Entity declarations, external references or absurd sizes: refused, file left untouched."""
 
     code = "unsafe_xml"
+    hint = "iea changed nothing; move the file away if you do not trust where it came from"
 
 
 class SidecarError(HostFormatError):
     """A sidecar that is malformed, of an unknown version, or locked by another writer."""
 
     code = "sidecar_error"
+    hint = ("iea changed nothing; re-save the file from darktable or Lightroom, or move it "
+            "away to start fresh")
 
 
 class HostToolMissing(HostFormatError):
@@ -255,3 +261,62 @@ def write_error(exc: OSError, path: "str | object", *, action: str = "write") ->
 def memory_message(what: str = "this") -> str:
     return (f"not enough memory for {what}; close other programs, use a smaller photo or "
             "--max-size, or raise the memory limit")
+
+
+class ReadError(IeaError, OSError):
+    """One of the user's input files could not be read (missing, a folder, no permission...)."""
+
+    code = "read_failed"
+
+    def __init__(self, message: str, path: str | None = None, errno_: int | None = None,
+                 code: str | None = None) -> None:
+        IeaError.__init__(self, message)
+        self.path = path
+        self.errno = errno_
+        self.filename = path
+        if code:
+            self.code = code
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def read_error(exc: OSError, path: "str | object", *, what: str = "file") -> ReadError:
+    """The :class:`ReadError` for ``exc`` met while reading the user's ``path`` (a ``what``)."""
+    import errno as e
+
+    if isinstance(exc, ReadError):
+        return exc
+    todo = {e.ENOENT: "check the path", e.EISDIR: f"give a {what}, not a folder",
+            e.ENOTDIR: "check the path", e.EACCES: "make it readable (chmod) or use a copy",
+            e.EPERM: "make it readable (chmod) or use a copy"}.get(exc.errno or -1)
+    code, why, default_todo = _os_table().get(exc.errno or -1, ("os_error", "", ""))
+    why = why or (exc.strerror or str(exc) or type(exc).__name__)
+    message = f"cannot read {path}: {why}; {todo or default_todo or 'check the file'}"
+    return ReadError(message, str(path), exc.errno, code)
+
+
+def naming_file(exc: IeaError, path: "str | object") -> IeaError:
+    """``exc`` again, its message prefixed with the user's ``path`` when it does not name it
+    (a parser deep inside knows what is wrong, not which of the user's files it was reading)."""
+    where = str(path)
+    if where in exc.message:
+        return exc
+    try:
+        renamed = type(exc)(f"{where}: {exc.message}")
+    except TypeError:   # an error class with another constructor: keep it as it is
+        return exc
+    renamed.__dict__.update({k: v for k, v in exc.__dict__.items() if k != "message"})
+    renamed.message = f"{where}: {exc.message}"
+    renamed.args = (renamed.message,)
+    return renamed
+
+
+def user_message(exc: IeaError) -> str:
+    """The line a user sees for ``exc`` (CLI and bridge alike): its message on one line, plus
+    its class's hint on what to do."""
+    message = " ".join(str(exc).splitlines())
+    hint = getattr(exc, "hint", "")
+    if hint and hint not in message:
+        message = f"{message}; {hint}"
+    return message

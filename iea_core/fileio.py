@@ -8,8 +8,12 @@ survives a power cut.
 * ``backup=True`` keeps the user's version as ``NAME.bak``, made **once**: an existing ``.bak`` is
   never replaced, so a second (or re-run) write can never overwrite the user's original with iea's
   own earlier output.
-* Temporary files are named ``.NAME.iea-<pid>-<random>.tmp``; one left by a process that died
-  (kill -9, power cut) is removed the first time a later process writes into that folder.
+* On Linux the new content is written into an *unnamed* file (``O_TMPFILE``) that gets a name
+  only once it is complete and fsynced, and is renamed over the target at once: kill -9, a full
+  disk or a crash during the write leaves nothing in the user's folder. Elsewhere (and on file
+  systems without ``O_TMPFILE``) temporary files are named ``.NAME.iea-<pid>-<random>.tmp``; one
+  left by a process that died (kill -9, power cut) is removed the first time a later process
+  writes into that folder.
 * Any OS error (read-only folder, full disk, permission) becomes one
   :class:`~iea_core.errors.WriteError` naming the user's file, never the temporary one.
 * :func:`file_lock` serialises writers of one file across processes with ``flock`` on a file in
@@ -127,8 +131,90 @@ def commit_hook(hook: CommitHook) -> Iterator[None]:
         _COMMIT_HOOK.reset(token)
 
 
+def _final_mode(path: Path, mode: int | None) -> int:
+    if mode is not None:
+        return mode
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_AT_FDCWD, _AT_SYMLINK_FOLLOW = -100, 0x400
+_linkat: list = []
+
+
+def _link_fd(fd: int, name: str) -> None:
+    """Give the unnamed file ``fd`` the name ``name``: ``linkat`` through ``/proc/self/fd`` with
+    AT_SYMLINK_FOLLOW (os.link calls plain link(), which links the /proc entry itself)."""
+    import ctypes
+
+    if not _linkat:
+        try:
+            function = ctypes.CDLL(None, use_errno=True).linkat
+            function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                                 ctypes.c_int]
+            _linkat.append(function)
+        except (OSError, AttributeError):
+            _linkat.append(None)
+    if _linkat[0] is None:
+        raise OSError(errno.ENOSYS, "linkat is not available")
+    if _linkat[0](_AT_FDCWD, f"/proc/self/fd/{fd}".encode(), _AT_FDCWD, os.fsencode(name),
+                  _AT_SYMLINK_FOLLOW) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code), name)
+
+
+def _replace_unnamed(path: Path, folder: Path, data: bytes, mode: int | None,
+                     hook: CommitHook | None) -> bool:
+    """Linux: write into an *unnamed* file of ``folder`` (``O_TMPFILE``), give it a name only
+    once it is complete and fsynced, and rename that name over ``path`` at once. A kill -9, a
+    full disk or a crash during the write leaves nothing in the user's folder (the kernel frees
+    an unnamed file); only the microseconds between link and rename can leave a temp name, which
+    the next write removes. Returns False where the file system or OS has no ``O_TMPFILE``."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if not flag or not os.path.isdir("/proc/self/fd"):
+        return False
+    try:
+        fd = os.open(folder, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+            return False   # not supported here: the named temporary file does the job
+        raise
+    tmp_name = None
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fchmod(fd, _final_mode(path, mode))
+        os.fsync(fd)
+        name = os.path.join(folder, f".{path.name}.iea-{os.getpid()}-{os.urandom(6).hex()}.tmp")
+        try:
+            _link_fd(fd, name)
+        except OSError as exc:
+            if exc.errno in (errno.EXDEV, errno.EPERM, errno.ENOENT, errno.EOPNOTSUPP,
+                             errno.ENOSYS):
+                return False   # e.g. overlayfs: the named temporary file does the job
+            raise
+        tmp_name = name
+        if hook is not None:
+            hook(path, hashlib.sha256(data).hexdigest())
+        os.replace(tmp_name, path)
+        tmp_name = None
+    finally:
+        os.close(fd)
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+    return True
+
+
 def _replace(path: Path, folder: Path, data: bytes, mode: int | None,
              hook: CommitHook | None) -> None:
+    if _replace_unnamed(path, folder, data, mode, hook):
+        return
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.iea-{os.getpid()}-", suffix=".tmp",
                                     dir=folder)
     try:
@@ -136,14 +222,7 @@ def _replace(path: Path, folder: Path, data: bytes, mode: int | None,
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp_name, mode)
-        elif path.exists():
-            os.chmod(tmp_name, path.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp_name, 0o666 & ~umask)
+        os.chmod(tmp_name, _final_mode(path, mode))
         if hook is not None:
             hook(path, hashlib.sha256(data).hexdigest())
         os.replace(tmp_name, path)
@@ -177,7 +256,8 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, backup: boo
             if candidate.exists():
                 backup_path = candidate   # the user's version is already kept: never replace it
             elif path.exists():
-                _replace(candidate, folder, path.read_bytes(), None, None)
+                _replace(candidate, folder, path.read_bytes(), path.stat().st_mode & 0o7777,
+                         None)   # the user's version, with the user's permissions
                 backup_path = candidate
         _replace(path, folder, data, mode, _COMMIT_HOOK.get())
     except WriteError:
@@ -208,16 +288,31 @@ _thread_locks: dict[str, threading.RLock] = {}
 
 
 def _lock_folder() -> Path:
+    """``<runtime dir>/locks``; when the runtime dir cannot be written (XDG_RUNTIME_DIR on a
+    read-only mount) a private folder in the system temp dir, so a sidecar can still be
+    written safely: the lock is iea's business, not a reason to refuse the user's edit."""
     from .config import user_runtime_dir
+    from .errors import IeaError
 
-    folder = user_runtime_dir() / "locks"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        folder = user_runtime_dir() / "locks"
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    except (OSError, IeaError):
+        pass
+    folder = Path(tempfile.gettempdir()) / f"iea-{os.getuid()}-locks"
+    folder.mkdir(exist_ok=True, mode=0o700)
+    info = folder.lstat()
+    if info.st_uid != os.getuid() or not folder.is_dir() or folder.is_symlink():
+        raise PermissionError(errno.EACCES, "lock folder is not private", str(folder))
     return folder
 
 
 def lock_key(path: str | os.PathLike[str]) -> str:
     """The name under which ``path`` is locked: its absolute, symlink-free path, hashed."""
-    return hashlib.sha256(os.path.realpath(os.fspath(path)).encode()).hexdigest()[:32]
+    # fsencode: a file name that is not UTF-8 (a camera card, an old archive) locks like any other
+    return hashlib.sha256(os.fsencode(os.path.realpath(os.fspath(path)))).hexdigest()[:32]
 
 
 def _flock(fd: int, deadline: float, what: str, timeout: float) -> None:

@@ -110,7 +110,11 @@ def _make_dir(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise PluginInstallError(f"cannot create {folder}: {exc.strerror}") from None
+        from .errors import describe_os_error
+
+        # "cannot create X: the file system is read-only; choose ... --dest" (what to do too)
+        line = describe_os_error(exc, folder, action="create").split("; ")[0]
+        raise PluginInstallError(f"{line}; choose a writable folder with --dest") from None
 
 
 def install_darktable(config_dir: Path | None = None, *, client: str | None = None) -> InstallResult:

@@ -40,6 +40,8 @@ from .tools import MAX_VALUE, MIN_VALUE, TOOL_INDEX, TOOL_NAMES, TOOLS, normaliz
 
 PROGRAM_FORMAT = "iea.program"
 PROGRAM_VERSION = 1
+#: a program file is a few hundred bytes; anything over this is refused unread
+MAX_PROGRAM_BYTES = 1_000_000
 
 
 def _coerce_value(tool: str, raw: Any, clamp: bool, problems: list[str]) -> int | None:
@@ -212,7 +214,7 @@ class Program:
             raise InvalidProgram([f"expected a JSON object, got {type(data).__name__}"], source)
         keys = [k for k, _ in pairs] if pairs is not None else list(data)
         if "tools" not in keys and "format" not in keys:
-            return cls(pairs if pairs is not None else data, clamp=clamp)
+            return cls._checked(pairs if pairs is not None else data, "", clamp, source)
         problems = [f"duplicate field {k!r}" for k in sorted({k for k in keys if keys.count(k) > 1})]
         fields = dict(pairs) if pairs is not None else data
         fmt = fields.get("format", PROGRAM_FORMAT)
@@ -235,7 +237,15 @@ class Program:
             problems.append(f"unknown field(s) {', '.join(unknown)}")
         if problems:
             raise InvalidProgram(problems, source)
-        return cls(tools, reasoning, clamp=clamp)
+        return cls._checked(tools, reasoning, clamp, source)
+
+    @classmethod
+    def _checked(cls, values: Any, reasoning: str, clamp: bool, source: str) -> "Program":
+        """``cls(values)`` with a validation error naming ``source`` (the user's file)."""
+        try:
+            return cls(values, reasoning, clamp=clamp)
+        except InvalidProgram as exc:
+            raise InvalidProgram(exc.problems, source) from None
 
     @classmethod
     def from_json(cls, text: str | bytes, *, clamp: bool = False,
@@ -244,21 +254,32 @@ class Program:
             data = json.loads(text, object_pairs_hook=_pairs_hook)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InvalidProgram([f"not valid JSON ({exc})"], source) from None
+        except RecursionError:
+            raise InvalidProgram(["JSON nested too deeply"], source) from None
         return cls.from_json_dict(data, clamp=clamp, source=source)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, clamp: bool = False) -> "Program":
         """Read a program file (canonical JSON, a flat object, or IEA model output)."""
+        from .errors import read_error
+
         path = Path(path)
+        where = f"program file {path}"
         try:
+            if path.stat().st_size > MAX_PROGRAM_BYTES:   # before reading: a huge file is refused
+                raise InvalidProgram(["file is larger than 1 MB"], where)
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            raise InvalidProgram(["file is not UTF-8 text"], str(path)) from None
-        if len(text) > 1_000_000:
-            raise InvalidProgram(["file is larger than 1 MB"], str(path))
+            raise InvalidProgram(["file is not UTF-8 text"], where) from None
+        except InvalidProgram:
+            raise
+        except OSError as exc:
+            raise read_error(exc, path, what="program file") from None
+        if len(text) > MAX_PROGRAM_BYTES:
+            raise InvalidProgram(["file is larger than 1 MB"], where)
         if text.lstrip().startswith("{"):
-            return cls.from_json(text, clamp=clamp, source=str(path))
-        return parse_model_output(text, clamp=clamp, source=str(path))
+            return cls.from_json(text, clamp=clamp, source=where)
+        return parse_model_output(text, clamp=clamp, source=where)
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write canonical JSON atomically (temp file, fsync, rename)."""
@@ -360,6 +381,8 @@ def parse_model_output(text: str, *, clamp: bool = False, source: str = "model o
     except json.JSONDecodeError as exc:
         raise InvalidProgram([f"answer is not valid JSON ({exc.msg} at column {exc.colno})"],
                              source) from None
+    except RecursionError:
+        raise InvalidProgram(["answer JSON nested too deeply"], source) from None
     program = Program.from_json_dict(data, clamp=clamp, source=source)
     return program.replace(reasoning=reasoning or program.reasoning)
 

@@ -214,8 +214,22 @@ class SessionRecord:
     current_turn: int | None
 
 
+def db_text(text: str) -> str:
+    """``text`` as SQLite can store it: a file name or typed text that is not UTF-8 (Python holds
+    its bytes as surrogates) is written with those bytes as ``\\xff`` escapes, the same way every
+    time, so a session of such a photo is found again (SQLite refuses surrogates outright)."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _program_json(program: Program) -> str:
-    return json.dumps(program.to_json_dict(), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(program.to_json_dict(), ensure_ascii=False, separators=(",", ":"))
+    if db_text(text) != text:   # reasoning quoting a non-UTF-8 file name: \udcff escapes
+        text = json.dumps(program.to_json_dict(), separators=(",", ":"))
+    return text
 
 
 def _load_program(text: str, where: str) -> Program:
@@ -296,7 +310,7 @@ class SessionStore:
 
     # sessions
     def create_session(self, image: str | os.PathLike[str]) -> int:
-        image_text = str(Path(image).resolve()) if str(image) else ""
+        image_text = db_text(str(Path(image).resolve())) if str(image) else ""
         with self.write() as db:
             cursor = db.execute("INSERT INTO sessions (image, created) VALUES (?, ?)",
                                 (image_text, time.time()))
@@ -314,7 +328,7 @@ class SessionStore:
             rows = self.db.execute("SELECT * FROM sessions ORDER BY id DESC").fetchall()
         else:
             rows = self.db.execute("SELECT * FROM sessions WHERE image = ? ORDER BY id DESC",
-                                   (str(Path(image).resolve()),)).fetchall()
+                                   (db_text(str(Path(image).resolve())),)).fetchall()
         return [SessionRecord(r["id"], r["image"], r["created"], r["current_turn"]) for r in rows]
 
     def latest_session(self, image: str | os.PathLike[str]) -> int | None:
@@ -341,8 +355,8 @@ class SessionStore:
             cursor = db.execute(
                 "INSERT INTO turns (session_id, parent_id, user_text, program, reasoning, "
                 "created, backend) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (session_id, row["current_turn"], str(user_text), _program_json(program),
-                 str(reasoning or ""), time.time(), backend))
+                (session_id, row["current_turn"], db_text(str(user_text)),
+                 _program_json(program), db_text(str(reasoning or "")), time.time(), backend))
             turn_id = int(cursor.lastrowid)
             db.execute("UPDATE sessions SET current_turn = ? WHERE id = ?", (turn_id, session_id))
         return self.turn(turn_id)

@@ -40,7 +40,7 @@ from typing import Any, Sequence
 from .errors import SessionError
 from .program import Program
 from .tools import TOOL_NAMES
-from .sessions import SessionStore, _load_program, _program_json
+from .sessions import SessionStore, _load_program, _program_json, db_text
 
 #: Median luminance an adapted style aims at when the style has no reference of its own.
 DEFAULT_MEDIAN = 0.45
@@ -123,8 +123,9 @@ class StyleLibrary:
                 "INSERT INTO styles (name, sentence, program, created, source_before, "
                 "source_after, distance, reference_median, kind) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (name, str(sentence), _program_json(program), time.time(), before, after,
-                 distance, reference_median, kind))
+                (name, db_text(str(sentence)), _program_json(program), time.time(),
+                 before if before is None else db_text(before),
+                 after if after is None else db_text(after), distance, reference_median, kind))
         return self.get(name)
 
     def save_style(self, style: Any, name: str | None = None, **kwargs: Any) -> Any:

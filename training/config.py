@@ -268,9 +268,16 @@ def load_config(cls: type[C], path: str | os.PathLike[str] | None = None,
     data: dict[str, Any] = {}
     if path is not None:
         try:
+            if Path(path).stat().st_size > 10_000_000:
+                raise ConfigError(f"{path}: larger than 10 MB; not a settings file")
             loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+        except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+            why = " ".join(str(exc).split()) or "nested too deeply"
+            raise ConfigError(f"{path}: not valid YAML ({why}); fix it") from None
+        except OSError as exc:
+            from iea_core.errors import read_error
+
+            raise read_error(exc, path, what="YAML settings file") from None
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError(f"{path}: expected a mapping of settings")
         data.update(loaded or {})
@@ -285,9 +292,46 @@ def load_config(cls: type[C], path: str | os.PathLike[str] | None = None,
     data.update(overrides or {})
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(set(data) - known)
+    where = str(path) if path is not None else cls.__name__
     if unknown:
-        raise ConfigError(f"{cls.__name__}: unknown setting(s) {', '.join(unknown)}")
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; "
+                          f"see --help-config for the settings of {cls.__name__}")
+    _check_types(cls, data, where)
     return cls(**data)
+
+
+def _check_types(cls: type, data: dict[str, Any], where: str) -> None:
+    """Refuse a value of the wrong kind (``learning_rate: abc``, ``epochs: true``) with one line
+    naming the setting, instead of a TypeError deep inside the trainer."""
+    import math
+
+    problems = []
+    for f in dataclasses.fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        default = f.default if f.default is not dataclasses.MISSING else (
+            f.default_factory() if f.default_factory is not dataclasses.MISSING else None)
+        if default is None or value is None and default is None:
+            continue
+        kind = type(default)
+        if kind is bool:
+            ok, want = isinstance(value, bool), "true or false"
+        elif kind is int:
+            ok, want = isinstance(value, int) and not isinstance(value, bool), "a whole number"
+        elif kind is float:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and \
+                math.isfinite(value)
+            want = "a finite number"
+        elif kind in (str, list, dict):
+            ok, want = isinstance(value, kind), {str: "text", list: "a list",
+                                                  dict: "a mapping"}[kind]
+        else:
+            continue
+        if not ok:
+            problems.append(f"{f.name} must be {want}, got {value!r}"[:200])
+    if problems:
+        raise ConfigError(f"{where}: " + "; ".join(problems))
 
 
 def dump_config(config: Any, path: str | os.PathLike[str]) -> None:

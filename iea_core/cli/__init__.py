@@ -30,6 +30,8 @@ from ..errors import IeaError, IeaWarning
 _HERE = Path(__file__).parent
 #: entry-point group through which installed packages add ``iea`` sub-commands
 ENTRY_POINT_GROUP = "iea.commands"
+#: click >= 8.2 reports a group called without a command as this usage error (older: nothing)
+_NO_ARGS_IS_HELP: Any = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 def _command_modules() -> dict[str, str]:
@@ -123,6 +125,40 @@ class LazyGroup(click.Group):
                             "reinstall iea (pip install -e .).")
             raise
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command line; every error a user can act on ends as one line on stderr.
+
+        click prints a usage error as three lines (usage, a hint, the error); here it is one:
+        ``Error: <what is wrong> (see 'iea <command> --help')``, exit code 2."""
+        if kwargs.get("standalone_mode", True) is False:
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        _tolerant_output()
+        if not os.environ.get("IEA_DEBUG") and not sys.warnoptions:
+            # library warnings (PIL's "Corrupt EXIF data", numpy's...) are for developers; a user
+            # gets iea's own one-line error instead (IEA_DEBUG=1 shows them again)
+            warnings.simplefilter("ignore")
+        try:
+            result = super().main(*args, **kwargs)
+        except _NO_ARGS_IS_HELP as exc:   # `iea`, `iea xmp` alone: the help, as click shows it
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            path = exc.ctx.command_path if exc.ctx is not None else "iea"
+            click.echo(f"Error: {_one_line(exc.format_message())} (see '{path} --help')",
+                       err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except (EOFError, KeyboardInterrupt):
+            click.echo("Error: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(result if isinstance(result, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             with warnings.catch_warnings():
@@ -153,6 +189,20 @@ def _show_warning(message: Any, category: type[Warning], filename: str, lineno: 
         _python_showwarning(message, category, filename, lineno, file, line)
 
 
+def _tolerant_output() -> None:
+    """Print a file name that is not UTF-8 (Python holds its bytes as surrogates) as ``\\udcff``
+    escapes instead of dying with UnicodeEncodeError: a UTF-8 locale other than C gives stdout
+    and stderr strict error handling. The escapes keep ``--json`` output valid JSON. Typed
+    input that is not UTF-8 is read too (``iea chat``) instead of UnicodeDecodeError."""
+    for stream, errors in ((sys.stdout, "backslashreplace"), (sys.stderr, "backslashreplace"),
+                           (sys.stdin, "surrogateescape")):   # typed bytes: see clean_text
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors=errors)
+            except (ValueError, OSError, AttributeError):  # a stream that cannot change
+                pass
+
+
 def user_error(exc: BaseException) -> "UserError | None":
     """The one-line message for an error a user can act on, or None for a real bug.
 
@@ -160,10 +210,10 @@ def user_error(exc: BaseException) -> "UserError | None":
     file too large) and running out of memory into a sentence naming the user's path and what to
     do; every command goes through it.
     """
-    from ..errors import OutOfMemory, describe_os_error, memory_message
+    from ..errors import OutOfMemory, describe_os_error, memory_message, user_message
 
     if isinstance(exc, IeaError):
-        return UserError(str(exc), exc.exit_code)
+        return UserError(user_message(exc), exc.exit_code)
     if isinstance(exc, MemoryError):
         return UserError(memory_message("this photo"), OutOfMemory.exit_code)
     if isinstance(exc, OSError):
@@ -184,11 +234,16 @@ def _write_errnos() -> frozenset[int]:
 _WRITE_ERRNOS = _write_errnos()
 
 
+def _one_line(message: str) -> str:
+    """``message`` on one line: newlines (also inside a user's file name) become spaces."""
+    return " ".join(str(message).splitlines()) if message else message
+
+
 class UserError(click.ClickException):
     """Printed as ``Error: message`` with the given exit code, never a traceback."""
 
     def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(" ".join(message.split("\n")))   # one line, always
+        super().__init__(_one_line(message))   # one line, always
         self.exit_code = exit_code
 
 

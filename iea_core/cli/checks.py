@@ -96,3 +96,11 @@ def make_folder(folder: Path, for_path: Path | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise write_error(exc, for_path or folder, action="create the folder for") from None
+
+
+def clean_text(text: str) -> str:
+    """A user's typed text made safe to store and print: bytes that are not UTF-8 (a terminal
+    in another encoding, a binary file piped in) become U+FFFD instead of surrogates that crash
+    the session database or the JSON output, and control characters other than tab go."""
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return "".join(c for c in text if c == "\t" or c >= " " and c != "\x7f")

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from ..errors import IeaError, WriteError
+from .checks import clean_text
 from .cmd_edit import (CHAT_PREVIEW, PROFILES, agent_view, check_not_input, default_output,
                        display_path, echo_plan, echo_program, flatten_note, load_photo,
                        make_agent, planned_edit, resolve_profile, write_result)
@@ -226,7 +227,7 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
                 line = stdin.readline()
                 if not line:  # end of piped input
                     break
-            text = line.strip()
+            text = clean_text(line).strip()
             if not text or text.startswith("#"):
                 continue
             if not interactive:

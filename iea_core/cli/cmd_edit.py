@@ -252,6 +252,9 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
             raise click.UsageError('give an image and an instruction: '
                                    'iea edit photo.jpg "warmer"')
         image, instruction = Path(args[0]), args[1]
+    from .checks import clean_text
+
+    instruction = clean_text(instruction)
     if not instruction.strip():
         raise click.UsageError("the instruction is empty")
     if not image.exists():
@@ -267,9 +270,10 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
         check_output(card, inputs=[image, output], overwrite=overwrite, extensions=(".png",),
                      option="--card")
     if host:   # the sidecar goes beside the photo
+        from ..state import sidecar_for
         from .checks import check_writable_folder
 
-        check_writable_folder(image.parent, image.parent)
+        check_writable_folder(image.parent, sidecar_for(host, image))
 
     photo = load_photo(image)
     # With --xmp the photo "as it is now" is what its sidecar develops: the agent looks at that,

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from ..errors import HostFormatError
+
 HOST_CHOICE = click.Choice(["lightroom", "darktable"])
 
 
@@ -80,6 +82,10 @@ def detect_host(path: Path) -> str:
 
     if path.suffix.lower() == ".dtstyle":
         return "darktable-style"
+    if path.suffix.lower() == ".lrtemplate":
+        raise HostFormatError(f"{path} is a Lua .lrtemplate preset (Lightroom before 7.3), which "
+                              "iea does not read; export the preset from Lightroom Classic as "
+                              ".xmp and read that")
     data = path.read_bytes()
     if path.suffix.lower() != ".xmp":
         data = xmp.extract_packet(data, str(path)) or b""

@@ -32,7 +32,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from lxml import etree
 
-from ..errors import HostFormatError, HostToolMissing, SidecarError
+from ..errors import HostFormatError, HostToolMissing, SidecarError, naming_file
 from ..fileio import atomic_write_bytes
 from ..program import Program
 from ..tools import TOOL_NAMES
@@ -623,7 +623,10 @@ def read_dtstyle(path: str | os.PathLike[str]) -> tuple[str, Program]:
         fields = {child.tag: (child.text or "") for child in plugin}
         fields["params"] = fields.pop("op_params", "")
         fields["modversion"] = fields.pop("module", "")
-        items.append(_item_from_fields(fields))
+        try:
+            items.append(_item_from_fields(fields))
+        except HostFormatError as exc:
+            raise naming_file(exc, path) from None
     return name, history_to_program(items)
 
 

@@ -159,16 +159,19 @@ def program_to_crs(program: Program | Mapping[str, int], *, raw: bool = False,
 
 # --- crs -> Program ---------------------------------------------------------------------------
 def _number(value: Any) -> float | None:
+    """A finite number from a crs value, or None ("bright", "NaN", "inf", 1e999 are not one:
+    a hostile or damaged sidecar is reported and kept as is, never turned into an edit)."""
     if isinstance(value, bool):
         return None
+    number: float | None = None
     if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
+        number = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value.strip())
+            number = float(value.strip())
         except ValueError:
             return None
-    return None
+    return number if number is not None and math.isfinite(number) else None
 
 
 def _curve_points(value: Any) -> list[tuple[int, int]] | None:
@@ -191,10 +194,10 @@ def _curve_points(value: Any) -> list[tuple[int, int]] | None:
             return None
         if len(parts) != 2:
             return None
-        try:
-            points.append((int(round(float(parts[0]))), int(round(float(parts[1])))))
-        except (TypeError, ValueError):
+        x, y = _number(parts[0]), _number(parts[1])
+        if x is None or y is None:
             return None
+        points.append((int(round(x)), int(round(y))))
     return points
 
 
@@ -330,7 +333,8 @@ def _parse_value(text: str) -> Any:
         return text == "True"
     try:
         if any(c in text for c in ".eE"):
-            return float(text)
+            number = float(text)
+            return number if math.isfinite(number) else text   # "1e999" stays text, not inf
         return int(text)
     except ValueError:
         return text

@@ -17,7 +17,7 @@ from typing import Iterator
 
 from lxml import etree
 
-from ..errors import SidecarError, UnsafeXml
+from ..errors import HostFormatError, SidecarError, UnsafeXml, naming_file
 from ..fileio import atomic_write_bytes, file_lock
 
 NS_X = "adobe:ns:meta/"
@@ -187,7 +187,10 @@ def locked_update(path: str | os.PathLike[str], *, timeout: float = 10.0) -> Ite
     """Serialise read-modify-write cycles on one sidecar across processes."""
     path = Path(path)
     with file_lock(path, timeout=timeout):
-        yield path
+        try:
+            yield path
+        except HostFormatError as exc:
+            raise naming_file(exc, path) from None
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path | None:
