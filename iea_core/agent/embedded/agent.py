@@ -14,7 +14,7 @@ from ..base import EditResult, Style, Turn
 from .. import verify as V
 from . import adapt, honesty
 from .adapt import Photo, look_at
-from .checks import Checked, guard, verify_claims
+from .checks import Checked, check_cast, guard, verify_claims
 from .interpret import EditEffect, Interpreter, Reading, edit_effect
 from .photo import photo_stats, to_float
 from .refine import refine_values
@@ -153,6 +153,13 @@ class EmbeddedAgent:
             photo, values, profile=self.profile, allow_highlight_clip=allow_hi,
             allow_shadow_clip=allow_lo, protect_highlights=screened.protect_highlights,
             locked=frozenset(effect.locked))
+        cast = None
+        if {"temperature", "tint"} & set(auto_done):
+            # "fix the white balance": the cast must shrink on the render, not just in the plan.
+            cast = check_cast(photo, values, render, profile=self.profile)
+            values, render = cast.values, cast.render
+            if cast.note:
+                messages.append(cast.note)
         checked = verify_claims(photo, values, render, profile=self.profile, keep=numbered)
         messages += guard_notes + checked.notes
         for tool, why in checked.dropped.items():
@@ -163,6 +170,11 @@ class EmbeddedAgent:
             messages.append(f"Also {tool.replace('_', ' ')} {program[tool]:+d}: {why}. Say "
                             "\u201conly what I asked\u201d to leave it out (or set auto_fix = "
                             "false under [agent]).")
+        if cast is not None:
+            for tool in ("temperature", "tint"):
+                if tool in auto_done and program[tool]:
+                    notes[tool] = (f"the estimated {cast.direction} cast of the greys went from "
+                                   f"{cast.before:.1f} to {cast.after:.1f} Lab units on the render")
         explanations = self._explain_edit(program, effect, auto_done, checked, notes, fixed_now)
         reasoning = self._reasoning(screened.readings, program, effect)
         message = " ".join(messages)
@@ -237,6 +249,10 @@ class EmbeddedAgent:
                         f"a large step because the photo is bright (mean brightness {m.mean:.2f})"
                 out[tool] = int(new)
                 continue
+            if (tool in ("temperature", "tint") and single and source.polarity in (
+                    "OPPOSE", "REMOVE") and source.intent in ("warm", "cool", "green", "magenta")):
+                out[tool], notes[tool] = adapt.cast_complaint(photo, tool, value, source.factor)
+                continue
             factor = adapt.room_factor(tool, sign, m)
             if not single:
                 factor = float(np.sqrt(factor))
@@ -302,14 +318,7 @@ class EmbeddedAgent:
             return f" (its mean brightness was {100 * stats.mean:.0f}% of white)"
         if tool == "contrast":
             return f" (its tonal spread was {stats.spread:.2f}, a well-spread photo has about 0.21)"
-        cast_b = getattr(stats, "neutral_b", getattr(stats, "cast_b", 0.0))
-        cast_a = getattr(stats, "neutral_a", getattr(stats, "cast_a", 0.0))
-        if tool == "temperature":
-            side = "yellow" if cast_b > 0 else "blue"
-            return f" (its greys had a {side} cast of {abs(cast_b):.1f} Lab units)"
-        if tool == "tint":
-            side = "magenta" if cast_a > 0 else "green"
-            return f" (its greys had a {side} cast of {abs(cast_a):.1f} Lab units)"
+        # temperature / tint: the cast measured before and after is in the note (check_cast)
         return ""
 
     def _reasoning(self, readings: Sequence[Reading], program: Program, effect: EditEffect) -> str:

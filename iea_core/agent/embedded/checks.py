@@ -281,3 +281,46 @@ def verify_claims(photo: Photo, values: dict[str, int], render: np.ndarray, *,
         final = V.render_previews(photo.preview, [out.values], profile)[0]
         out.after = V.measure(final, photo.preview, photo.regions)
     return out
+
+
+@dataclass
+class CastCheck:
+    """A white-balance correction measured on its render."""
+
+    values: dict[str, int]
+    render: np.ndarray
+    before: float  # estimated cast of the photo (Lab units)
+    after: float  # ... of the render
+    direction: str  # the photo's cast ("yellow", "blue-green" ...)
+    note: str = ""  # said to the user when the correction was changed or given up
+
+
+def check_cast(photo: Photo, values: dict[str, int], render: np.ndarray, *,
+               profile: str = "default") -> CastCheck:
+    """Did the white-balance correction shrink the cast on the render (with everything else the
+    program does)? If not, the smaller of half the correction and none is kept, and said."""
+    from . import whitebalance
+
+    start = whitebalance.estimate(photo.linear)
+    after = whitebalance.estimate_encoded(render).cast
+    out = CastCheck(dict(values), render, start.cast, after, start.direction)
+    if after < start.cast or not (values.get("temperature") or values.get("tint")):
+        return out
+    half = _clean({**values, "temperature": round(values.get("temperature", 0) / 2),
+                   "tint": round(values.get("tint", 0) / 2)})
+    none = {k: v for k, v in values.items() if k not in ("temperature", "tint")}
+    renders = V.render_previews(photo.preview, [half, none], profile)
+    casts = [whitebalance.estimate_encoded(r).cast for r in renders]
+    best = int(np.argmin(casts))
+    v, r = (half, none)[best], renders[best]
+    if casts[best] < start.cast:
+        out.note = (f"The full white-balance correction did not make the greys more neutral on the "
+                    f"render, so I used half of it (cast {start.cast:.1f} \u2192 {casts[best]:.1f} "
+                    "Lab units).")
+    else:
+        v, r = none, renders[1]
+        out.note = ("I left the white balance alone: no correction I tried made the greys more "
+                    f"neutral on this photo (estimated {start.direction} cast of "
+                    f"{start.cast:.1f} Lab units).")
+    out.values, out.render, out.after = v, r, min(casts[best], start.cast)
+    return out
