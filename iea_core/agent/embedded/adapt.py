@@ -170,8 +170,8 @@ def wb_plan(photo: Photo, asked: bool) -> tuple[int, int, "whitebalance.Estimate
     est = whitebalance.estimate(photo.linear)
     if est.cast <= 0:
         return 0, 0, est, 0.0
-    dead = WB_DEAD_ZONE if asked else WB_AUTO_DEAD_ZONE
     support = 0.5 + 0.5 * max(0.0, est.agreement)
+    dead = WB_DEAD_ZONE if asked else WB_AUTO_DEAD_ZONE
     share = (WB_ASKED_SHARE if asked else WB_AUTO_SHARE) * support * max(0.0, 1 - dead / est.cast)
     if not asked and est.agreement < 0.5:
         share = 0.0  # the two estimates disagree: not a clear cast

@@ -125,14 +125,17 @@ class EmbeddedAgent:
         values = {t: v for t, v in effect.values.items() if isinstance(v, int)}
         autos = [t for t, v in effect.values.items() if v == "auto"]
         auto_done: dict[str, int] = {}
+        notes: dict[str, str] = {}
         if autos:
             # "enhance" / "fix it" (the whole-photo correction) fixes only clear faults;
             # "fix the white balance" corrects what it names in full.
             general = all(effect.sources.get(t) is not None and
                           effect.sources[t].intent == "auto_all" for t in autos)
-            auto_done = self._auto_photo(photo, autos, values, asked=not general)
+            if general and self.search:
+                auto_done = self._enhance(photo, values, effect, notes, messages)
+            else:
+                auto_done = self._auto_photo(photo, autos, values, asked=not general)
             values.update(auto_done)
-        notes: dict[str, str] = {}
         values = self._adapt(photo, values, effect, set(auto_done), notes)
         auto_fixed: dict[str, str] = {}
         if self.auto_fix and not screened.only_asked:
@@ -203,6 +206,27 @@ class EmbeddedAgent:
             sign = int(direction) * (1 if r.polarity == "WANT" else -1)
             moves.append((r.clause.text, r.intent, r.polarity, tool, sign))
         return honesty.conflicts(moves)
+
+    @staticmethod
+    def _enhance(photo: Photo, values: dict[str, int], effect: EditEffect,
+                 notes: dict[str, str], messages: list[str]) -> dict[str, int]:
+        """A general "make it better": the photo's clear faults, each with its reason; the fixed
+        values of the general correction (its vibrance) give way to what the photo needs."""
+        from .enhance import enhance
+
+        for tool in [t for t in values if effect.sources.get(t) is not None
+                     and effect.sources[t].intent == "auto_all"]:
+            values.pop(tool)
+        found = enhance(photo)
+        done = {t: v for t, (v, _) in found.items() if t not in values and t not in effect.locked}
+        for tool in done:
+            notes[tool] = found[tool][1]
+        if not done:
+            messages.append("The photo looks well exposed, balanced and lively already: I found "
+                            "no clear fault to correct, so I left it as it is (ask for something "
+                            "specific, such as \u201cbrighter\u201d or \u201cmore contrast\u201d, "
+                            "to change it anyway).")
+        return done
 
     def _auto_photo(self, photo: Photo, tools: Sequence[str], base: Mapping[str, int],
                     asked: bool = True) -> dict[str, int]:

@@ -33,8 +33,10 @@ from .. import verify as V
 
 #: Linear value at or above which a channel is treated as clipped (sRGB ~0.975).
 LINEAR_CLIP = 0.94
-#: Linear luminance below which pixels are noise, not evidence (sRGB ~0.1).
-LINEAR_FLOOR = 0.01
+#: Linear luminance below which pixels are noise, not evidence: a share of the bright tones'
+#: level, never below an absolute floor (encoded ~0.02).
+RELATIVE_FLOOR = 0.04
+LINEAR_FLOOR = 0.0015
 #: Editor white balance: log2 gain per unit (``curves.channel_gains``).
 _T_LOG2 = 0.30 / 100.0  # red +, blue - per temperature unit
 _G_LOG2 = 0.20 / 100.0  # green + per tint unit
@@ -46,8 +48,18 @@ def _blur(lin: np.ndarray, r: int = 1) -> np.ndarray:
 
 
 def usable(lin: np.ndarray) -> np.ndarray:
-    """Pixels that carry colour evidence: no channel clipped, above the noise floor."""
-    return (lin.max(-1) < LINEAR_CLIP) & (lin @ _LUMA > LINEAR_FLOOR)
+    """Pixels that carry colour evidence: no channel clipped, above the noise floor.
+
+    The floor is relative to the photo's bright tones (4 % of the 98th percentile of luminance),
+    so brightening the photo, or a cast, does not change which pixels count: with an absolute
+    floor the dark pixels of a dim photo entered the estimate once it was brightened and moved
+    it by several Lab units."""
+    y = lin @ _LUMA
+    unclipped = lin.max(-1) < LINEAR_CLIP
+    if not unclipped.any():
+        return unclipped
+    floor = max(LINEAR_FLOOR, RELATIVE_FLOOR * float(np.percentile(y[unclipped], 98)))
+    return unclipped & (y > floor)
 
 
 def grey_edge(lin: np.ndarray, p: float = 6.0, rounds: int = 2,
