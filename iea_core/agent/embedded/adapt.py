@@ -8,9 +8,9 @@
 * Other tools are scaled by the room the photo leaves in that direction: more contrast on a flat
   photo, less on a contrasty one; less saturation boost on a colourful photo; warming a photo that
   is already warm gets less.
-* Corrections ("fix the white balance", "enhance") are estimated from the photo: white balance by a
-  search over temperature x tint that makes the least colourful pixels of the *result* neutral
-  (true greys under a cast all share the cast, so the right correction minimises their chroma).
+* Corrections ("fix the white balance", "enhance") are estimated from the photo: white balance
+  from a grey-edge estimate of the illuminant checked against the bright unclipped pixels
+  (:mod:`.whitebalance`), a share of it that grows with the size of the cast and the agreement.
 
 Guard rails and the check that every claim shows in the render live in :mod:`.checks`.
 """
@@ -152,69 +152,68 @@ def room_factor(tool: str, sign: int, m: V.Measures) -> float:
 
 
 # --- white balance -----------------------------------------------------------------------------
-def _cast_of(encoded: np.ndarray) -> tuple[float, float, float]:
-    """(a*, b*) of the near-neutral mid-tones, each pixel weighted by exp(-chroma / 8) (greys under
-    a cast all carry the cast; a red jacket or a sunset weighs little), and the share of pixels
-    that are near-neutral (how much evidence there is)."""
-    L = V.lab(encoded)
-    c = np.hypot(L[..., 1], L[..., 2])
-    mid = (L[..., 0] > 20) & (L[..., 0] < 95)
-    w = np.exp(-c / 8.0) * mid
-    total = float(w.sum())
-    if total < 1e-3:
-        return 0.0, 0.0, 0.0
-    return (float((L[..., 1] * w).sum() / total), float((L[..., 2] * w).sum() / total),
-            total / max(1, int(mid.sum())))
+WB_DEAD_ZONE = 1.5  # Lab units of estimated cast taken as scene colour when asked
+WB_AUTO_DEAD_ZONE = 3.0  # ... when the agent decides on its own: only a clear cast
 
 
-_WB_SENSITIVITY: tuple[float, float] | None = None
+def wb_plan(photo: Photo, asked: bool) -> tuple[int, int, "whitebalance.Estimate", float]:
+    """(temperature, tint, the estimate, the share of it corrected).
+
+    Scenes have colour, so the estimate carries a bias of a few Lab units on most photos (more on
+    a photo dominated by one colour: an orange cat, a red fundus). The correction is therefore a
+    share of the estimate: the first ``dead zone`` Lab units are taken as the scene's own colour
+    (a soft threshold, so an already neutral photo changes little and a strong cast is corrected
+    almost in full), and less of it when the bright-pixel check disagrees with the grey-edge
+    estimate about the direction."""
+    from . import whitebalance
+
+    est = whitebalance.estimate(photo.linear)
+    if est.cast <= 0:
+        return 0, 0, est, 0.0
+    support = 0.5 + 0.5 * max(0.0, est.agreement)
+    dead = WB_DEAD_ZONE if asked else WB_AUTO_DEAD_ZONE
+    share = (WB_ASKED_SHARE if asked else WB_AUTO_SHARE) * support * max(0.0, 1 - dead / est.cast)
+    if not asked and est.agreement < 0.5:
+        share = 0.0  # the two estimates disagree: not a clear cast
+    limit = 100 if asked else 40
+    return (int(np.clip(round(est.temperature * share), -limit, limit)),
+            int(np.clip(round(est.tint * share), -limit, limit)), est, share)
 
 
-def _wb_sensitivity() -> tuple[float, float]:
-    """Lab a* per unit of tint and b* per unit of temperature on a mid grey."""
-    global _WB_SENSITIVITY
-    if _WB_SENSITIVITY is None:
-        grey = np.full((1, 3), 0.18, np.float32)
-
-        def ab(t: int, g: int) -> np.ndarray:
-            return V.lab(_encode(grey * _gains(t, g, 0)))[0, 1:]
-
-        base = ab(0, 0)
-        _WB_SENSITIVITY = (float((ab(0, 50)[0] - base[0]) / 50), float((ab(50, 0)[1] - base[1]) / 50))
-    return _WB_SENSITIVITY
+_CAST_COLOUR = {("temperature", -1): "yellow", ("temperature", 1): "blue",
+                ("tint", 1): "magenta", ("tint", -1): "green"}
 
 
-def wb_estimate(photo: Photo, allowance: float = 1.0, sample: int = 3000,
-                rounds: int = 4) -> tuple[int, int, float, float]:
-    """(temperature, tint) that bring the near-neutral pixels to within ``allowance`` Lab units
-    of grey, the cast found (a*, b* magnitude) and the evidence (share of near-neutral pixels).
-    Fixed-point iteration on a simulation of the editor's white balance (no render)."""
-    flat = photo.linear.reshape(-1, 3)
-    if len(flat) > sample:
-        flat = flat[:: int(np.ceil(len(flat) / sample))]
-    ka, kb = _wb_sensitivity()
-    t = g = 0.0
-    cast = evidence = None
-    for _ in range(rounds):
-        a, b, share = _cast_of(_encode(flat * _gains(t, g, 0)))
-        if cast is None:
-            cast, evidence = float(np.hypot(a, b)), share
-        t = float(np.clip(t - (b - np.clip(b, -allowance, allowance)) / kb, -100, 100))
-        g = float(np.clip(g - (a - np.clip(a, -allowance, allowance)) / ka, -100, 100))
-    return int(round(t)), int(round(g)), float(cast or 0.0), float(evidence or 0.0)
+def cast_complaint(photo: Photo, tool: str, value: int, factor: float) -> tuple[int, str]:
+    """"Too yellow", "remove the green cast": the words give the direction, the photo the amount.
+
+    ``value`` is the text's move (temperature -30 for "too warm"). When the photo's estimated
+    cast lies that way, the move corrects that share of it (never less than 60 % of the text's
+    amount, so the request is visibly served); when it does not, the text's amount is kept, a
+    little smaller, and the note says what was measured."""
+    from . import whitebalance
+
+    est = whitebalance.estimate(photo.linear)
+    sign = 1 if value > 0 else -1
+    colour = _CAST_COLOUR[(tool, sign)]
+    full = est.temperature if tool == "temperature" else est.tint
+    ka, kb = whitebalance.sensitivity()
+    size = abs(full) * (kb if tool == "temperature" else ka)
+    if full * sign > 0 and size >= WB_DEAD_ZONE:
+        support = 0.5 + 0.5 * max(0.0, est.agreement)
+        amount = abs(full) * WB_ASKED_SHARE * support * min(1.4, max(0.6, factor))
+        new = sign * int(round(min(100.0, max(0.6 * abs(value), amount))))
+        return new, (f"the photo's greys had a {colour} cast of about {size:.1f} Lab units, "
+                     "so the amount comes from that")
+    return int(round(value * 0.7)), (f"the photo's greys did not look {colour} to me (estimated "
+                                     f"cast: {est.direction}, {est.cast:.1f} Lab units), so a "
+                                     "moderate step")
 
 
 def wb_correction(photo: Photo, asked: bool) -> tuple[int, int, float]:
-    """Temperature and tint toward neutral greys, and the cast found (Lab units).
-
-    Scenes have colour: a share of the estimate is corrected, less when few pixels are near
-    neutral (a café, a cat's fur: little evidence), and casts below an allowance are kept."""
-    t, g, cast, evidence = wb_estimate(photo, 1.0 if asked else 2.5)
-    trust = min(1.0, max(0.25, evidence / 0.15))
-    share = (WB_ASKED_SHARE if asked else WB_AUTO_SHARE) * trust
-    limit = 70 if asked else 35
-    return (int(np.clip(round(t * share), -limit, limit)),
-            int(np.clip(round(g * share), -limit, limit)), cast)
+    """Temperature and tint toward neutral greys, and the cast found (Lab units)."""
+    t, g, est, _ = wb_plan(photo, asked)
+    return t, g, est.cast
 
 
 # --- the photo corrections -------------------------------------------------------------------

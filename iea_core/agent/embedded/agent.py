@@ -14,7 +14,7 @@ from ..base import EditResult, Style, Turn
 from .. import verify as V
 from . import adapt, honesty
 from .adapt import Photo, look_at
-from .checks import Checked, guard, verify_claims
+from .checks import Checked, check_cast, guard, verify_claims
 from .interpret import EditEffect, Interpreter, Reading, edit_effect
 from .photo import photo_stats, to_float
 from .refine import refine_values
@@ -125,14 +125,17 @@ class EmbeddedAgent:
         values = {t: v for t, v in effect.values.items() if isinstance(v, int)}
         autos = [t for t, v in effect.values.items() if v == "auto"]
         auto_done: dict[str, int] = {}
+        notes: dict[str, str] = {}
         if autos:
             # "enhance" / "fix it" (the whole-photo correction) fixes only clear faults;
             # "fix the white balance" corrects what it names in full.
             general = all(effect.sources.get(t) is not None and
                           effect.sources[t].intent == "auto_all" for t in autos)
-            auto_done = self._auto_photo(photo, autos, values, asked=not general)
+            if general and self.search:
+                auto_done = self._enhance(photo, values, effect, notes, messages)
+            else:
+                auto_done = self._auto_photo(photo, autos, values, asked=not general)
             values.update(auto_done)
-        notes: dict[str, str] = {}
         values = self._adapt(photo, values, effect, set(auto_done), notes)
         auto_fixed: dict[str, str] = {}
         if self.auto_fix and not screened.only_asked:
@@ -153,6 +156,13 @@ class EmbeddedAgent:
             photo, values, profile=self.profile, allow_highlight_clip=allow_hi,
             allow_shadow_clip=allow_lo, protect_highlights=screened.protect_highlights,
             locked=frozenset(effect.locked))
+        cast = None
+        if {"temperature", "tint"} & set(auto_done):
+            # "fix the white balance": the cast must shrink on the render, not just in the plan.
+            cast = check_cast(photo, values, render, profile=self.profile)
+            values, render = cast.values, cast.render
+            if cast.note:
+                messages.append(cast.note)
         checked = verify_claims(photo, values, render, profile=self.profile, keep=numbered)
         messages += guard_notes + checked.notes
         for tool, why in checked.dropped.items():
@@ -163,6 +173,11 @@ class EmbeddedAgent:
             messages.append(f"Also {tool.replace('_', ' ')} {program[tool]:+d}: {why}. Say "
                             "\u201conly what I asked\u201d to leave it out (or set auto_fix = "
                             "false under [agent]).")
+        if cast is not None:
+            for tool in ("temperature", "tint"):
+                if tool in auto_done and program[tool]:
+                    notes[tool] = (f"the estimated {cast.direction} cast of the greys went from "
+                                   f"{cast.before:.1f} to {cast.after:.1f} Lab units on the render")
         explanations = self._explain_edit(program, effect, auto_done, checked, notes, fixed_now)
         reasoning = self._reasoning(screened.readings, program, effect)
         message = " ".join(messages)
@@ -191,6 +206,27 @@ class EmbeddedAgent:
             sign = int(direction) * (1 if r.polarity == "WANT" else -1)
             moves.append((r.clause.text, r.intent, r.polarity, tool, sign))
         return honesty.conflicts(moves)
+
+    @staticmethod
+    def _enhance(photo: Photo, values: dict[str, int], effect: EditEffect,
+                 notes: dict[str, str], messages: list[str]) -> dict[str, int]:
+        """A general "make it better": the photo's clear faults, each with its reason; the fixed
+        values of the general correction (its vibrance) give way to what the photo needs."""
+        from .enhance import enhance
+
+        for tool in [t for t in values if effect.sources.get(t) is not None
+                     and effect.sources[t].intent == "auto_all"]:
+            values.pop(tool)
+        found = enhance(photo)
+        done = {t: v for t, (v, _) in found.items() if t not in values and t not in effect.locked}
+        for tool in done:
+            notes[tool] = found[tool][1]
+        if not done:
+            messages.append("The photo looks well exposed, balanced and lively already: I found "
+                            "no clear fault to correct, so I left it as it is (ask for something "
+                            "specific, such as \u201cbrighter\u201d or \u201cmore contrast\u201d, "
+                            "to change it anyway).")
+        return done
 
     def _auto_photo(self, photo: Photo, tools: Sequence[str], base: Mapping[str, int],
                     asked: bool = True) -> dict[str, int]:
@@ -236,6 +272,10 @@ class EmbeddedAgent:
                                   f"{m.mean:.2f})" if sign > 0 else \
                         f"a large step because the photo is bright (mean brightness {m.mean:.2f})"
                 out[tool] = int(new)
+                continue
+            if (tool in ("temperature", "tint") and single and source.polarity in (
+                    "OPPOSE", "REMOVE") and source.intent in ("warm", "cool", "green", "magenta")):
+                out[tool], notes[tool] = adapt.cast_complaint(photo, tool, value, source.factor)
                 continue
             factor = adapt.room_factor(tool, sign, m)
             if not single:
@@ -302,14 +342,7 @@ class EmbeddedAgent:
             return f" (its mean brightness was {100 * stats.mean:.0f}% of white)"
         if tool == "contrast":
             return f" (its tonal spread was {stats.spread:.2f}, a well-spread photo has about 0.21)"
-        cast_b = getattr(stats, "neutral_b", getattr(stats, "cast_b", 0.0))
-        cast_a = getattr(stats, "neutral_a", getattr(stats, "cast_a", 0.0))
-        if tool == "temperature":
-            side = "yellow" if cast_b > 0 else "blue"
-            return f" (its greys had a {side} cast of {abs(cast_b):.1f} Lab units)"
-        if tool == "tint":
-            side = "magenta" if cast_a > 0 else "green"
-            return f" (its greys had a {side} cast of {abs(cast_a):.1f} Lab units)"
+        # temperature / tint: the cast measured before and after is in the note (check_cast)
         return ""
 
     def _reasoning(self, readings: Sequence[Reading], program: Program, effect: EditEffect) -> str:

@@ -281,3 +281,49 @@ def verify_claims(photo: Photo, values: dict[str, int], render: np.ndarray, *,
         final = V.render_previews(photo.preview, [out.values], profile)[0]
         out.after = V.measure(final, photo.preview, photo.regions)
     return out
+
+
+@dataclass
+class CastCheck:
+    """A white-balance correction measured on its render."""
+
+    values: dict[str, int]
+    render: np.ndarray
+    before: float  # estimated cast of the photo (Lab units)
+    after: float  # ... of the render
+    direction: str  # the photo's cast ("yellow", "blue-green" ...)
+    note: str = ""  # said to the user when the correction was changed or given up
+
+
+def check_cast(photo: Photo, values: dict[str, int], render: np.ndarray, *,
+               profile: str = "default") -> CastCheck:
+    """Did the white-balance correction shrink the cast on the render? The cast is estimated on
+    the render with everything else the program does, with and without the correction (other
+    tools, exposure above all, change which pixels the estimate can use, so the comparison is
+    made on equal terms). If it did not shrink, the better of half the correction and none is
+    kept, and said."""
+    from . import whitebalance
+
+    start = whitebalance.estimate(photo.linear)
+    none = {k: v for k, v in values.items() if k not in ("temperature", "tint")}
+    half = _clean({**values, "temperature": round(values.get("temperature", 0) / 2),
+                   "tint": round(values.get("tint", 0) / 2)})
+    if none == values:
+        return CastCheck(dict(values), render, start.cast, start.cast, start.direction)
+    without, halved = V.render_previews(photo.preview, [none, half], profile)
+    base = whitebalance.estimate_encoded(without).cast
+    after = whitebalance.estimate_encoded(render).cast
+    out = CastCheck(dict(values), render, base, after, start.direction)
+    if after < base:
+        return out
+    at_half = whitebalance.estimate_encoded(halved).cast
+    if at_half < base:
+        out.values, out.render, out.after = half, halved, at_half
+        out.note = (f"The full white-balance correction did not make the greys more neutral on the "
+                    f"render, so I used half of it (cast {base:.1f} \u2192 {at_half:.1f} Lab units).")
+    else:
+        out.values, out.render, out.after = none, without, base
+        out.note = ("I left the white balance alone: no correction I tried made the greys more "
+                    f"neutral on the render (estimated {start.direction} cast of {base:.1f} Lab "
+                    "units).")
+    return out

@@ -148,6 +148,17 @@ COMPLAINTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(r"\bover-?saturated\b|\b(fake|radioactive|neon|garish|cartoon\w*|unnatural)\b.{0,20}"
                 r"\bcolou?rs?\b|\bcolou?rs?\b.{0,20}\b(fake|radioactive|neon|garish|cartoon\w*|"
                 r"unnatural|too strong|too much|overdone|over the top)\b"), "saturated", "OPPOSE"),
+    # The colour balance without a direction: "the colours look off", "make the whites white",
+    # "neutral greys", "remove the colour cast" (a named colour, "the yellow cast", stays a
+    # complaint about that colour, whose amount then comes from the photo).
+    (re.compile(r"\bcolou?rs?\b.{0,15}\b(look|looks|are|is|seem|seems|feel|feels|a bit|kinda|"
+                r"all)\b.{0,8}\b(off|wrong|weird|strange|funny|odd|not right|tinted)\b|"
+                r"\bcolou?r[- ]?cast\b|\b(colou?r|white)[- ]?balance\b.{0,12}\b(off|wrong|bad|weird|broken)\b|"
+                r"\bwhites?\b.{0,20}\b(aren'?t|are not|"
+                r"isn'?t|is not|don'?t look|doesn'?t look|not)\b.{0,8}\b(white|neutral|clean)\b|"
+                r"\bmake (the )?whites? (look )?(white|neutral|clean|pure)\b|\bneutral "
+                r"(colou?rs?|gr[ae]ys?|tones?|whites?)\b|\b(gr[ae]ys?|whites?) (look|looks|are|is) "
+                r"(tinted|coloured|colored|off)\b"), "auto_wb", "WANT"),
     (re.compile(r"\bunder-?saturated\b|\bcolou?rs?\b.{0,20}\b(dull|lifeless|faded|drab|dead|"
                 r"washed)\b"), "muted", "OPPOSE"),
 )
