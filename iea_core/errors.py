@@ -167,13 +167,10 @@ class TrainingError(IeaError):
 
 
 # --- the user's files ---------------------------------------------------------------------------
-class WriteError(IeaError, OSError):
-    """A file could not be written (read-only folder, full disk, no permission...).
-
-    Also an :class:`OSError` (with the original ``errno``) so callers that handle OS errors keep
-    working; ``path`` is the user's file (never the temporary file the write went through)."""
-
-    code = "write_failed"
+class FileError(IeaError, OSError):
+    """A user's file could not be read or written. Also an :class:`OSError` (with the original
+    ``errno``) so callers that handle OS errors keep working; ``path`` is the user's file (never
+    a temporary file the operation went through)."""
 
     def __init__(self, message: str, path: str | None = None, errno_: int | None = None,
                  code: str | None = None) -> None:
@@ -186,6 +183,12 @@ class WriteError(IeaError, OSError):
 
     def __str__(self) -> str:
         return self.message
+
+
+class WriteError(FileError):
+    """A file could not be written (read-only folder, full disk, no permission...)."""
+
+    code = "write_failed"
 
 
 class OutputExists(IeaError):
@@ -263,22 +266,10 @@ def memory_message(what: str = "this") -> str:
             "--max-size, or raise the memory limit")
 
 
-class ReadError(IeaError, OSError):
+class ReadError(FileError):
     """One of the user's input files could not be read (missing, a folder, no permission...)."""
 
     code = "read_failed"
-
-    def __init__(self, message: str, path: str | None = None, errno_: int | None = None,
-                 code: str | None = None) -> None:
-        IeaError.__init__(self, message)
-        self.path = path
-        self.errno = errno_
-        self.filename = path
-        if code:
-            self.code = code
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def read_error(exc: OSError, path: "str | object", *, what: str = "file") -> ReadError:
