@@ -166,9 +166,9 @@ def edit_scores(original: np.ndarray, reference: np.ndarray, programs: Sequence[
     columns come from this one function, so they agree.
 
     All programs and every leave-one-tool-out variant are rendered in a single batched call
-    (duplicates once). An 8-bit photo's renders are rounded to 8 bits, as the edited file the
-    photographer (and ``iea eval``) sees; unrounded floats move d by up to half a level, enough
-    to flip R_U on tools whose effect is small.
+    (duplicates once). An 8-bit photo is rendered to 8 bits by render()'s own kernels, giving the
+    edited file the photographer (and ``iea eval``) sees; float renders move d by up to half a
+    level, enough to flip R_U on tools whose effect is small.
     """
     from iea_core.editor import render_batch
     from iea_core.metrics import distance, distance_batch
@@ -188,15 +188,13 @@ def edit_scores(original: np.ndarray, reference: np.ndarray, programs: Sequence[
         own = slot(program)
         without = [slot(program.replace({tool: 0})) for tool in program.to_dict()]
         plan.append((own, without))
-    renders = render_batch(original, variants, profile)
     if original.dtype == np.uint8:
-        # the 8-bit files a photographer (and `iea eval`) sees, scored like any two images
-        edited = np.rint(renders * 255.0).astype(np.uint8)
-        for index, variant in enumerate(variants):
-            if variant.is_identity:  # the photo itself, exactly (as render() returns it)
-                edited[index] = original[..., :3]
+        # the 8-bit files a photographer (and `iea eval`) sees, exactly as render() writes them,
+        # scored like any two images
+        edited = render_batch(original, variants, profile, dtype=np.uint8)
         d = np.array([distance(image, reference) for image in edited], dtype=np.float64)
     else:
+        renders = render_batch(original, variants, profile)
         d = np.asarray(distance_batch(renders, reference), dtype=np.float64)
     d_original = float(distance(original, reference))
     out = []

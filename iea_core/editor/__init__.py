@@ -103,20 +103,31 @@ def _is_noop(program: Program) -> bool:
 
 
 def render_batch(image: np.ndarray, programs: Sequence[ProgramLike], profile: str = "default",
-                 *, seed: int = 0) -> np.ndarray:
-    """Render N programs on one image: float32 (N, H, W, 3) in 0..1.
+                 *, seed: int = 0, dtype: np.dtype | type | None = None) -> np.ndarray:
+    """Render N programs on one image: (N, H, W, 3), float32 in 0..1 by default.
+
+    ``dtype`` (uint8, uint16 or a float type) asks for the renders in that type instead; with
+    the photo's own dtype each render is exactly what :func:`render` returns for it, the
+    8-bit files a photographer sees (which rounding the float renders would only approach:
+    the 8-bit path has kernels of its own).
 
     Per-image work (decoding tables, lightness and clarity maps) is done once and shared, which is
     what GRPO rollouts, the usefulness reward and parameter searches need.
     """
     image = check_image(image)
     _check_profile(profile)
+    out_dtype = np.dtype(np.float32 if dtype is None else dtype)
+    if out_dtype not in _BATCH_DTYPES:
+        raise ArrayConventionError(
+            f"render_batch renders to uint8, uint16, float32 or float64, not {out_dtype}")
     rgb, _ = split_alpha(image)
     parsed = [_as_program(p) for p in programs]
-    out = np.empty((len(parsed),) + rgb.shape[:2] + (3,), dtype=np.float32)
+    out = np.empty((len(parsed),) + rgb.shape[:2] + (3,), dtype=out_dtype)
     if profile == "iea-compat":
         for i, program in enumerate(parsed):
-            out[i] = _compat(rgb, program, seed).astype(np.float32) / np.float32(255.0)
+            u8 = _compat(rgb, program, seed)
+            out[i] = u8 if out_dtype == np.uint8 else from_float01(
+                u8.astype(np.float32) / np.float32(255.0), out_dtype)
         return out
     from .default import ImageContext, render_programs
 
@@ -124,17 +135,21 @@ def render_batch(image: np.ndarray, programs: Sequence[ProgramLike], profile: st
     todo = []
     for i, program in enumerate(parsed):
         if program.is_identity or _is_noop(program):
-            out[i] = to_float01(rgb)
+            out[i] = rgb if rgb.dtype == out_dtype else from_float01(to_float01(rgb), out_dtype)
         else:
             todo.append(i)
     if todo:
         target = out if len(todo) == len(parsed) else np.empty(
-            (len(todo),) + out.shape[1:], dtype=np.float32)
-        render_programs(ctx, [parsed[i] for i in todo], target, seed=seed, out_scale=1.0,
-                        out_offset=0.0)
+            (len(todo),) + out.shape[1:], dtype=out_dtype)
+        scale, offset = _scale_for(out_dtype)
+        render_programs(ctx, [parsed[i] for i in todo], target, seed=seed, out_scale=scale,
+                        out_offset=offset)
         if target is not out:
             out[todo] = target
     return out
+
+
+_BATCH_DTYPES = tuple(np.dtype(t) for t in (np.uint8, np.uint16, np.float32, np.float64))
 
 
 def render_many(images: Sequence[np.ndarray] | np.ndarray, programs: Sequence[ProgramLike],
@@ -161,9 +176,12 @@ def warm_up() -> None:
     full = {name: 10 for name in ("exposure", "contrast", "natural_contrast", "saturation",
                                   "vibrance", "temperature", "sharpness", "vignette", "fade",
                                   "grain")}
+    tone = {"exposure": 10, "contrast": 10, "temperature": 10}  # the 8-bit pointwise kernel
     for image in (probe, probe.astype(np.uint16) * 257):
-        render(image, full)
-        render_batch(image, [full, full])
+        for program in (full, tone):
+            render(image, program)
+            render_batch(image, [program, program])
+            render_batch(image, [program, program], dtype=image.dtype)
 
 
 __all__ = ["PROFILES", "render", "render_batch", "render_many", "warm_up"]

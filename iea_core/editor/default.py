@@ -231,13 +231,15 @@ def _pointwise_u8(ctx: ImageContext, flags: int, out: np.ndarray) -> bool:
 
 
 def _render_pointwise_u8(ctx: ImageContext, tables: PreparedTables, fade: int,
-                         out: np.ndarray) -> None:
+                         out: np.ndarray, threads: bool) -> None:
     """The pointwise kernel on C-contiguous RGB: an RGBA photo's colour goes through a
     contiguous copy (so that it renders exactly as the same photo without alpha)."""
     src = ctx.contiguous_rgb()
     direct = out.shape == src.shape and out.flags.c_contiguous
     target = out if direct else np.empty(src.shape, dtype=np.uint8)
-    ctx._kernels.render_pointwise_u8(
+    kernel = (ctx._kernels.render_pointwise_u8 if threads
+              else ctx._kernels.render_pointwise_u8_serial)
+    kernel(
         src, tables.prep.gains, tables.tone_ratio, _TONE_BINS, tables.black_y,
         _u8_encode_table(fade), bool(tables.prep.flags & curves.FLAG_TONE), target)
     if not direct:
@@ -257,8 +259,9 @@ def render_into(ctx: ImageContext, program: Program, out: np.ndarray, *, seed: i
     # lightness scales with the luminance gain of exposure (white balance keeps grey's luminance)
     light_gain_u = math.sqrt(float(2.0 ** (2.0 * program["exposure"] / 100.0)))
     fade = program["fade"]
-    if threads and _pointwise_u8(ctx, flags, out):
-        _render_pointwise_u8(ctx, tables, fade, out)
+    # the same kernel with or without threads: a batch's 8-bit renders equal render()'s
+    if _pointwise_u8(ctx, flags, out):
+        _render_pointwise_u8(ctx, tables, fade, out, threads)
         return
     out_u8 = out.dtype == np.uint8 and not flags & curves.FLAG_GRAIN
     kernel = ctx._kernels.render_default if threads else ctx._kernels.render_default_serial
@@ -291,6 +294,8 @@ def render_programs(ctx: ImageContext, programs: list[Program], out: np.ndarray,
         return
     if any(_prepare(p).prep.flags & curves.FLAG_CLARITY for p in programs):
         ctx.coarse()  # built once, before the workers read it
+    if out.dtype == np.uint8 and ctx.src.dtype == np.uint8:
+        ctx.contiguous_rgb()  # likewise the pointwise kernel's source
 
     def work(index: int) -> None:
         for i in range(index, len(programs), workers):

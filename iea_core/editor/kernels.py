@@ -481,3 +481,4 @@ def _serial_twin(dispatcher, name: str):
 
 
 render_default_serial = _serial_twin(render_default, "render_default_serial")
+render_pointwise_u8_serial = _serial_twin(render_pointwise_u8, "render_pointwise_u8_serial")

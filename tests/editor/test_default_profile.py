@@ -248,3 +248,27 @@ def test_batch_matches_single_renders(photos):
         assert np.abs(rendered - single).max() <= 0.5 / 255 + 1e-6
     many = render_many([image, image[::-1].copy()], programs[1:3])
     assert np.allclose(many[0], batch[1], atol=1e-6)
+
+
+@pytest.mark.parametrize("side", [64, 1100])  # one program per thread; threads per program
+def test_batch_in_the_photos_dtype_is_exactly_what_render_writes(photos, side):
+    """GRPO's and eval's rewards score 8-bit renders from render_batch: they must be the very
+    bytes render() gives, tone-only programs (the 8-bit pointwise kernel) included."""
+    photo = photos["coffee"]
+    reps = -(-side // min(photo.shape[:2]))
+    image = np.ascontiguousarray(np.tile(photo, (reps, reps, 1))[:side, :side])
+    rgba = np.dstack([image, np.full(image.shape[:2], 200, np.uint8)])
+    programs = [{}, {"contrast": 17, "highlights": -17, "whites": -27, "blacks": -25,
+                     "temperature": -24},
+                {"exposure": -35, "shadows": 60, "fade": 20}, {"brightness": 40},
+                {"contrast": 30, "saturation": 25, "vignette": -20}, {"grain": -10}]
+    for source in (image, rgba):
+        batch = render_batch(source, programs, dtype=np.uint8)
+        assert batch.shape == (len(programs),) + image.shape and batch.dtype == np.uint8
+        for program, rendered in zip(programs, batch):
+            assert np.array_equal(rendered, render(image, program)), program
+    assert np.array_equal(render_batch(image.astype(np.uint16) * 257, programs[1:2],
+                                       dtype=np.uint16)[0],
+                          render(image.astype(np.uint16) * 257, programs[1]))
+    with pytest.raises(ArrayConventionError, match="uint8, uint16"):
+        render_batch(image, programs[:1], dtype=np.int32)
