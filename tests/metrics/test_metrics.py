@@ -136,9 +136,9 @@ def test_usefulness_uses_one_batch_render(photos, monkeypatch):
     original = photos["rocket"][::4, ::4].copy()
     reference = render(original, {"shadows": 40})
 
-    def counting(image, programs, profile="default", *, seed=0):
+    def counting(image, programs, profile="default", *, seed=0, dtype=None):
         calls.append(len(programs))
-        return render_batch(image, programs, profile, seed=seed)
+        return render_batch(image, programs, profile, seed=seed, dtype=dtype)
 
     monkeypatch.setattr("iea_core.editor.render_batch", counting)
     edit_reward(original, {"shadows": 40, "fade": 20, "tint": -10}, reference)
