@@ -27,6 +27,7 @@ import os
 import struct
 import zlib
 import warnings
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,7 @@ import numpy as np
 from .errors import (AlphaNotKept, ArrayConventionError, CorruptImage, ImageError,
                      ImageTooLarge, MetadataNotKept, UnsupportedImage)
 from .fileio import atomic_write_bytes
+from . import imagemeta
 from .imagemeta import ImageMetadata
 
 #: default decode budget: a 100 MP medium-format photo (11648 x 8736 = 101.8 MP) plus margin
@@ -604,8 +606,6 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
             metadata: ImageMetadata | None = None, alpha: np.ndarray | None = None) -> bytes:
     from PIL import Image
 
-    from . import imagemeta
-
     if alpha is not None and fmt == "JPEG":   # JPEG has no alpha; write_image decided already
         alpha = None
     buffer = io.BytesIO()
@@ -705,9 +705,16 @@ def jpeg_alpha_message(output: Path, source: Path | None = None,
 
 
 def write_photo(path: str | os.PathLike[str], pixels: np.ndarray, source: Photo, *,
-                quality: int = 92, flatten: bool = False) -> Path:
+                quality: int = 92, flatten: bool = False,
+                settings_applied: bool = False) -> Path:
     """Write ``pixels`` rendered from ``source`` with everything of the source kept: its ICC
     profile, EXIF/XMP/IPTC (orientation reset to 1) and its alpha channel (``flatten``: see
-    :func:`write_image`)."""
+    :func:`write_image`). ``settings_applied``: the pixels hold the Camera Raw settings the
+    source's XMP carries, which are then marked so (``crs:AlreadyApplied``) for Lightroom not
+    to develop them a second time."""
+    metadata = source.metadata
+    if settings_applied and metadata is not None and metadata.xmp:
+        metadata = dataclasses.replace(metadata,
+                                       xmp=imagemeta.mark_settings_applied(metadata.xmp))
     return write_image(path, pixels, icc_profile=source.icc_profile, quality=quality,
-                       metadata=source.metadata, alpha=source.alpha, flatten=flatten)
+                       metadata=metadata, alpha=source.alpha, flatten=flatten)

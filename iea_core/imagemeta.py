@@ -201,6 +201,45 @@ def reset_xmp(packet: bytes) -> bytes:
     return _XMP_ORIENTATION.sub(one, packet)
 
 
+_CRS_URI = rb"http://ns.adobe.com/camera-raw-settings/1.0/"
+_CRS_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=\s*[\"']" + re.escape(_CRS_URI) + rb"[\"']")
+_DESCRIPTION = re.compile(rb"<rdf:Description\b")
+_PACKET_END = re.compile(rb"(\s+)(<\?xpacket\s+end)")
+
+
+def mark_settings_applied(packet: bytes) -> bytes:
+    """The XMP packet with its Camera Raw develop settings marked as already in the pixels
+    (``crs:AlreadyApplied="True"``, Adobe's flag for rendered files), so that Lightroom or
+    Camera Raw opening a file iea rendered *with* those settings does not develop it a second
+    time. A packet without Camera Raw settings comes back unchanged. Any packet padding pays
+    for the added bytes."""
+    declared = _CRS_PREFIX.search(packet)
+    if declared is None:
+        return packet
+    prefix = declared.group(1)
+    if not re.search(rb"[\s<]" + re.escape(prefix) + rb":(?!AlreadyApplied)\w", packet):
+        return packet  # the namespace is declared, but holds no settings
+    name = re.escape(prefix + b":AlreadyApplied")
+    attribute = re.compile(rb"(" + name + rb"\s*=\s*[\"'])[^\"']*([\"'])")
+    element = re.compile(rb"(<" + name + rb">)[^<]*(</" + name + rb">)")
+    if attribute.search(packet) or element.search(packet):
+        marked = element.sub(rb"\g<1>True\g<2>", attribute.sub(rb"\g<1>True\g<2>", packet))
+    else:
+        # on the rdf:Description that declares the namespace, else on the first one
+        start = packet.rfind(b"<", 0, declared.start())
+        tag = _DESCRIPTION.match(packet, start) if start >= 0 else None
+        tag = tag or _DESCRIPTION.search(packet)
+        if tag is None:
+            return packet
+        added = b" " + prefix + b':AlreadyApplied="True"'
+        marked = packet[:tag.end()] + added + packet[tag.end():]
+    grown = len(marked) - len(packet)
+    padding = _PACKET_END.search(marked)
+    if grown > 0 and padding is not None and len(padding.group(1)) > grown:
+        marked = marked[:padding.start()] + padding.group(1)[grown:] + marked[padding.start(2):]
+    return marked
+
+
 def for_output(meta: ImageMetadata | None, width: int, height: int) -> ImageMetadata | None:
     """What to write into a rendered file of ``width`` x ``height`` upright pixels."""
     if meta is None or meta.empty:

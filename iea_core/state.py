@@ -103,6 +103,12 @@ class PhotoState:
     def is_empty(self) -> bool:
         return self.program.is_identity and not self.kept
 
+    @property
+    def lightroom_settings_rendered(self) -> bool:
+        """Whether a file rendered from this state holds Lightroom's current settings in its
+        pixels (so the Camera Raw settings it carries must be marked as already applied)."""
+        return self.host == "lightroom" and not self.program.is_identity
+
 
 def compose(current: Program, change: Program) -> Program:
     """current + change, tool by tool, clamped to -100..100 (the tools' own range)."""
@@ -408,6 +414,8 @@ def read_state(host: str, image: str | os.PathLike[str], *, raw: bool | None = N
             settings = read_settings(image)
         except IeaError:
             settings = {}
+        if str(settings.get("AlreadyApplied", "")).lower() == "true":
+            settings = {}  # a rendered file: its pixels already hold these settings
     return lightroom_state(settings, raw=raw, as_shot=as_shot,
                            sidecar=sidecar if sidecar.exists() else None)
 

@@ -258,7 +258,7 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
         final = store.current_program(session_id)
         if output is not None:
             write_result(photo, compose(state.program, final), output, profile,
-                         flatten=flatten)
+                         flatten=flatten, state=state)
             click.echo(f"Wrote {display_path(output)}")
             note = flatten_note(photo, output, flatten)
             if note:

@@ -117,10 +117,11 @@ def check_not_input(output: Path, *inputs: Path) -> None:
 
 
 def write_result(photo: Any, program: "Program", output: Path, profile: str, *,
-                 flatten: bool = False) -> Path:
+                 flatten: bool = False, state: Any = None) -> Path:
     """Render ``program`` on the full photo and write it atomically, with everything of the
     photo kept: ICC profile, EXIF/XMP/IPTC (orientation reset to 1) and alpha (into a JPEG only
-    with ``flatten``: composited over white)."""
+    with ``flatten``: composited over white). ``state``: the host state ``program`` includes
+    (Lightroom settings it renders are marked as applied in the file's XMP)."""
     from ..editor import render
     from ..imageio import write_photo
     from .checks import make_folder
@@ -129,7 +130,8 @@ def write_result(photo: Any, program: "Program", output: Path, profile: str, *,
         raise IeaError(f"cannot write {output}: use a .jpg, .png or .tif file name")
     make_folder(output.parent, output)
     edited = render(photo.pixels, program, profile)
-    write_photo(output, edited, photo, flatten=flatten)
+    write_photo(output, edited, photo, flatten=flatten,
+                settings_applied=bool(state is not None and state.lightroom_settings_rendered))
     return output
 
 
@@ -290,7 +292,7 @@ def cli(args: tuple[str, ...], sample: bool, output: Path | None, host: str | No
     reasoning = result.reasoning or program.reasoning
     developed = compose(state.program, program)
 
-    write_result(photo, developed, output, profile, flatten=flatten)
+    write_result(photo, developed, output, profile, flatten=flatten, state=state)
     flattened = flatten_note(photo, output, flatten)
     applied = write_sidecar(host, image, program) if host else None
     sidecar = applied.sidecar if applied else None

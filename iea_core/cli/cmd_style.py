@@ -182,7 +182,7 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
                 messages = []
                 if render_images:
                     output = outputs[image]
-                    write_result(photo, developed, output, profile)
+                    write_result(photo, developed, output, profile, state=state)
                     messages.append(display_path(output))
                 if host is not None:
                     applied = write_style(host, image, program, kind, tools)

@@ -294,3 +294,30 @@ def test_lightroom_raw_sidecar_remembers_as_shot(tmp_path: Path) -> None:
     from tests.hosts.helpers import exiftool_validate
 
     exiftool_validate(raw.with_suffix(".xmp"))
+
+
+# --- a rendered file carries the settings it renders, marked as applied --------------------------
+def test_a_rendered_jpeg_marks_the_lightroom_settings_it_holds_as_applied(tmp_path: Path) -> None:
+    """A JPEG with Lightroom settings embedded (Exposure +0.50) is edited with --xmp lightroom:
+    the output's pixels hold +0.50 plus the change, so its XMP, carried from the photo, must say
+    crs:AlreadyApplied, or Lightroom (and iea itself) would develop +0.50 a second time."""
+    from tests.hosts.helpers import exiv2_properties
+
+    photo = tmp_path / "photo.jpg"
+    Image.fromarray(small_photo("coffee", 160)).save(photo, quality=95,
+                                                     xmp=LR_SIDECAR.encode())
+    edit(photo, "a bit warmer", "lightroom")
+    out = photo.with_name("out.jpg")
+    settings = L.read_settings(out)
+    assert str(settings["AlreadyApplied"]) == "True"
+    assert settings["Exposure2012"] == pytest.approx(0.5) and settings["Clarity2012"] == 33
+    assert "Xmp.crs.AlreadyApplied" in exiv2_properties(out)
+    # the +0.50 is in the pixels, once: brighter than the photo, and not read as still to do
+    assert read_rgb(out).mean() > read_rgb(photo).mean() + 0.04
+    assert read_state("lightroom", out).program.is_identity
+    assert not read_state("lightroom", photo).program.is_identity
+    # without a host the output renders only the change: the settings stay to be developed
+    result = CliRunner().invoke(main, ["edit", str(photo), "a bit warmer", "-o",
+                                       str(tmp_path / "plain.jpg")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "AlreadyApplied" not in L.read_settings(tmp_path / "plain.jpg")

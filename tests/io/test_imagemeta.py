@@ -4,10 +4,11 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from iea_core.imagemeta import (EXIF_HEADER, ImageMetadata, embed_jpeg, embed_png, from_pil,
-                                iptc_records, reset_exif, reset_xmp)
+                                iptc_records, mark_settings_applied, reset_exif, reset_xmp)
 
 
 def _exif_bytes(orientation: int) -> bytes:
@@ -37,6 +38,45 @@ def test_reset_xmp_attribute_and_element_forms():
     reset = reset_xmp(packet)
     assert b'tiff:Orientation="1"' in reset and b"<tiff:Orientation> 1 </tiff:Orientation>" \
         in reset and b'tiff:Make="X"' in reset and len(reset) == len(packet)
+
+
+CRS = b'xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/"'
+RDF = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+       b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">')
+END = b"</rdf:RDF></x:xmpmeta>"
+
+
+@pytest.mark.parametrize("packet, expected", [
+    # attribute form, with padding: the flag is added where crs is declared, same length
+    (b'<?xpacket begin=""?>' + RDF + b'<rdf:Description xmlns:dc="http://purl.org/dc/elements/'
+     b'1.1/" dc:format="x"/><rdf:Description ' + CRS + b' crs:Exposure2012="+0.50"/>' + END
+     + b" " * 40 + b'<?xpacket end="w"?>', b'<rdf:Description crs:AlreadyApplied="True" xmlns:crs'),
+    # element form, already present as False
+    (RDF + b"<rdf:Description " + CRS + b"><crs:Exposure2012>+1</crs:Exposure2012>"
+     b"<crs:AlreadyApplied>False</crs:AlreadyApplied></rdf:Description>" + END,
+     b"<crs:AlreadyApplied>True</crs:AlreadyApplied>"),
+    # another prefix bound to Camera Raw's namespace
+    (RDF + b'<rdf:Description xmlns:cr="http://ns.adobe.com/camera-raw-settings/1.0/"'
+     b' cr:AlreadyApplied="False" cr:Contrast2012="+20"/>' + END,
+     b'cr:AlreadyApplied="True" cr:Contrast2012="+20"'),
+])
+def test_rendered_lightroom_settings_are_marked_already_applied(packet, expected, tmp_path):
+    from iea_core.hosts.lightroom import read_settings
+
+    marked = mark_settings_applied(packet)
+    assert expected in marked and mark_settings_applied(marked) == marked
+    if b"xpacket end" in packet:
+        assert len(marked) == len(packet)
+    (tmp_path / "marked.xmp").write_bytes(marked)
+    settings = read_settings(tmp_path / "marked.xmp")
+    assert str(settings["AlreadyApplied"]) == "True" and len(settings) == 2
+
+
+def test_packets_without_camera_raw_settings_are_not_marked():
+    for packet in (b"<x:xmpmeta>kw</x:xmpmeta>",
+                   RDF + b"<rdf:Description " + CRS + b' xmlns:dc="http://purl.org/dc/elements/'
+                   b'1.1/" dc:format="x"/>' + END):
+        assert mark_settings_applied(packet) == packet
 
 
 def test_jpeg_and_png_round_trip_the_blocks():
