@@ -22,21 +22,21 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import struct
 import zlib
 import warnings
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from . import imagemeta
 from .errors import (AlphaNotKept, ArrayConventionError, CorruptImage, ImageError,
                      ImageTooLarge, MetadataNotKept, UnsupportedImage)
 from .fileio import atomic_write_bytes
-from . import imagemeta
 from .imagemeta import ImageMetadata
 
 #: default decode budget: a 100 MP medium-format photo (11648 x 8736 = 101.8 MP) plus margin

@@ -109,13 +109,12 @@ def _variant_distances(original: np.ndarray, program: Program, reference: np.nda
     from .editor import render_batch
 
     variants = [program] + [program.replace({tool: 0}) for tool in program.values]
-    if np.asarray(original).dtype == np.uint8:
-        # score what the photographer would get: an 8-bit photo renders to 8 bits by render()'s
-        # own kernels, so the reward agrees exactly with ``render`` (an exact reproduction
-        # scores 1, not 0.99)
-        renders = render_batch(original, variants, profile, seed=seed, dtype=np.uint8)
-        return distance_batch(renders.astype(np.float32) / np.float32(255.0), reference)
-    return distance_batch(render_batch(original, variants, profile, seed=seed), reference)
+    # score what the photographer would get: an 8-bit photo renders to 8 bits by render()'s own
+    # kernels, so the reward agrees exactly with ``render`` (an exact reproduction scores 1, not
+    # 0.99); distance_batch reads 8-bit renders as any 8-bit image
+    dtype = np.uint8 if np.asarray(original).dtype == np.uint8 else None
+    return distance_batch(render_batch(original, variants, profile, seed=seed, dtype=dtype),
+                          reference)
 
 
 def _as_program(program: Program | Mapping[str, Any]) -> Program:
