@@ -204,7 +204,7 @@ def reset_xmp(packet: bytes) -> bytes:
 _CRS_URI = rb"http://ns.adobe.com/camera-raw-settings/1.0/"
 _CRS_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=\s*[\"']" + re.escape(_CRS_URI) + rb"[\"']")
 _DESCRIPTION = re.compile(rb"<rdf:Description\b")
-_PACKET_END = re.compile(rb"(\s+)(<\?xpacket\s+end)")
+_PACKET_END = re.compile(rb"<\?xpacket\s+end")
 
 
 def mark_settings_applied(packet: bytes) -> bytes:
@@ -233,11 +233,20 @@ def mark_settings_applied(packet: bytes) -> bytes:
             return packet
         added = b" " + prefix + b':AlreadyApplied="True"'
         marked = packet[:tag.end()] + added + packet[tag.end():]
-    grown = len(marked) - len(packet)
-    padding = _PACKET_END.search(marked)
-    if grown > 0 and padding is not None and len(padding.group(1)) > grown:
-        marked = marked[:padding.start()] + padding.group(1)[grown:] + marked[padding.start(2):]
-    return marked
+    return _trim_padding(marked, len(marked) - len(packet))
+
+
+def _trim_padding(packet: bytes, grown: int) -> bytes:
+    """``packet`` with ``grown`` bytes of the whitespace padding before its end marker removed,
+    when it has more than that (found from the marker backwards: a regex search for the run
+    would go quadratic on a long run of spaces without a marker)."""
+    end = packet.rfind(b"<?xpacket")
+    if grown <= 0 or end < 0 or not _PACKET_END.match(packet, end):
+        return packet
+    start = len(packet[:end].rstrip())
+    if end - start <= grown:
+        return packet
+    return packet[:start] + packet[start + grown:]
 
 
 def for_output(meta: ImageMetadata | None, width: int, height: int) -> ImageMetadata | None:

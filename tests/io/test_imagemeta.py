@@ -72,6 +72,20 @@ def test_rendered_lightroom_settings_are_marked_already_applied(packet, expected
     assert str(settings["AlreadyApplied"]) == "True" and len(settings) == 2
 
 
+def test_marking_a_hostile_packet_takes_linear_time():
+    """A long run of spaces without the packet's end marker (a regex search for "spaces, then
+    the marker" retries from every space: 200 KB took minutes)."""
+    import time
+
+    packet = RDF + b"<rdf:Description " + CRS + b' crs:Exposure2012="+1"/>' + END
+    start = time.perf_counter()
+    for padding in (b" " * 200_000, b" " * 200_000 + b'<?xpacket end="w"?>'):
+        marked = mark_settings_applied(packet + padding)
+        assert b'crs:AlreadyApplied="True"' in marked
+    assert len(marked) == len(packet + padding)   # the padding paid for the flag
+    assert time.perf_counter() - start < 1.0
+
+
 def test_packets_without_camera_raw_settings_are_not_marked():
     for packet in (b"<x:xmpmeta>kw</x:xmpmeta>",
                    RDF + b"<rdf:Description " + CRS + b' xmlns:dc="http://purl.org/dc/elements/'
