@@ -218,9 +218,9 @@ def _prepare(program: Program) -> PreparedTables:
     return tables
 
 
-#: tools that act on each pixel alone and keep its hue (exposure, white balance and fade have no
-#: flag: they live in the gains and the encoding table)
-_POINTWISE_FLAGS = curves.FLAG_TONE
+#: tools that act on each pixel alone (exposure, white balance and fade have no flag: they live in
+#: the gains and the encoding table)
+_POINTWISE_FLAGS = curves.FLAG_TONE | curves.FLAG_COLOR
 
 
 def _pointwise_u8(ctx: ImageContext, flags: int, out: np.ndarray) -> bool:
@@ -241,7 +241,9 @@ def _render_pointwise_u8(ctx: ImageContext, tables: PreparedTables, fade: int,
               else ctx._kernels.render_pointwise_u8_serial)
     kernel(
         src, tables.prep.gains, tables.tone_ratio, _TONE_BINS, tables.black_y,
-        _u8_encode_table(fade), bool(tables.prep.flags & curves.FLAG_TONE), target)
+        _u8_encode_table(fade), bool(tables.prep.flags & curves.FLAG_TONE),
+        tables.prep.saturation, tables.prep.vibrance,
+        bool(tables.prep.flags & curves.FLAG_COLOR), target)
     if not direct:
         out[..., :3] = target
 

@@ -116,6 +116,30 @@ def _tri32(x, lo, inv_rise, hi, inv_fall):
     return max(_0, min((x - lo) * inv_rise, (hi - x) * inv_fall))
 
 
+@njit(cache=True, inline="always")
+def _colour(r, g, b, sat, vib, vib_pos):
+    """Saturation and vibrance of one linear-light pixel (curves.py has the math): the pixel
+    moves away from (or towards) its luminance by one factor, which vibrance makes larger for
+    dull colours and smaller for skin tones, capped so that no channel goes below 0."""
+    lum = _KR * r + _KG * g + _KB * b
+    mx = max(r, max(g, b))
+    mn = min(r, min(g, b))
+    s = (mx - mn) / max(mx, _TINY)
+    # skin tones: orange hues (r > g > b) at moderate linear-light saturation
+    hue = (g - b) / max(r - b, _TINY)
+    skin = (_tri32(hue, _F(0.02), _F(1.0 / 0.28), _F(0.7), _F(1.0 / 0.4))
+            * _tri32(s, _F(0.1), _F(1.0 / 0.45), _1, _F(1.0 / 0.45)))
+    skin = skin if (r > g and g > b) else _0
+    grow = _1 + vib_pos * (_1 - s) * (_1 - s) * (_1 - _F(0.85) * skin)
+    shrink = _1 + vib * (_F(0.4) + _F(0.6) * (_1 - s))
+    factor = sat * (grow if vib > _0 else shrink)
+    # keep the smallest channel at or above 0: factor <= lum / (lum - mn)
+    spread = max(lum - mn, _TINY)
+    limit = lum / spread
+    factor = min(factor, limit) if (factor > _1 and mn < lum) else factor
+    return lum + (r - lum) * factor, lum + (g - lum) * factor, lum + (b - lum) * factor
+
+
 @njit(cache=True, parallel=True, fastmath=True, error_model="numpy")
 def render_default(src, decode, gains, tone_ratio, tone_bins, black_y, tone_L, l_to_y,
                    encode_lin, encode_u8, out_u8, encode_nearest, vignette,
@@ -276,28 +300,8 @@ def render_default(src, decode, gains, tone_ratio, tone_bins, black_y, tone_L, l
                 blue, blue2 = blue2, blue
             if do_color:
                 for x in range(width):
-                    r = red[x]
-                    g = green[x]
-                    b = blue[x]
-                    lum = _KR * r + _KG * g + _KB * b
-                    mx = max(r, max(g, b))
-                    mn = min(r, min(g, b))
-                    s = (mx - mn) / max(mx, _TINY)
-                    # skin tones: orange hues (r > g > b) at moderate linear-light saturation
-                    hue = (g - b) / max(r - b, _TINY)
-                    skin = (_tri32(hue, _F(0.02), _F(1.0 / 0.28), _F(0.7), _F(1.0 / 0.4))
-                            * _tri32(s, _F(0.1), _F(1.0 / 0.45), _1, _F(1.0 / 0.45)))
-                    skin = skin if (r > g and g > b) else _0
-                    grow = _1 + vib_pos * (_1 - s) * (_1 - s) * (_1 - _F(0.85) * skin)
-                    shrink = _1 + vib * (_F(0.4) + _F(0.6) * (_1 - s))
-                    factor = sat * (grow if vib > _0 else shrink)
-                    # keep the smallest channel at or above 0: factor <= lum / (lum - mn)
-                    spread = max(lum - mn, _TINY)
-                    limit = lum / spread
-                    factor = min(factor, limit) if (factor > _1 and mn < lum) else factor
-                    red2[x] = lum + (r - lum) * factor
-                    green2[x] = lum + (g - lum) * factor
-                    blue2[x] = lum + (b - lum) * factor
+                    red2[x], green2[x], blue2[x] = _colour(red[x], green[x], blue[x], sat, vib,
+                                                           vib_pos)
                 red, red2 = red2, red
                 green, green2 = green2, green
                 blue, blue2 = blue2, blue
@@ -395,9 +399,10 @@ def _encode_index(value, scale):
 
 
 @njit(cache=True, parallel=True, fastmath=True, error_model="numpy")
-def render_pointwise_u8(src, gains, tone_ratio, tone_bins, black_y, encode_u8, do_tone, out):
+def render_pointwise_u8(src, gains, tone_ratio, tone_bins, black_y, encode_u8, do_tone,
+                        saturation, vibrance, do_color, out):
     """The ``default`` profile for 8-bit RGB in and out when every tool used acts on each pixel
-    alone and keeps its hue: exposure, white balance, the tone tools, fade (folded into
+    alone: exposure, white balance, the tone tools, saturation and vibrance, fade (folded into
     ``encode_u8``). The same math and tables as :func:`render_default`, laid out for speed:
     rows stay interleaved (R, G, B, R, ...; no split into planes), sRGB is decoded by a
     polynomial instead of a table, and every stage but the two table reads (the tone ratio per
@@ -416,6 +421,9 @@ def render_pointwise_u8(src, gains, tone_ratio, tone_bins, black_y, encode_u8, d
     tone_last = _F(tone_ratio.shape[0] - 1)
     enc_scale = _F(encode_u8.shape[0] - 2)
     grey = _F(black_y)
+    sat = _F(saturation)
+    vib = _F(vibrance)
+    vib_pos = _F(1.2 * vibrance)
     knee = _F(0.04045)
     linear_slope = _F(1.0 / 12.92)
     n = 3 * width
@@ -455,14 +463,27 @@ def render_pointwise_u8(src, gains, tone_ratio, tone_bins, black_y, encode_u8, d
                     tidx[x] = 1
             # scale, then the nearest of the 65,537 byte entries (the last one, 1.0, read as its
             # neighbour), in one loop: a float buffer between the two measured 6 % slower
-            for x in range(width):
-                k = ratio[x]
-                # black has no hue: it becomes grey at the new luminance (added, so the loop
-                # stays free of branches); an 8-bit black is alone in bin 0
-                a = grey if tidx[x] == 0 else _0
-                idx16[3 * x] = _encode_index(linear[3 * x] * (g0 * k) + a, enc_scale)
-                idx16[3 * x + 1] = _encode_index(linear[3 * x + 1] * (g1 * k) + a, enc_scale)
-                idx16[3 * x + 2] = _encode_index(linear[3 * x + 2] * (g2 * k) + a, enc_scale)
+            if do_color:
+                for x in range(width):
+                    k = ratio[x]
+                    a = grey if tidx[x] == 0 else _0
+                    r, g, b = _colour(linear[3 * x] * (g0 * k) + a,
+                                      linear[3 * x + 1] * (g1 * k) + a,
+                                      linear[3 * x + 2] * (g2 * k) + a, sat, vib, vib_pos)
+                    idx16[3 * x] = _encode_index(r, enc_scale)
+                    idx16[3 * x + 1] = _encode_index(g, enc_scale)
+                    idx16[3 * x + 2] = _encode_index(b, enc_scale)
+            else:
+                for x in range(width):
+                    k = ratio[x]
+                    # black has no hue: it becomes grey at the new luminance (added, so the
+                    # loop stays free of branches); an 8-bit black is alone in bin 0
+                    a = grey if tidx[x] == 0 else _0
+                    idx16[3 * x] = _encode_index(linear[3 * x] * (g0 * k) + a, enc_scale)
+                    idx16[3 * x + 1] = _encode_index(linear[3 * x + 1] * (g1 * k) + a,
+                                                     enc_scale)
+                    idx16[3 * x + 2] = _encode_index(linear[3 * x + 2] * (g2 * k) + a,
+                                                     enc_scale)
             for i in range(n):
                 row_out[i] = encode_u8[idx16[i]]
 

@@ -96,15 +96,18 @@ def test_sixteen_bit_and_float_outputs_agree_with_eight_bit(photos):
 
 
 def test_pointwise_path_for_eight_bit_matches_the_reference_and_the_general_kernel(photos):
-    # 8-bit programs of tone, exposure, white balance and fade take the pointwise kernel
+    # 8-bit programs of tone, exposure, white balance, saturation, vibrance and fade take the
+    # pointwise kernel
     # (polynomial decode, log-binned ratio table); it must agree with the float64 reference and
     # with the general kernel (reached through a 16-bit copy of the same photo)
     image = photos["coffee"].copy()
     image[:8, :8] = 0  # black turns grey at the curve's new luminance
     rng = np.random.default_rng(7)
     names = ["exposure", "brightness", "contrast", "highlights", "shadows", "whites", "blacks",
-             "temperature", "tint", "fade"]
-    programs = [Program({"blacks": 100}), Program({"exposure": -100, "shadows": 100})]
+             "temperature", "tint", "saturation", "vibrance", "fade"]
+    programs = [Program({"blacks": 100}), Program({"exposure": -100, "shadows": 100}),
+                Program({"saturation": 100, "vibrance": 100}), Program({"vibrance": -100}),
+                Program({"saturation": -100, "contrast": 50})]
     programs += [Program({n: int(rng.integers(-100, 101)) for n in names if rng.random() < 0.5}
                          or {"contrast": 40}) for _ in range(8)]
     for program in programs:

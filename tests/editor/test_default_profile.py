@@ -245,7 +245,11 @@ def test_batch_matches_single_renders(photos):
     assert batch.shape == (4,) + image.shape and batch.dtype == np.float32
     for program, rendered in zip(programs, batch):
         single = render(image, program).astype(np.float32) / 255
-        assert np.abs(rendered - single).max() <= 0.5 / 255 + 1e-6
+        # the float render rounded, except that an 8-bit render of per-pixel tools goes through
+        # the pointwise kernel (polynomial decode): up to one level, never more
+        pointwise = not set(program) - {"saturation", "fade", "exposure"}
+        tolerance = 1.0 / 255 if pointwise else 0.5 / 255
+        assert np.abs(rendered - single).max() <= tolerance + 1e-6, program
     many = render_many([image, image[::-1].copy()], programs[1:3])
     assert np.allclose(many[0], batch[1], atol=1e-6)
 
