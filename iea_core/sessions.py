@@ -94,8 +94,17 @@ def _v3(db: sqlite3.Connection) -> None:
     _run(db, "ALTER TABLE styles ADD COLUMN kind TEXT NOT NULL DEFAULT 'change'")
 
 
+def _v4(db: sqlite3.Connection) -> None:
+    """What a chat has already written to a host's sidecar (``iea chat --xmp``), so that a
+    resumed chat writes only what changed since instead of the whole session again."""
+    _run(db, """
+        ALTER TABLE sessions ADD COLUMN written_host TEXT;
+        ALTER TABLE sessions ADD COLUMN written_program TEXT
+    """)
+
+
 #: Migration i (0-based) takes a database from version i to version i + 1. Append only.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -376,6 +385,22 @@ class SessionStore:
         """The program in effect now (the identity before the first turn or after undoing it)."""
         turn = self.current_turn(session_id)
         return turn.program if turn is not None else Program()
+
+    def written_program(self, session_id: int, host: str) -> Program:
+        """The session's program as last written to ``host``'s sidecar (identity if never)."""
+        row = self.db.execute("SELECT written_host, written_program FROM sessions WHERE id = ?",
+                              (session_id,)).fetchone()
+        if row is None:
+            raise SessionNotFound(f"no session {session_id}")
+        if row["written_host"] != host or not row["written_program"]:
+            return Program()
+        return _load_program(row["written_program"], f"session {session_id}")
+
+    def set_written_program(self, session_id: int, host: str, program: Program) -> None:
+        """Record that ``host``'s sidecar now holds ``program`` from this session."""
+        with self.write() as db:
+            db.execute("UPDATE sessions SET written_host = ?, written_program = ? WHERE id = ?",
+                       (host, _program_json(program), session_id))
 
     def history(self, session_id: int) -> list[TurnRecord]:
         """The turns that led to the current state, oldest first (what an agent sees)."""

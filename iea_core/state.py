@@ -408,7 +408,7 @@ def read_state(host: str, image: str | os.PathLike[str], *, raw: bool | None = N
     as_shot = None
     if sidecar.exists():
         settings = read_settings(sidecar)
-        as_shot = _recorded_as_shot(sidecar) if raw else None
+        as_shot = recorded_as_shot(sidecar) if raw else None
     elif image.exists() and image.suffix.lower() in (".jpg", ".jpeg", ".tif", ".tiff", ".dng"):
         try:
             settings = read_settings(image)
@@ -426,7 +426,7 @@ def read_state(host: str, image: str | os.PathLike[str], *, raw: bool | None = N
 _AS_SHOT_KEYS = ("AsShotTemperature", "AsShotTint")
 
 
-def _recorded_as_shot(sidecar: Path) -> tuple[float, float] | None:
+def recorded_as_shot(sidecar: Path) -> tuple[float, float] | None:
     from .hosts import xmp
 
     for desc in xmp.descriptions(xmp.read_xmp_file(sidecar)):
@@ -509,7 +509,8 @@ def apply_to_sidecar(host: str, image: str | os.PathLike[str],
             change = change(state)
         if host == "lightroom":
             crs, changes, notes = lightroom_apply(state, change)
-            _write_lightroom(target, crs, state.as_shot if raw else None)
+            _write_lightroom(target, crs, state.as_shot if raw else None,
+                             seed=None if state.sidecar else _embedded_packet(image))
             after = lightroom_state({**state.settings, **crs}, raw=raw,
                                     as_shot=state.as_shot).program
         else:
@@ -521,8 +522,62 @@ def apply_to_sidecar(host: str, image: str | os.PathLike[str],
     return Applied(target, changes, kept, list(state.notes) + notes, after)
 
 
+def apply_to_file(image: str | os.PathLike[str], change: Program, *, raw: bool | None = None
+                  ) -> Applied:
+    """Lightroom, JPEG/TIFF/DNG: write current + ``change`` into the photo's own XMP (where
+    Lightroom reads such files' settings), as :func:`apply_to_sidecar` does for a sidecar: only
+    the keys of the tools the change moves, each from the value the file holds now. A file whose
+    settings are already rendered into its pixels (``crs:AlreadyApplied``) starts unedited: it
+    gets the change as its complete settings, marked as not yet applied."""
+    from .hosts import lightroom as L
+
+    image = Path(image)
+    raw = L.is_raw_path(image) if raw is None else raw
+    done: dict[str, Any] = {}
+
+    def settings_for(current: dict[str, Any]) -> dict[str, Any]:
+        rendered = str(current.get("AlreadyApplied", "")).lower() == "true"
+        state = lightroom_state({} if rendered else current, raw=raw)
+        crs, changes, notes = lightroom_apply(state, change)
+        if rendered:
+            crs = {**L.program_to_crs(change, raw=raw), **crs, "AlreadyApplied": False}
+        done.update(state=state, changes=changes, notes=notes,
+                    after=lightroom_state({**state.settings, **crs}, raw=raw).program)
+        return {**crs, "HasSettings": True} if crs else {}
+
+    L.embed_settings(image, settings_for)
+    state = done["state"]
+    return Applied(image, done["changes"], _kept_lines(state, done["changes"]),
+                   list(state.notes) + done["notes"], done["after"])
+
+
+def _embedded_packet(image: Path) -> Any:
+    """The XMP packet inside a JPEG/TIFF/DNG when it holds develop settings not yet rendered
+    into the pixels (the photo's current state when it has no sidecar), else None."""
+    from .hosts import lightroom as L
+    from .hosts import xmp
+
+    if not image.exists() or image.suffix.lower() not in L.EMBEDDABLE_EXTENSIONS:
+        return None
+    try:
+        packet = xmp.extract_packet(image.read_bytes(), str(image))
+        root = xmp.parse_bytes(packet, str(image)) if packet else None
+    except (OSError, IeaError):
+        return None
+    if root is None:
+        return None
+    settings = L._settings_from_root(root)
+    if not settings or str(settings.get("AlreadyApplied", "")).lower() == "true":
+        return None
+    return root
+
+
 def _write_lightroom(target: Path, crs: Mapping[str, Any],
-                     as_shot: tuple[float, float] | None = None) -> None:
+                     as_shot: tuple[float, float] | None = None, *, seed: Any = None) -> None:
+    """Merge ``crs`` into the sidecar ``target``. A new sidecar starts from ``seed`` (the XMP
+    packet embedded in the photo, when the photo's current settings came from there) so that
+    the photographer's settings it held stay part of the photo's state: from then on the
+    sidecar is what iea reads."""
     from .hosts import lightroom as L
     from .hosts import xmp
 
@@ -530,12 +585,13 @@ def _write_lightroom(target: Path, crs: Mapping[str, Any],
         return
     if target.exists():
         root = xmp.read_xmp_file(target)
-        desc = L._crs_description(root)
-        root = desc.getroottree().getroot()
+    elif seed is not None:
+        root = seed
     else:
-        root, desc = xmp.new_document({"crs": xmp.NS_CRS})
-        L.apply_settings(desc, {"ProcessVersion": L.PROCESS_VERSION})
-    L.apply_settings(desc, {**crs, "HasSettings": True})
+        root, _ = xmp.new_document({"crs": xmp.NS_CRS})
+        root = L.apply_settings_to_root(root, {"ProcessVersion": L.PROCESS_VERSION})
+    root = L.apply_settings_to_root(root, {**crs, "HasSettings": True})
+    desc = L._crs_description(root)
     if as_shot is not None and ("Temperature" in crs or "Tint" in crs):
         desc = xmp.ensure_namespace(desc, "iea", xmp.NS_IEA)
         root = desc.getroottree().getroot()

@@ -170,10 +170,12 @@ class LazyGroup(click.Group):
             raise
         except KeyboardInterrupt:
             raise UserError("interrupted", 130) from None
+        except SystemExit:
+            raise
         except BaseException as exc:  # noqa: BLE001 - mapped to one line or re-raised
-            error = user_error(exc)
-            if error is None or os.environ.get("IEA_DEBUG"):
+            if os.environ.get("IEA_DEBUG"):
                 raise
+            error = user_error(exc) or internal_error(exc, ctx)
             raise error from None
 
 
@@ -223,6 +225,20 @@ def user_error(exc: BaseException) -> "UserError | None":
         action = "write" if exc.errno in _WRITE_ERRNOS else "open"
         return UserError(describe_os_error(exc, action=action), 1)
     return None
+
+
+#: exit status of an error in iea itself (sysexits' EX_SOFTWARE)
+INTERNAL_ERROR_EXIT = 70
+
+
+def internal_error(exc: BaseException, ctx: click.Context) -> "UserError":
+    """One line for an error in iea itself, not in what the user gave it: what failed and how
+    to get the details for a report (the traceback stays behind IEA_DEBUG=1)."""
+    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    command = " ".join(filter(None, [ctx.command_path, ctx.invoked_subcommand]))
+    return UserError(f"'{command}' failed inside iea ({what}); this is a bug in iea, "
+                     "not in your files: rerun with IEA_DEBUG=1 to see the details and report "
+                     "them", INTERNAL_ERROR_EXIT)
 
 
 def _write_errnos() -> frozenset[int]:

@@ -11,6 +11,7 @@ database, so ``iea chat IMAGE --resume`` picks it up after a restart. Lines can 
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -184,7 +185,8 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
         overwrite: bool, flatten: bool = False) -> None:
     """Edit IMAGE in a conversation: instructions, feedback, undo/redo."""
     from ..sessions import SessionStore
-    from ..state import PhotoState, compose, read_state
+    from ..program import Program
+    from ..state import PhotoState, compose, difference, read_state
 
     profile = resolve_profile(profile)
     preview = preview or default_output(image, "_iea_preview", ".jpg")
@@ -212,6 +214,12 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
         if session_id is None:
             session_id = store.create_session(image)
         state = read_state(host, image) if host else PhotoState(None)
+        # a resumed chat's earlier runs may have written the session into the sidecar already:
+        # the chat goes on from the photo as it was before the session, and writes only what
+        # changed since
+        written = store.written_program(session_id, host) if host else Program()
+        if not written.is_identity:
+            state = dataclasses.replace(state, program=difference(state.program, written))
         chat = _Chat(image, photo, agent, store, session_id, profile, preview, card_dir, state)
         click.echo(f"iea chat on {display_path(image)} (session {session_id}). "
                    "Type 'help' for commands.")
@@ -263,8 +271,10 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
             note = flatten_note(photo, output, flatten)
             if note:
                 click.echo(note)
-        if host and not final.is_identity:
+        unwritten = difference(final, written)
+        if host and not unwritten.is_identity:
             from .cmd_edit import echo_applied, write_sidecar
 
-            echo_applied(host, write_sidecar(host, image, final))
+            echo_applied(host, write_sidecar(host, image, unwritten))
+            store.set_written_program(session_id, host, final)
         click.echo(f"Session {session_id} saved; continue with: iea chat {image} --resume")

@@ -33,8 +33,8 @@ def cli() -> None:
               help="Treat IMAGE as a raw file (Kelvin white balance) or not [default: by "
                    "extension].")
 @click.option("--embed", is_flag=True,
-              help="Lightroom, JPEG/TIFF/DNG: write into the file itself (exiftool; the original "
-                   "is kept as NAME.bak) instead of a sidecar.")
+              help="Lightroom, JPEG/TIFF/DNG: add the change to the settings inside the file "
+                   "itself (exiftool; the original is kept as NAME.bak) instead of a sidecar.")
 @click.option("--replace", is_flag=True,
               help="Write PROGRAM.json as iea's complete settings (every tool, zeros included) "
                    "instead of adding it to what the sidecar holds now.")
@@ -62,9 +62,18 @@ def write(image: Path, program_file: Path, host: str, raw: bool | None, embed: b
             raise click.UsageError("--embed is for Lightroom; darktable reads sidecars")
         from ..hosts import lightroom
 
-        path = lightroom.embed_in_file(image, program)
-        backup = path.with_name(path.name + ".bak")
-        click.echo(json.dumps({"file": str(path), "backup": str(backup)}))
+        backup = image.with_name(image.name + ".bak")
+        if replace:
+            lightroom.embed_in_file(image, program)
+            click.echo(json.dumps({"file": str(image), "backup": str(backup)}))
+            return
+        from ..state import apply_to_file
+
+        applied = apply_to_file(image, program, raw=raw)
+        out = applied.to_json()
+        out["file"] = out.pop("sidecar")
+        click.echo(json.dumps({**out, "backup": str(backup) if backup.exists() else None},
+                              default=str))
         return
     if host == "lightroom":
         from ..hosts import lightroom as module
@@ -115,7 +124,15 @@ def read(sidecar: Path, host: str | None) -> None:
     else:
         from ..hosts import lightroom
 
+        from ..state import recorded_as_shot
+
         settings = lightroom.read_settings(sidecar)
-        program, unmapped, notes = lightroom.crs_to_program_report(settings)
+        # a raw's sidecar where iea recorded the As Shot white balance: read relative to it
+        as_shot = recorded_as_shot(sidecar) if sidecar.suffix.lower() == ".xmp" else None
+        if as_shot is not None:
+            program, unmapped, notes = lightroom.crs_to_program_report(
+                settings, raw=True, base_temperature=as_shot[0], base_tint=as_shot[1])
+        else:
+            program, unmapped, notes = lightroom.crs_to_program_report(settings)
         out.update(program=program.to_dict(), unmapped=unmapped, notes=notes)
     click.echo(json.dumps(out, indent=2, default=str))

@@ -17,7 +17,7 @@ import math
 import os
 import uuid
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from lxml import etree
 
@@ -429,6 +429,25 @@ def apply_settings(desc: etree._Element, crs: Mapping[str, Any]) -> None:
             desc.set(tag, _format_value(key, value))
 
 
+def apply_settings_to_root(root: etree._Element, crs: Mapping[str, Any]) -> etree._Element:
+    """Write ``crs`` into the packet's crs ``rdf:Description`` and drop the same keys from any
+    other one (XMP allows a namespace's properties to be split over several descriptions; a
+    stale copy left in another would be read back instead, by iea and by exiftool). Returns the
+    root, which :func:`xmp.ensure_namespace` may have replaced."""
+    desc = _crs_description(root)
+    root = desc.getroottree().getroot()
+    apply_settings(desc, crs)
+    tags = {xmp.q("crs", key) for key in xmp_form(crs)}
+    for other in xmp.descriptions(root):
+        if other is desc:
+            continue
+        for tag in tags:
+            other.attrib.pop(tag, None)
+            for old in other.findall(tag):
+                other.remove(old)
+    return root
+
+
 def write_sidecar(image_path: str | os.PathLike[str], program: Program | Mapping[str, int], *,
                   raw: bool | None = None) -> Path:
     """Write or merge ``program`` into the photo's Lightroom sidecar; returns the sidecar path.
@@ -449,17 +468,14 @@ def write_sidecar(image_path: str | os.PathLike[str], program: Program | Mapping
     with xmp.locked_update(target):
         if target.exists():
             root = xmp.read_xmp_file(target)
-            desc = _crs_description(root)
-            # Re-read the root: ensure_namespace may have swapped the element.
-            root = desc.getroottree().getroot()
             current = _settings_from_root(root)
         else:
-            root, desc = xmp.new_document({"crs": xmp.NS_CRS})
+            root, _ = xmp.new_document({"crs": xmp.NS_CRS})
             current = {}
         base_t = _number(current.get("Temperature")) if raw else None
         crs = program_to_crs(program, raw=raw, base_temperature=base_t,
                              base_tint=_number(current.get("Tint")) if base_t else None)
-        apply_settings(desc, crs)
+        root = apply_settings_to_root(root, crs)
         xmp.write_atomic(target, xmp.serialize(root))
     return target
 
@@ -560,9 +576,27 @@ EMBEDDABLE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".tif", ".tiff", ".dng"})
 
 def embed_in_file(image_path: str | os.PathLike[str], program: Program | Mapping[str, int]
                   ) -> Path:
-    """Write ``program`` into a JPEG/TIFF/DNG's own XMP, where Lightroom reads it ("Read Metadata
-    from File"). Uses exiftool to rewrite the metadata; the photo is replaced atomically and the
-    original kept as ``NAME.bak``. Returns the photo's path."""
+    """Write ``program`` as the complete develop settings (every tool, zeros included) into a
+    JPEG/TIFF/DNG's own XMP, where Lightroom reads it ("Read Metadata from File"). Uses exiftool
+    to rewrite the metadata; the photo is replaced atomically and the original kept as
+    ``NAME.bak``. Returns the photo's path. :func:`iea_core.state.apply_to_file` adds a change
+    to the settings the file holds instead."""
+    raw = is_raw_path(image_path)
+
+    def complete(current: Mapping[str, Any]) -> dict[str, Any]:
+        base_t = _number(current.get("Temperature")) if raw else None
+        return program_to_crs(program, raw=raw, base_temperature=base_t,
+                              base_tint=_number(current.get("Tint")) if base_t else None)
+
+    return embed_settings(image_path, complete)
+
+
+def embed_settings(image_path: str | os.PathLike[str],
+                   settings_for: Callable[[dict[str, Any]], Mapping[str, Any]]) -> Path:
+    """Write crs settings into a JPEG/TIFF/DNG's own XMP with exiftool: ``settings_for`` gets
+    the settings the file holds now (read under the file's lock, so no other writer slips in
+    between) and returns the keys to write; every other key in the file stays. The photo is
+    replaced atomically and the original kept as ``NAME.bak``. Returns the photo's path."""
     import shutil
     import subprocess
     import tempfile
@@ -578,14 +612,12 @@ def embed_in_file(image_path: str | os.PathLike[str], program: Program | Mapping
         raise HostToolMissing("exiftool is not installed (Debian/Ubuntu: apt-get install "
                               "libimage-exiftool-perl); it is needed to write settings into "
                               "a JPEG/TIFF")
-    raw = is_raw_path(image_path)
     with xmp.locked_update(image_path), tempfile.TemporaryDirectory(prefix="iea-xmp-") as tmp:
-        current = read_settings(image_path)
-        base_t = _number(current.get("Temperature")) if raw else None
+        crs = settings_for(read_settings(image_path))
+        if not crs:
+            return image_path
         root, desc = xmp.new_document({"crs": xmp.NS_CRS})
-        apply_settings(desc, program_to_crs(
-            program, raw=raw, base_temperature=base_t,
-            base_tint=_number(current.get("Tint")) if base_t else None))
+        apply_settings(desc, crs)
         packet = Path(tmp) / "settings.xmp"
         packet.write_bytes(xmp.serialize(root))
         out = Path(tmp) / ("out" + image_path.suffix)

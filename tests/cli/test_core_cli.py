@@ -118,6 +118,23 @@ def test_user_mistakes_are_one_line(tmp_path, sample_jpeg):
     assert "Traceback" not in missing.output
 
 
+def test_a_bug_in_iea_is_one_line_too(tmp_path, sample_jpeg, monkeypatch):
+    """An error no mapping knows (a bug in iea itself) still ends as one line that says so and
+    how to get the details, exit status 70; IEA_DEBUG=1 shows the traceback."""
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("iea_core.cli.cmd_xmp.detect_host", broken)
+    monkeypatch.delenv("IEA_DEBUG", raising=False)
+    sidecar = tmp_path / "photo.xmp"
+    sidecar.write_text("<x:xmpmeta xmlns:x='adobe:ns:meta/'/>")
+    result = run_user("xmp", "read", sidecar)
+    assert result.exit_code == 70 and result.output.count("\n") == 1, result.output
+    assert "ZeroDivisionError" in result.output and "IEA_DEBUG=1" in result.output
+    monkeypatch.setenv("IEA_DEBUG", "1")
+    assert isinstance(run_user("xmp", "read", sidecar).exception, ZeroDivisionError)
+
+
 def test_diff_reports_distance_and_delta_e(tmp_path, sample_jpeg):
     same = json.loads(run("diff", sample_jpeg, sample_jpeg, "--json").output)
     assert same["d"] == 0 and same["delta_e"] == 0

@@ -321,3 +321,111 @@ def test_a_rendered_jpeg_marks_the_lightroom_settings_it_holds_as_applied(tmp_pa
                                        str(tmp_path / "plain.jpg")], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "AlreadyApplied" not in L.read_settings(tmp_path / "plain.jpg")
+
+
+# --- settings the photographer keeps inside the file or spread over the packet -------------------
+def _embedded_photo(tmp_path: Path) -> Path:
+    photo = tmp_path / "photo.jpg"
+    Image.fromarray(small_photo("coffee", 160)).save(photo, quality=95,
+                                                     xmp=LR_SIDECAR.encode())
+    return photo
+
+
+def test_a_new_sidecar_keeps_the_settings_embedded_in_the_jpeg(tmp_path: Path) -> None:
+    """With no sidecar, a JPEG's embedded settings are the photo's state; the sidecar the first
+    edit creates becomes the state from then on, so it must hold them too (the second edit
+    used to see Clarity and Exposure as unset)."""
+    photo = _embedded_photo(tmp_path)
+    apply_to_sidecar("lightroom", photo, Program({"exposure": 10}))
+    second = apply_to_sidecar("lightroom", photo, Program({"contrast": 20}))
+    settings = L.read_settings(photo.with_suffix(".xmp"))
+    assert settings["Exposure2012"] == pytest.approx(0.7)
+    assert settings["Clarity2012"] == 33 and settings["Vibrance"] == 12
+    assert settings["Contrast2012"] == 20
+    assert "Clarity2012 +33" in second.kept and "Exposure2012 +0.70" in second.kept
+
+
+def test_settings_split_over_descriptions_leave_no_stale_copy(tmp_path: Path) -> None:
+    photo = tmp_path / "photo.jpg"
+    Image.fromarray(small_photo("coffee", 64)).save(photo)
+    crs = 'xmlns:crs="http://ns.adobe.com/camera-raw-settings/1.0/"'
+    photo.with_suffix(".xmp").write_text(
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        f'<rdf:Description rdf:about="" {crs} crs:Contrast2012="+40"/>'
+        f'<rdf:Description rdf:about="" {crs} crs:Exposure2012="+0.50" crs:Clarity2012="+33"/>'
+        '</rdf:RDF></x:xmpmeta>')
+    apply_to_sidecar("lightroom", photo, Program({"exposure": 10}))
+    apply_to_sidecar("lightroom", photo, Program({"exposure": 10}))
+    text = photo.with_suffix(".xmp").read_text()
+    assert text.count("Exposure2012") == 1, text
+    settings = L.read_settings(photo.with_suffix(".xmp"))
+    assert settings["Exposure2012"] == pytest.approx(0.9)
+    assert settings["Contrast2012"] == 40 and settings["Clarity2012"] == 33
+
+
+def test_embed_adds_the_change_to_the_settings_in_the_file(tmp_path: Path) -> None:
+    """``iea xmp write --embed`` is current + change inside the JPEG, like a sidecar write: it
+    used to write every tool from zero (Contrast and Clarity lost, Exposure reset)."""
+    from tests.conftest import require_tool
+
+    require_tool("exiftool")
+    photo = _embedded_photo(tmp_path)
+    change = tmp_path / "brighter.json"
+    change.write_text('{"exposure": 10}')
+    for expected in (0.7, 0.9):
+        result = CliRunner().invoke(main, ["xmp", "write", str(photo), str(change), "--host",
+                                           "lightroom", "--embed"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert json.loads(result.output)["changes"][0]["after"] == pytest.approx(expected)
+        settings = L.read_settings(photo)
+        assert settings["Exposure2012"] == pytest.approx(expected)
+        assert settings["Clarity2012"] == 33 and settings["Vibrance"] == 12
+        assert "Contrast2012" not in settings
+    # the backup is the photographer's version, made once
+    assert L.read_settings(photo.with_name("photo.jpg.bak"))["Exposure2012"] == pytest.approx(0.5)
+    # --replace still writes the program as the complete settings
+    result = CliRunner().invoke(main, ["xmp", "write", str(photo), str(change), "--host",
+                                       "lightroom", "--embed", "--replace"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert L.read_settings(photo)["Exposure2012"] == pytest.approx(0.2)
+
+
+def test_a_resumed_chat_writes_only_what_changed_since(photo: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chat writes its edit to the sidecar when it ends; resuming it and quitting must not
+    write that edit again, and an undo in the resumed chat must take it back out."""
+    monkeypatch.setenv("IEA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(photo.parent)
+    sidecar = photo.with_suffix(".xmp")
+    sidecar.write_text(LR_SIDECAR)
+
+    def chat(lines: str, *resume: str) -> str:
+        result = CliRunner().invoke(main, ["chat", str(photo), "--xmp", "lightroom", *resume],
+                                    input=lines, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    chat("a bit brighter\nquit\n")
+    brighter = L.read_settings(sidecar)["Exposure2012"]
+    assert brighter > 0.5
+    chat("quit\n", "--resume")
+    assert L.read_settings(sidecar)["Exposure2012"] == pytest.approx(brighter)
+    output = chat("undo\nquit\n", "--resume")
+    assert L.read_settings(sidecar)["Exposure2012"] == pytest.approx(0.5), output
+    assert L.read_settings(sidecar)["Clarity2012"] == 33
+
+
+def test_xmp_read_of_a_raw_sidecar_is_relative_to_the_recorded_as_shot(tmp_path: Path) -> None:
+    raw = tmp_path / "IMG_1.NEF"
+    raw.write_bytes(b"x")
+    raw.with_suffix(".xmp").write_text(LR_SIDECAR.replace(
+        'crs:Sharpness="25"', 'crs:WhiteBalance="As Shot" crs:Temperature="7500" '
+        'crs:Tint="+10"'))
+    apply_to_sidecar("lightroom", raw, Program({"temperature": 30}))
+    result = CliRunner().invoke(main, ["xmp", "read", str(raw.with_suffix(".xmp"))],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    program = json.loads(result.output)["program"]
+    assert program["temperature"] == pytest.approx(30, abs=1) and "tint" not in program
