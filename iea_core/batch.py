@@ -207,9 +207,10 @@ class Journal:
         for line in data.splitlines():
             try:
                 record = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue  # a line torn by a kill: the start before it still stands
-            if not isinstance(record, dict) or "photo" not in record:
+            # a record this iea cannot use (edited by hand, damaged) is skipped like a torn line
+            if not isinstance(record, dict) or not isinstance(record.get("photo"), str):
                 continue
             state = states.setdefault(record["photo"], PhotoState())
             if record.get("kind") == "start":
@@ -313,6 +314,9 @@ class BatchResult:
     failed: list[dict[str, Any]] = field(default_factory=list)
     skipped: int = 0  # finished in an earlier run
     recovered: int = 0  # written by a run that was cut off before recording it
+    # rendered halves of RAW+JPEG pairs (Lightroom): their raw, also in the batch, gets the
+    # style in the one sidecar both share
+    paired: list[dict[str, Any]] = field(default_factory=list)
     journal: Path | None = None
     interrupted: bool = False
 
@@ -442,8 +446,16 @@ def run_batch(spec: StyleSpec, photos: Sequence[Path], host: str, *, dry_run: bo
         states = journal.load()
     todo: list[str] = []
     recovered_records = []
+    in_batch = {str(photo.resolve()) for photo in photos}
     for photo in photos:
         key = str(photo.resolve())
+        if host == "lightroom":
+            from .hosts.lightroom import sidecar_owner
+
+            owner = sidecar_owner(photo)
+            if owner is not None and owner != photo and str(owner.resolve()) in in_batch:
+                result.paired.append({"photo": key, "raw": str(owner)})
+                continue
         state = states.get(key)
         if state is not None and state.done:
             result.skipped += 1

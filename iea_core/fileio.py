@@ -238,9 +238,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, backup: boo
 
     With ``backup`` the current file is first copied to ``NAME.bak`` unless a backup is already
     there (the first backup holds the user's version; it is never replaced by iea's output).
-    OS errors are raised as :class:`WriteError` naming ``path``.
+    OS errors are raised as :class:`WriteError` naming ``path``. A symbolic link is written
+    through: its target gets the new content (and the backup beside it), the link stays.
     """
     path = Path(path)
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise WriteError(f"cannot write {path}: the folder {folder} does not exist; create it "

@@ -453,8 +453,7 @@ def read_image(path: str | os.PathLike[str], *, max_size: int | None = None,
         raise ImageTooLarge(f"{path} is far over iea's decoding budget of "
                             f"{budget.max_pixels / 1e6:,.0f} MP ({exc})") from None
     except UnidentifiedImageError:
-        raise CorruptImage(f"{path} is not an image iea can read (JPEG, PNG, TIFF or raw)") \
-            from None
+        raise CorruptImage(_unreadable_message(path)) from None
     except MemoryError:
         raise ImageTooLarge(f"{path} does not fit in the memory available to iea; use a smaller "
                             "photo, --max-size, or lower IEA_DECODE_MAX_PIXELS") from None
@@ -638,6 +637,20 @@ def _encode(pixels: np.ndarray, fmt: str, icc_profile: bytes | None, quality: in
         return imagemeta.embed_jpeg(buffer.getvalue(), meta)
     image.save(buffer, "PNG", **extra)
     return imagemeta.embed_png(buffer.getvalue(), meta)
+
+
+def _unreadable_message(path: Path) -> str:
+    """Why a file no decoder took is refused: a TIFF in a sample layout Pillow does not decode
+    (32-bit float, 3 x 32-bit...) is named as such, anything else as not an image."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        head = b""
+    if head in (b"II*\x00", b"MM\x00*"):
+        return (f"{path} is a TIFF in a sample format iea cannot read (such as 32-bit float); "
+                "save it as an 8- or 16-bit TIFF")
+    return f"{path} is not an image iea can read (JPEG, PNG, TIFF or raw)"
 
 
 def write_image(path: str | os.PathLike[str], pixels: np.ndarray, *,

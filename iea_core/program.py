@@ -254,6 +254,8 @@ class Program:
             data = json.loads(text, object_pairs_hook=_pairs_hook)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise InvalidProgram([f"not valid JSON ({exc})"], source) from None
+        except ValueError:  # an integer of thousands of digits (Python's conversion limit)
+            raise InvalidProgram(["a number in it is far too long"], source) from None
         except RecursionError:
             raise InvalidProgram(["JSON nested too deeply"], source) from None
         return cls.from_json_dict(data, clamp=clamp, source=source)
@@ -381,6 +383,8 @@ def parse_model_output(text: str, *, clamp: bool = False, source: str = "model o
     except json.JSONDecodeError as exc:
         raise InvalidProgram([f"answer is not valid JSON ({exc.msg} at column {exc.colno})"],
                              source) from None
+    except ValueError:  # an integer of thousands of digits (Python's conversion limit)
+        raise InvalidProgram(["a number in the answer is far too long"], source) from None
     except RecursionError:
         raise InvalidProgram(["answer JSON nested too deeply"], source) from None
     program = Program.from_json_dict(data, clamp=clamp, source=source)

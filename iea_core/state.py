@@ -502,6 +502,10 @@ def apply_to_sidecar(host: str, image: str | os.PathLike[str],
 
     image = Path(image)
     raw = is_raw_path(image) if raw is None else raw
+    if host == "lightroom":
+        from .hosts.lightroom import check_sidecar_owner
+
+        check_sidecar_owner(image)
     target = sidecar_for(host, image)
     with xmp.locked_update(target):
         state = read_state(host, image, raw=raw)

@@ -53,15 +53,17 @@ def check_writable_folder(folder: Path, for_path: Path | None = None) -> None:
 
 def check_output(path: Path, *, inputs: Iterable[Path] = (), overwrite: bool = False,
                  extensions: Iterable[str] | None = IMAGE_EXTENSIONS,
-                 option: str = "-o") -> Path:
+                 option: str = "-o", photos: int = 1) -> Path:
     """Validate one output path; returns it. Refuses (one clear line each): an extension iea
     cannot write, the path of an input, a folder, an existing file without ``overwrite``, and a
-    folder that cannot be written."""
+    folder that cannot be written. ``inputs``: the files the command reads, the photo(s) first
+    (``photos`` of them), then other outputs of the same command."""
     path = Path(path)
-    for source in inputs:
+    for index, source in enumerate(inputs):
         if same_file(path, Path(source)):
-            raise IeaError(f"refusing to overwrite the input photo {source}; choose another "
-                           f"{option}")
+            what = "the input photo" if index < photos else "another output of this command,"
+            raise IeaError(f"refusing to overwrite {what} {source} with {option}; choose "
+                           f"another {option}")
     if extensions is not None:
         allowed = tuple(extensions)
         if path.suffix.lower() not in allowed:

@@ -113,6 +113,9 @@ def cli(style: str, paths: tuple[Path, ...], host: str, dry_run: bool, review: P
             parts.append(f"{result.skipped} already done earlier")
         if result.recovered:
             parts.append(f"{result.recovered} finished by an interrupted run")
+        if result.paired:
+            parts.append(f"{len(result.paired)} JPEG(s) of RAW+JPEG pairs left to their raw "
+                         "(one sidecar holds the pair's settings)")
         click.echo(", ".join(parts) + f" ({host} sidecars).")
     if result.interrupted:
         raise IeaError("interrupted: nothing is lost; run the same command again to finish "

@@ -29,6 +29,24 @@ Commands: undo, redo, show, save NAME (keep this look as a style), help, quit.""
 QUIT = {"quit", "exit", "q", ":q", "bye"}
 
 
+#: What marks a preview as iea's own (an XMP property): a later chat may rewrite such a file;
+#: any other file at the preview's path is the user's and is never replaced unless asked.
+PREVIEW_MARK = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+                b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+                b'rdf:about="" xmlns:iea="https://github.com/iea-project/ns/1.0/" iea:Preview="True"/>'
+                b'</rdf:RDF></x:xmpmeta>')
+
+
+def is_iea_preview(path: Path) -> bool:
+    """Whether ``path`` is a preview an earlier chat wrote (its XMP carries iea:Preview)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 16)
+    except OSError:
+        return False
+    return b'iea:Preview="True"' in head
+
+
 class _Chat:
     """The state of one chat: the photo, its preview, the agent and the stored session."""
 
@@ -56,12 +74,13 @@ class _Chat:
 
     def write_preview(self) -> None:
         from ..editor import render
+        from ..imagemeta import ImageMetadata
         from ..imageio import flatten_alpha, write_image
 
         shown = render(self.view, self.program, self.profile)
         if getattr(self.photo, "alpha", None) is not None:   # a cut-out, as on a white page
             shown = flatten_alpha(shown, self.photo.alpha)
-        write_image(self.preview_path, shown)
+        write_image(self.preview_path, shown, metadata=ImageMetadata(xmp=PREVIEW_MARK))
         click.echo(f"  preview: {display_path(self.preview_path)}")
 
     def write_card(self, before: Any, reasoning: str, title: str) -> None:
@@ -176,7 +195,9 @@ class _Chat:
 @click.option("--xmp", "host", type=click.Choice(["lightroom", "darktable"]),
               help="Start from the photo as this host's sidecar develops it, and add the chat's "
                    "final edit to that sidecar when the chat ends.")
-@click.option("--overwrite", is_flag=True, help="Replace -o if it exists (otherwise refused).")
+@click.option("--overwrite", is_flag=True,
+              help="Replace -o, or a --preview file iea did not write, if it exists (otherwise "
+                   "refused).")
 @click.option("--flatten", is_flag=True,
               help="A photo with transparency written to a JPEG -o: composite it over white "
                    "(otherwise refused; .png/.tif keep the transparency).")
@@ -194,11 +215,14 @@ def cli(image: Path, backend: str | None, profile: str | None, preview: Path | N
 
     # the preview is iea's own file, rewritten each turn; -o is the user's and never replaced
     # unless asked. Both folders are checked before the photo is decoded.
-    check_not_input(preview, image)
+    check_not_input(preview, image, option="--preview")
     if preview.suffix.lower() not in (".jpg", ".jpeg", ".png", ".tif", ".tiff"):
         raise IeaError(f"cannot write {preview}: use a .jpg, .png or .tif file name for "
                        "--preview")
     check_writable_folder(preview.parent, preview)
+    if preview.exists() and not overwrite and not is_iea_preview(preview):
+        raise IeaError(f"refusing to replace {display_path(preview)} with the chat's preview: it "
+                       "is not a preview iea wrote; choose another --preview or add --overwrite")
     if output is not None:
         check_output(output, inputs=[image, preview], overwrite=overwrite)
         check_alpha_output(output, image, flatten)

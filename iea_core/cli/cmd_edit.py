@@ -108,12 +108,13 @@ def flatten_note(photo: Any, output: Path, flatten: bool) -> str | None:
             "(--flatten); the original keeps it")
 
 
-def check_not_input(output: Path, *inputs: Path) -> None:
+def check_not_input(output: Path, *inputs: Path, option: str = "-o") -> None:
     """Refuse to write over a photo we were asked to read."""
     target = output.resolve()
     for source in inputs:
         if source.exists() and target == source.resolve():
-            raise IeaError(f"refusing to overwrite the input photo {source}; choose another -o")
+            raise IeaError(f"refusing to overwrite the input photo {source}; choose another "
+                           f"{option}")
 
 
 def write_result(photo: Any, program: "Program", output: Path, profile: str, *,

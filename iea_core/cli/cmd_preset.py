@@ -10,6 +10,9 @@ from pathlib import Path
 
 import click
 
+from ..errors import IeaError
+from .cmd_edit import display_path
+
 
 @click.group("preset")
 def cli() -> None:
@@ -29,8 +32,10 @@ def cli() -> None:
                    "raws, IncrementalTemperature for JPEG/TIFF; both writes both).")
 @click.option("-o", "--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write into.")
+@click.option("--overwrite", is_flag=True,
+              help="Replace a preset of that name already in DIR (otherwise refused).")
 def export(program_file: Path, name: str, host: str, group: str, kind: str,
-           out_dir: Path) -> None:
+           out_dir: Path, overwrite: bool) -> None:
     """Write PROGRAM.json as a preset named NAME into DIR and print the files as JSON.
 
     The JSON lists each file, the settings the Lightroom preset carries (only those of the tools
@@ -41,18 +46,24 @@ def export(program_file: Path, name: str, host: str, group: str, kind: str,
 
     program = Program.load(program_file)
     check_writable_folder(out_dir, out_dir)
+    if not name.strip():
+        raise IeaError("a preset needs a name: give one with --name")
+    from ..hosts import darktable, lightroom
+
+    targets = ([lightroom.preset_path(name, out_dir)] if host in ("lightroom", "both") else []) \
+        + ([darktable.dtstyle_path(name, out_dir)] if host in ("darktable", "both") else [])
+    existing = [t for t in targets if t.exists()]
+    if existing and not overwrite:
+        raise IeaError(f"refusing to replace {display_path(existing[0])}: a preset of that name "
+                       "is already there; choose another --name or add --overwrite")
     make_folder(out_dir)
     files = []
     report: dict[str, object] = {}
     if host in ("lightroom", "both"):
-        from ..hosts import lightroom
-
         files.append(str(lightroom.write_preset(program, name, out_dir, group=group, kind=kind)))
         settings, notes = lightroom.preset_settings(program, kind)
         report["lightroom"] = {"for": kind, "notes": notes, "settings": {
             k: v for k, v in settings.items() if k not in ("ProcessVersion", "HasSettings")}}
     if host in ("darktable", "both"):
-        from ..hosts import darktable
-
         files.append(str(darktable.write_dtstyle(program, name, out_dir)))
     click.echo(json.dumps({"files": files, **report}))

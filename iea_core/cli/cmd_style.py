@@ -153,7 +153,7 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
             for image in images:
                 ext = default_ext(image)   # PNG/TIFF stay; transparency never goes to JPEG
                 output = check_output(folder / f"{image.stem}{suffix}{ext}", inputs=images,
-                                      overwrite=overwrite, option="-o")
+                                      overwrite=overwrite, option="-o", photos=len(images))
                 clash = next((other for other, taken in outputs.items() if taken == output),
                              None)
                 if clash is not None:
@@ -162,7 +162,7 @@ def apply_style(name: str, images: tuple[Path, ...], host: str | None, adapt: bo
                 outputs[image] = output
         if sheet is not None:
             check_output(sheet, inputs=images, overwrite=overwrite, extensions=(".png",),
-                         option="--sheet")
+                         option="--sheet", photos=len(images))
         if render_images:
             make_folder(folder)
         bar = tqdm(images, unit="photo", desc=f"style {style.name}", dynamic_ncols=True,

@@ -594,13 +594,18 @@ def dtstyle_bytes(program: Program | Mapping[str, int], name: str, description: 
     return etree.tostring(style, encoding="UTF-8", xml_declaration=True) + b"\n"
 
 
+def dtstyle_path(name: str, folder: str | os.PathLike[str]) -> Path:
+    """Where :func:`write_dtstyle` puts the style ``name`` in ``folder``."""
+    safe = "".join(c if c.isalnum() or c in " -_." else "_" for c in name.strip()) or "style"
+    return Path(folder) / f"{safe}.dtstyle"
+
+
 def write_dtstyle(program: Program | Mapping[str, int], name: str,
                   path: str | os.PathLike[str], description: str = "") -> Path:
     """Write a ``.dtstyle`` file; a directory ``path`` gets ``<name>.dtstyle`` inside it."""
     path = Path(path)
     if path.is_dir():
-        safe = "".join(c if c.isalnum() or c in " -_." else "_" for c in name.strip()) or "style"
-        path = path / f"{safe}.dtstyle"
+        path = dtstyle_path(name, path)
     program = program if isinstance(program, Program) else Program(program)
     atomic_write_bytes(path, dtstyle_bytes(program, name, description or program.reasoning),
                        backup=True)

@@ -78,6 +78,57 @@ def sidecar_path(image_path: str | os.PathLike[str]) -> Path:
     return Path(image_path).with_suffix(".xmp")
 
 
+#: Rendered photo files that can sit beside a raw under the same name (IMG_0001.CR2 + .JPG).
+_RENDERED_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".heic")
+
+
+def _same_name_photos(image: Path) -> list[Path]:
+    """Other photo files in ``image``'s folder with its name and another extension: they all
+    map to the same Lightroom sidecar. (One stat per known extension and case, not a folder
+    listing: a batch asks this for every photo of a shoot.)"""
+    found = []
+    for ext in sorted(RAW_DATA_EXTENSIONS) + list(_RENDERED_EXTENSIONS):
+        for suffix in {ext, ext.upper()}:
+            other = image.with_suffix(suffix)
+            if other.name != image.name and other.is_file():
+                found.append(other)
+    return found
+
+
+def sidecar_owner(image_path: str | os.PathLike[str]) -> Path | None:
+    """The raw whose Lightroom sidecar ``image_path`` would share (the one raw among the photos
+    of that name in the folder; it may be ``image_path`` itself), or None when the photo has the
+    sidecar to itself or no single raw owns it."""
+    image = Path(image_path)
+    others = _same_name_photos(image)
+    raws = [p for p in [image, *others] if p.suffix.lower() in RAW_DATA_EXTENSIONS]
+    return raws[0] if others and len(raws) == 1 else None
+
+
+def check_sidecar_owner(image_path: str | os.PathLike[str]) -> None:
+    """Refuse to write ``IMG_0001.xmp`` for a photo that shares that name with another photo in
+    its folder, unless the photo is the one raw among them (the sidecar is the raw's in
+    Lightroom: a RAW+JPEG pair's JPEG keeps its settings inside the file). Writing it for each
+    photo of the pair would apply an edit or a style once per file to the same settings."""
+    image = Path(image_path)
+    others = _same_name_photos(image)
+    if not others:
+        return
+    raws = [p for p in [image, *others] if p.suffix.lower() in RAW_DATA_EXTENSIONS]
+    if len(raws) == 1 and raws[0] == image:
+        return
+    sidecar = sidecar_path(image)
+    names = ", ".join(p.name for p in others)
+    if len(raws) == 1:
+        advice = (f"it holds {raws[0].name}'s settings: edit {raws[0].name}, or write into "
+                  f"{image.name} itself with 'iea xmp write --embed'")
+    else:
+        advice = "rename one of them, or write into each file with 'iea xmp write --embed'"
+    raise SidecarError(f"{image} shares its Lightroom sidecar {sidecar.name} with {names} "
+                       f"(Lightroom names a sidecar after the photo without its extension); "
+                       f"{advice}")
+
+
 # --- Program -> crs ---------------------------------------------------------------------------
 def _fade_curve(fade: int) -> list[tuple[int, int]]:
     """Fade as a point curve: + raises the black point by ``fade``/255, - moves the input black
@@ -464,6 +515,7 @@ def write_sidecar(image_path: str | os.PathLike[str], program: Program | Mapping
     """
     image_path = Path(image_path)
     raw = is_raw_path(image_path) if raw is None else raw
+    check_sidecar_owner(image_path)
     target = sidecar_path(image_path)
     with xmp.locked_update(target):
         if target.exists():
@@ -560,9 +612,14 @@ def write_preset(program: Program | Mapping[str, int], name: str,
     labels = {"Name": name.strip(), "Group": group,
               "Description": description or program.reasoning}
     apply_settings(desc, {key: text for key, text in labels.items() if text})
-    target = dest / (_safe_filename(name) + ".xmp")
+    target = preset_path(name, dest)
     xmp.write_atomic(target, xmp.serialize(root))
     return target
+
+
+def preset_path(name: str, folder: str | os.PathLike[str]) -> Path:
+    """Where :func:`write_preset` puts the preset ``name`` in ``folder``."""
+    return Path(folder) / (_safe_filename(name) + ".xmp")
 
 
 def _safe_filename(name: str) -> str:

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from iea_core.batch import Journal
@@ -122,6 +123,50 @@ def test_journal_ignores_a_torn_last_line(tmp_path):
     journal.append([{"kind": "done", "photo": "/b", "after": "y"}], sync=True)
     journal.close()
     assert Journal(path).load()["/b"].done
+
+
+def test_journal_skips_records_it_cannot_use(tmp_path):
+    path = tmp_path / "job.jsonl"
+    path.write_bytes(b'{"kind": "job", "version": 1}\n{"kind": "done", "photo": [1]}\n'
+                     b'{"kind": "start", "photo": {"a": 1}}\n[[[[[[[[\n'
+                     b'{"kind": "done", "photo": "/a", "after": "x"}\n')
+    assert list(Journal(path).load()) == ["/a"]
+
+
+def test_a_raw_jpeg_pair_gets_a_style_once_in_the_sidecar_they_share(tmp_path):
+    """IMG_0001.NEF and IMG_0001.JPG both map to Lightroom's IMG_0001.xmp, which is the raw's:
+    the batch writes it once (for the raw) and leaves the JPEG to it; a single edit of the JPEG
+    alone is refused with one line naming the raw."""
+    folder = tmp_path / "pair"
+    folder.mkdir()
+    photos = [p for p, _ in make_shoot(folder, 1, seed=3, size=96)]
+    jpeg = photos[0]
+    from PIL import Image
+
+    from tests.io.test_imageio import write_dng
+
+    raw = jpeg.with_suffix(".dng")
+    write_dng(raw, (np.asarray(Image.open(jpeg), np.float32) / 255) ** 2.2)
+    user_sidecar(raw)
+    with StyleLibrary() as library:
+        library.save("Pair look", "brighter", Program({"exposure": 20}))
+    done = iea("batch", "Pair look", jpeg, raw, "--xmp", "lightroom", "-v")
+    assert done.returncode == 0, done.stderr
+    assert "left to their raw" in done.stdout
+    settings = lightroom.read_settings(lightroom.sidecar_path(raw))
+    assert settings["Exposure2012"] == pytest.approx(0.9)  # +0.50 +0.40, once
+    assert "IncrementalTemperature" not in settings
+    alone = iea("xmp", "write", jpeg, _program_file(tmp_path), "--host", "lightroom")
+    assert alone.returncode == 1 and alone.stderr.count("\n") == 1, alone.stderr
+    assert raw.name in alone.stderr and "--embed" in alone.stderr
+    assert lightroom.read_settings(lightroom.sidecar_path(raw))["Exposure2012"] == \
+        pytest.approx(0.9)
+
+
+def _program_file(folder: Path) -> Path:
+    path = folder / "brighter.json"
+    path.write_text('{"exposure": 10}')
+    return path
 
 
 def written_since(folder: Path, since_ns: int) -> int:

@@ -401,3 +401,63 @@ def test_render_darktable_refuses_transparency_it_would_drop(tmp_path):
     line = result.output.strip()
     assert "\n" not in line and str(source) in line and "iea apply" in line
     assert not (tmp_path / "dt.png").exists()
+
+
+def test_chat_never_replaces_a_file_it_did_not_write_as_its_preview(warm_backend, camera_jpeg,
+                                                                     tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    mine = tmp_path / "IMG_0001_iea_preview.jpg"   # the default preview name, the user's file
+    mine.write_bytes(b"the user's own picture")
+    for args in ((), ("--preview", mine)):
+        result = invoke("chat", camera_jpeg, *args)
+        assert result.exit_code == 1 and "--overwrite" in result.output, result.output
+        assert result.output.count("\n") == 1
+    assert mine.read_bytes() == b"the user's own picture"
+    # a preview iea wrote is iea's to rewrite on the next turn or chat
+    mine.unlink()
+    for _ in range(2):
+        result = CliRunner().invoke(main, ["chat", str(camera_jpeg)], input="warmer\nquit\n")
+        assert result.exit_code == 0, result.output
+    assert mine.exists() and b"iea:Preview" in mine.read_bytes()
+    wrong = invoke("chat", camera_jpeg, "--preview", camera_jpeg)
+    assert wrong.exit_code == 1 and "--preview" in wrong.output and " -o" not in wrong.output
+
+
+def test_preset_export_never_replaces_a_preset_unless_asked(tmp_path):
+    program = tmp_path / "p.json"
+    program.write_text('{"exposure": 20}')
+    out = tmp_path / "presets"
+    assert invoke("preset", "export", program, "--name", "Warm", "-o", out).exit_code == 0
+    kept = {p.name: p.read_bytes() for p in out.iterdir()}
+    program.write_text('{"exposure": -50}')
+    refused = invoke("preset", "export", program, "--name", "Warm", "-o", out)
+    assert refused.exit_code == 1 and "--overwrite" in refused.output
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == kept
+    assert invoke("preset", "export", program, "--name", "Warm", "-o", out,
+                  "--overwrite").exit_code == 0
+    assert (out / "Warm.xmp").read_bytes() != kept["Warm.xmp"]
+
+
+def test_a_program_with_an_absurdly_long_number_is_one_line(camera_jpeg, tmp_path):
+    program = tmp_path / "p.json"
+    program.write_text('{"exposure": ' + "9" * 5000 + "}")
+    result = invoke("apply", camera_jpeg, program, "-o", tmp_path / "o.jpg")
+    assert result.exit_code == 1 and "invalid program" in result.output
+    assert result.output.count("\n") == 1 and not (tmp_path / "o.jpg").exists()
+
+
+def test_a_sidecar_that_is_a_symlink_is_written_through(tmp_path):
+    photo = tmp_path / "a.jpg"
+    Image.fromarray(np.full((16, 16, 3), 120, np.uint8)).save(photo)
+    store = tmp_path / "store"
+    store.mkdir()
+    program = tmp_path / "p.json"
+    program.write_text('{"exposure": 20}')
+    assert invoke("xmp", "write", photo, program, "--host", "lightroom").exit_code == 0
+    photo.with_suffix(".xmp").rename(store / "a.xmp")
+    photo.with_suffix(".xmp").symlink_to(store / "a.xmp")
+    assert invoke("xmp", "write", photo, program, "--host", "lightroom").exit_code == 0
+    assert photo.with_suffix(".xmp").is_symlink()
+    from iea_core.hosts import lightroom
+
+    assert lightroom.read_settings(store / "a.xmp")["Exposure2012"] == pytest.approx(0.8)
