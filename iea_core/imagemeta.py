@@ -37,10 +37,14 @@ class ImageMetadata:
     exif: bytes | None = None
     xmp: bytes | None = None
     iptc: bytes | None = None
+    #: a JPEG's comment (COM segment)
+    comment: bytes | None = None
+    #: a PNG's text chunks other than XMP and IPTC: (keyword, text) pairs (Author, Description...)
+    texts: tuple[tuple[str, str], ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.exif or self.xmp or self.iptc)
+        return not (self.exif or self.xmp or self.iptc or self.comment or self.texts)
 
 
 def _as_bytes(value: Any) -> bytes | None:
@@ -140,7 +144,21 @@ def from_pil(image: Any, path: Any = None) -> ImageMetadata:
         text = info.get("Raw profile type iptc")
         if isinstance(text, str):
             iptc = _from_raw_profile(text)
-    return ImageMetadata(exif or None, xmp or None, iptc or None)
+    comment = _as_bytes(info.get("comment")) if image.format == "JPEG" else None
+    texts: tuple[tuple[str, str], ...] = ()
+    if image.format == "PNG":
+        try:
+            chunks = dict(getattr(image, "text", {}) or {})
+        except Exception:  # noqa: BLE001 - a damaged text chunk is not a reason to fail
+            chunks = {}
+        texts = tuple((str(k), str(v)) for k, v in chunks.items()
+                      if k not in _PNG_TEXT_HANDLED and isinstance(v, str))
+    return ImageMetadata(exif or None, xmp or None, iptc or None, comment or None, texts)
+
+
+#: PNG text keywords read as metadata blocks of their own (XMP, IPTC, ImageMagick's EXIF)
+_PNG_TEXT_HANDLED = frozenset({"XML:com.adobe.xmp", "Raw profile type iptc",
+                               "Raw profile type exif", "Raw profile type APP1"})
 
 
 # --- orientation -------------------------------------------------------------------------------
@@ -254,7 +272,8 @@ def for_output(meta: ImageMetadata | None, width: int, height: int) -> ImageMeta
     if meta is None or meta.empty:
         return None
     return ImageMetadata(reset_exif(meta.exif, width, height) if meta.exif else None,
-                         reset_xmp(meta.xmp) if meta.xmp else None, meta.iptc)
+                         reset_xmp(meta.xmp) if meta.xmp else None, meta.iptc, meta.comment,
+                         meta.texts)
 
 
 # --- JPEG ---------------------------------------------------------------------------------------
@@ -355,6 +374,15 @@ def embed_jpeg(data: bytes, meta: ImageMetadata | None) -> bytes:
         _note(f"left out the photo's IPTC block ({_kb(len(meta.iptc))}): more than the 64 KB "
               "a JPEG segment holds; its XMP usually repeats those fields, and a .png or .tif "
               "keeps the block")
+    comment = meta.comment
+    if comment is None and meta.texts:
+        # a PNG's text becomes the JPEG's comment: the one text a JPEG has a place for
+        comment = "\n".join(f"{k}: {v}" for k, v in meta.texts).encode("utf-8")
+    if comment:
+        if len(comment) > _MAX_SEGMENT:
+            _note(f"the photo's comment was cut to the {_MAX_SEGMENT} bytes a JPEG segment "
+                  "holds")
+        segments.append(_segment(0xFE, comment[:_MAX_SEGMENT]))
     pos = 2
     if data[2:4] == b"\xff\xe0":   # keep JFIF first, as readers expect
         pos = 4 + struct.unpack(">H", data[4:6])[0]
@@ -418,6 +446,14 @@ def embed_png(data: bytes, meta: ImageMetadata | None) -> bytes:
     if records:
         chunks.append(_png_chunk(b"zTXt", b"Raw profile type iptc\x00\x00"
                                  + zlib.compress(_raw_profile(records))))
+    texts = list(meta.texts)
+    if meta.comment:
+        texts.append(("Comment", meta.comment.decode("utf-8", "replace")))
+    for keyword, text in texts:
+        name = keyword.encode("latin-1", "replace")[:79] or b"Comment"
+        # iTXt, uncompressed UTF-8: any language and no loss, as the source held it
+        chunks.append(_png_chunk(b"iTXt", name + b"\x00\x00\x00\x00\x00"
+                                 + text.encode("utf-8", "replace")))
     ihdr_end = 8 + 12 + struct.unpack(">I", data[8:12])[0]
     return data[:ihdr_end] + b"".join(chunks) + data[ihdr_end:]
 
@@ -447,4 +483,19 @@ def tiff_extratags(meta: ImageMetadata | None) -> list[tuple[int, int, int, byte
         padded = records + b"\x00" * (-len(records) % 4)
         longs = struct.unpack(f"<{len(padded) // 4}I", padded)   # tifffile writes II
         tags.append((33723, 4, len(longs), longs, True))
+    description = _description(meta)
+    if description:
+        tags.append((270, 2, 0, description, True))   # ImageDescription
     return tags
+
+
+def _description(meta: ImageMetadata) -> str:
+    """A JPEG comment or a PNG's text as a TIFF ImageDescription (ASCII: other characters are
+    escaped, and said)."""
+    text = meta.comment.decode("utf-8", "replace") if meta.comment else \
+        "\n".join(f"{k}: {v}" for k, v in meta.texts)
+    ascii_text = text.encode("ascii", "backslashreplace").decode("ascii").replace("\x00", "")
+    if ascii_text != text:
+        _note("the photo's comment holds characters a TIFF description cannot; they are "
+              "written as escapes (a .png keeps them as they are)")
+    return ascii_text

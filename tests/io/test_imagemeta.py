@@ -174,3 +174,31 @@ def test_iptc_in_a_tiff_is_cut_at_its_last_dataset_not_at_zero_bytes():
     assert _iim_length(b"\x1c\x02\x19\x00\x09short") == 0               # truncated: nothing
     extended = b"\x1c\x02\x78\x80\x02\x00\x04abcd"
     assert _iim_length(extended + b"\x00") == len(extended)
+
+
+def test_a_jpeg_comment_and_png_text_are_carried(tmp_path):
+    """The JPEG comment and a PNG's text chunks (Author, Description) reach the rendered file:
+    as they were in the same format, as the JPEG comment or TIFF ImageDescription otherwise."""
+    from PIL import Image, PngImagePlugin
+
+    from iea_core.imageio import read_image, write_image
+
+    pixels = np.full((24, 32, 3), 120, np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "c.jpg", comment=b"shot on the pier")
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Ana")
+    info.add_itxt("Description", "d\u00e9but de soir\u00e9e")
+    Image.fromarray(pixels).save(tmp_path / "t.png", pnginfo=info)
+    jpeg, png = read_image(tmp_path / "c.jpg"), read_image(tmp_path / "t.png")
+    write_image(tmp_path / "c2.jpg", jpeg.pixels, metadata=jpeg.metadata)
+    write_image(tmp_path / "c2.png", jpeg.pixels, metadata=jpeg.metadata)
+    write_image(tmp_path / "t2.png", png.pixels, metadata=png.metadata)
+    write_image(tmp_path / "t2.jpg", png.pixels, metadata=png.metadata)
+    assert Image.open(tmp_path / "c2.jpg").info["comment"] == b"shot on the pier"
+    assert Image.open(tmp_path / "c2.png").text["Comment"] == "shot on the pier"
+    text = Image.open(tmp_path / "t2.png").text
+    assert text["Author"] == "Ana" and text["Description"] == "d\u00e9but de soir\u00e9e"
+    comment = Image.open(tmp_path / "t2.jpg").info["comment"].decode("utf-8")
+    assert "Author: Ana" in comment and "soir\u00e9e" in comment
+    write_image(tmp_path / "c2.tif", jpeg.pixels, metadata=jpeg.metadata)
+    assert Image.open(tmp_path / "c2.tif").tag_v2[270] == "shot on the pier"
