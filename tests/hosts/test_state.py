@@ -277,14 +277,20 @@ def test_cli_agent_sees_darktables_render_of_the_photographers_modules(
     assert items[0].multi_name == "" and items[0].decoded()["exposure"] == pytest.approx(1.0)
 
 
+def _raw_as_shot(folder: Path, extra: str, tint: int) -> Path:
+    """A raw (never decoded) whose sidecar holds LR_SIDECAR with As Shot 7500 K / ``tint``."""
+    raw = folder / "IMG_1.NEF"
+    raw.write_bytes(b"x")
+    raw.with_suffix(".xmp").write_text(LR_SIDECAR.replace(
+        'crs:Sharpness="25"', f'{extra}crs:WhiteBalance="As Shot" crs:Temperature="7500" '
+        f'crs:Tint="{tint:+d}"'))
+    return raw
+
+
 def test_lightroom_raw_sidecar_remembers_as_shot(tmp_path: Path) -> None:
     """After the first white-balance edit the sidecar says "Custom"; iea's own record of As Shot
     keeps the state relative to it, and the file stays valid XMP."""
-    raw = tmp_path / "IMG_1.NEF"
-    raw.write_bytes(b"x")
-    raw.with_suffix(".xmp").write_text(LR_SIDECAR.replace(
-        'crs:Sharpness="25"', 'crs:Sharpness="40" crs:WhiteBalance="As Shot" '
-        'crs:Temperature="7500" crs:Tint="+6"'))
+    raw = _raw_as_shot(tmp_path, 'crs:Sharpness="40" ', 6)
     apply_to_sidecar("lightroom", raw, Program({"temperature": 30}))
     apply_to_sidecar("lightroom", raw, Program({"temperature": 16}))
     state = read_state("lightroom", raw)
@@ -418,11 +424,7 @@ def test_a_resumed_chat_writes_only_what_changed_since(photo: Path, tmp_path: Pa
 
 
 def test_xmp_read_of_a_raw_sidecar_is_relative_to_the_recorded_as_shot(tmp_path: Path) -> None:
-    raw = tmp_path / "IMG_1.NEF"
-    raw.write_bytes(b"x")
-    raw.with_suffix(".xmp").write_text(LR_SIDECAR.replace(
-        'crs:Sharpness="25"', 'crs:WhiteBalance="As Shot" crs:Temperature="7500" '
-        'crs:Tint="+10"'))
+    raw = _raw_as_shot(tmp_path, "", 10)
     apply_to_sidecar("lightroom", raw, Program({"temperature": 30}))
     result = CliRunner().invoke(main, ["xmp", "read", str(raw.with_suffix(".xmp"))],
                                 catch_exceptions=False)
