@@ -38,6 +38,30 @@ UNSUPPORTED: tuple[tuple[str, re.Pattern[str], str], ...] = (
         rf"clean up|hide)\b.{{0,30}}\b({_OBJECTS})\b"),
      "I can't remove things from a photo: the tools change tone and colour of the whole picture, "
      "not its content. A healing or clone tool in your editor does that."),
+    # "remove the flag", "erase the sign": any thing that is not a property of tone or colour
+    ("removal", re.compile(
+        r"\b(remove|erase|delete|clone out|edit out|photoshop out|cut out|paint out)\b "
+        r"(?!(the |that |this |those |these |a |an |some |all (the )?|my |your |any )?(colou?r|cast|tint|yellow|orange|blue|"
+        r"green|magenta|red|pink|purple|warmth|cool|vignett|grain|fade|haze|glow|contrast|"
+        r"saturation|brightness|dark|shadow|highlight|nois|gr[ae]y|look|effect|filter|edit|change|"
+        r"adjust|everything|it\b|that\b|this\b|black|white|tone|glare|clipping|blown|dull|flat|"
+        r"mud|harsh|previous|last|undo|sepia|matte|film|moody|vintage|cinematic|dramatic|hdr|"
+        r"clarity|sharp|blur|soft|exposure|temperature|vibrance|\w+ (cast|tint|look|effect)))"
+        r"[a-z]+"),
+     "I can't remove things from a photo: the tools change tone and colour of the whole picture, "
+     "not its content. A healing or clone tool in your editor does that."),
+    ("content", re.compile(
+        r"\b(add|put|insert|draw|paint|write|place|stick|type)\b.{0,25}\b(text|words?|captions?|"
+        r"titles?|watermarks?|logos?|signatures?|hats?|glasses|sunglasses|people|person|animals?|"
+        r"objects?|stickers?|emojis?|borders?|frames?|rainbow|lens flare|balloons?|flowers?)\b|"
+        r"\b(saying|that says|which says|with the words)\b|"
+        r"\bmake (her|him|them|it|the (?!(highlights?|shadows?|contrast|colou?rs?|blacks?|whites?|"
+        r"vignette|grain|glow|difference|effect|tones?|midtones)\b)\w+)\b.{0,12}\b(smile|smiling|"
+        r"laugh|laughing|grin|wink|"
+        r"bigger|smaller|larger|thinner|slimmer|fatter|taller|shorter|younger|older)\b|"
+        r"\b(enlarge|shrink)\b"),
+     "I can't add things to a photo or change what is in it (text, objects, faces, expressions, "
+     "sizes): the tools change the tone and colour of the whole picture only."),
     ("geometry", re.compile(
         r"\b(crop|cropped|straighten|rotate|rotated|tilt(ed)?|level the horizon|horizon is|"
         r"flip|mirror|resize|upscale|zoom|reframe|aspect ratio|perspective|keystone|"
@@ -46,7 +70,9 @@ UNSUPPORTED: tuple[tuple[str, re.Pattern[str], str], ...] = (
      "your editor's crop & rotate tool."),
     ("sky", re.compile(
         r"\b(replace|swap|change|new|different|fake)\b.{0,12}\bsky\b|"
-        r"\badd (some |a |more )?(clouds?|sun|sunset|stars?|rainbow|moon)\b"),
+        r"\badd (some |a |more )?(clouds?|sun|sunset|stars?|rainbow|moon)\b|"
+        r"\b(sky|skies)\b.{0,20}\b(bluer|darker|deeper|more blue|bluer|more dramatic|"
+        r"sunset|stormy|cloudy)\b|\b(bluer|darker|deeper blue|dramatic) (sky|skies)\b"),
      "I can't replace the sky or add things to it: the tools act on the whole photo's tone and "
      "colour. I can make the whole photo warmer, cooler, or hold back its highlights."),
     ("local", re.compile(

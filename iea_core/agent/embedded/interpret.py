@@ -17,6 +17,7 @@ import numpy as np
 
 from ...tools import TOOL_NAMES
 from .encoder import MiniLMEncoder
+from . import polarity as polarity_rules
 from .heads import POLARITIES, Heads
 from .text import DEGREE_FACTORS, Clause, Speller, cue_vector, parse_clauses
 
@@ -209,6 +210,14 @@ class Interpreter:
                 # as trained, not by the frame habit of its verb ("pull back the {x}" = less).
                 intent, polarity = known
                 confidence = 1.0
+            else:
+                # frames the polarity head gets wrong ("not warm enough", "maybe too bright",
+                # "it shouldn't be this bright"), and a plain direction word the heads missed
+                named = polarity_rules.backstop_intent(clause.text, intent, confidence)
+                if named is not None and named in self.heads.groups:
+                    negated = polarity_rules.NEGATION.search(clause.text) is not None
+                    intent, polarity = named, "FORBID" if negated else "WANT"
+                polarity = polarity_rules.adjust(clause.text, intent, polarity)
             if not clause.core.strip():
                 intent, polarity = "neutral", "NONE"
             tools: dict[str, tuple[int | str, float]] = {}
@@ -314,6 +323,10 @@ def edit_effect(readings: Sequence[Reading]) -> EditEffect:
         previous = set(wanted)
         for tool, value in wanted.items():
             before = effect.values.get(tool)
+            if value == "auto" and isinstance(before, int) and before:
+                # "cold and flat, could you improve it?": the direction asked for stays; the
+                # general correction only decides the tools nobody named
+                continue
             if isinstance(value, int) and isinstance(before, int):
                 value = max(-100, min(100, value + before))  # two clauses on one tool add up
             effect.values[tool] = value

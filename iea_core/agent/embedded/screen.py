@@ -20,6 +20,7 @@ from typing import Mapping, Sequence
 from .. import verify as V
 from . import honesty
 from .interpret import Reading
+from .polarity import NEGATION
 from .text import normalize, split_clauses
 
 PROTECT = re.compile(
@@ -113,7 +114,8 @@ def screen(readings: Sequence[Reading], instruction: str, vocabulary: frozenset[
         elif honesty.GENERAL_FIX.search(text) and "auto_all" in intent_values:
             r = _as_intent(r, "auto_all", "WANT", intent_values)
         elif (measures is not None and r.polarity == "WANT" and _has_state(r.intent, measures)
-              and _STATE.search(text) and not _ASKING.search(r.clause.core)):
+              and _STATE.search(text) and not _ASKING.search(r.clause.core)
+              and not NEGATION.search(text) and "enough" not in text):
             r = replace(r, polarity="OPPOSE")  # "it's so dark" on a dark photo: a complaint
         elif (previous is not None and previous.polarity == "OPPOSE" and r.polarity == "WANT"
               and len(r.clause.core.split()) <= 2 and not _ASKING.search(r.clause.core)):

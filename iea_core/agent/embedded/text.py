@@ -133,6 +133,25 @@ class Clause:
     numbers: tuple[tuple[str, int, bool], ...] = ()  # (tool, value, relative) given explicitly
 
 
+_BARE_NEGATION = re.compile(r"\b(does|do|did|is|are|was|were|should|could|would|must|need|has|"
+                            r"have|had|ai)nt\b")
+
+#: words that say "compared with now" but no direction ("cooler than it is now", "warmer
+#: instead"): a comparative is always relative to the photo as it is, and the heads read these
+#: words as the frame of a complaint ("than it is now" sounds like "it is too ...")
+_RELATIVE_RE = re.compile(
+    r"\bthan (it is|it's|it was|what it is|what it's|what it was|before|now|currently|that|this|"
+    r"the original|the current( one| version)?|at the moment)"
+    r"( now| currently| at the moment| right now)?\b|\b(instead|right now|at the moment|to me|for me|imo|in my opinion|honestly)\b")
+
+
+def strip_relative(core: str) -> str:
+    """``core`` without "than it is now" / "instead" (see :data:`_RELATIVE_RE`); unchanged when
+    nothing else would be left."""
+    out = re.sub(r"\s+", " ", _RELATIVE_RE.sub(" ", core)).strip()
+    return out if re.search(r"[a-z]", out) else core
+
+
 def normalize(text: str) -> str:
     """Lower case, straight quotes, single spaces, common shorthand spelled out."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
@@ -142,6 +161,10 @@ def normalize(text: str) -> str:
     text = re.sub(r"\bw/\b", "with", text)
     text = re.sub(r"\bdont\b", "don't", text)
     text = re.sub(r"\bcant\b", "can't", text)
+    # negations typed without the apostrophe: the speller would otherwise "fix" "shouldnt" into
+    # "should" and "doesnt" into "does", turning the request around
+    text = _BARE_NEGATION.sub(lambda m: m.group(1) + "n't", text)
+    text = re.sub(r"\bwont\b", "won't", text)
     text = re.sub(r"\bits\b", "it's", text)
     text = re.sub(r"\bu\b", "you", text)
     text = re.sub(r"\bcolou?rs?\b", lambda m: m.group(0).replace("colour", "color"), text)
@@ -288,6 +311,7 @@ def parse_clauses(instruction: str, speller: Speller | None = None) -> list[Clau
     for part in split_clauses(text):
         rest, numbers = extract_numbers(part)
         core, degree = extract_degree(rest)
+        core = strip_relative(core)
         clauses.append(Clause(text=part, core=core, degree=degree, numbers=numbers))
     return clauses
 

@@ -46,6 +46,8 @@ def plan_request(agent: Any, request: str) -> Plan | None:
     if planner is None:
         return None
     plan = planner.plan(request)
+    if plan.explicit_values:
+        return None
     return plan if plan.looks or plan.conflicts else None
 
 
@@ -59,6 +61,8 @@ def plan_edit(agent: Any, image: np.ndarray, request: str, *, judge: Judge | Non
     if planner is None:
         return None
     plan = planner.plan(request)
+    if plan.explicit_values and not force:
+        return None  # "set contrast to 30": the agent applies the numbers as given
     if not plan.looks and not plan.conflicts and not (force and plan.steps):
         return None
     return run_plan(image, plan, judge=judge, size=size, rounds=rounds, profile=profile)

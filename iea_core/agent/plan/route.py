@@ -15,7 +15,7 @@ import numpy as np
 
 from ..base import EditResult, Turn
 from .judge import PlanResult, run_plan
-from .planner import PLAIN_STEPS, assign_tools
+from .planner import AGENT_LOOKS, PLAIN_STEPS, assign_tools
 from .steps import KINDS, Step
 
 #: feedback that strengthens / weakens a step it names
@@ -86,6 +86,11 @@ def _feedback_steps(agent: Any, feedback: str) -> list[tuple[str, int, float]]:
         if r.intent in ("bare_more", "bare_less"):
             out.append(("", 1 if r.intent == "bare_more" else -1, r.factor))
             continue
+        if r.intent in AGENT_LOOKS and r.polarity in ("WANT", "OPPOSE", "REMOVE"):
+            # "less moody", "too cinematic now": the steps of that look, weaker or stronger
+            out.append(("look:" + AGENT_LOOKS[r.intent], 1 if r.polarity == "WANT" else -1,
+                        r.factor))
+            continue
         kinds = PLAIN_STEPS.get(r.intent)
         if kinds is None:
             continue
@@ -101,6 +106,8 @@ def refine_plan(agent: Any, image: np.ndarray, previous: PlanResult, feedback: s
     """``previous`` with its steps changed as ``feedback`` says, executed and judged again; None
     when the feedback names nothing the plan's steps or a new plain step can carry."""
     wanted = _feedback_steps(agent, feedback)
+    sources = {s.source for s in previous.plan.steps}
+    wanted = [w for w in wanted if not w[0].startswith("look:") or w[0][5:] in sources]
     if not wanted:
         return None
     steps = list(previous.plan.steps)
@@ -110,6 +117,17 @@ def refine_plan(agent: Any, image: np.ndarray, previous: PlanResult, feedback: s
         if not kind_name:  # bare "more" / "less": the whole plan
             steps = [s.scaled(factor) for s in steps]
             notes.append(f"every step {'stronger' if way > 0 else 'weaker'}")
+            continue
+        if kind_name.startswith("look:"):
+            look = kind_name[5:]
+            if not any(s.source == look for s in steps):
+                continue  # not a look of this plan: nothing of it to weaken
+            if way < 0 and degree >= 4.0:  # "no more moody at all": the look's steps go
+                steps = [s for s in steps if s.source != look]
+                notes.append(f"{look}: taken off")
+                continue
+            steps = [s.scaled(factor) if s.source == look else s for s in steps]
+            notes.append(f"{look}: {'stronger' if way > 0 else 'weaker'}")
             continue
         kind = KINDS[kind_name]
         # the direction the user wants the metric to go

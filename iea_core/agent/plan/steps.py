@@ -270,6 +270,8 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # limitations said plainly
     unread: list[str] = field(default_factory=list)  # clauses neither a look nor a tool request
     rails: dict[str, float] = field(default_factory=dict)  # per-look rail limit overrides
+    #: a clause gives tool values in numbers: the agent's own edit honours them as given
+    explicit_values: bool = False
 
     def lines(self) -> list[str]:
         out = []
