@@ -63,17 +63,22 @@ def write(image: Path, program_file: Path, host: str, raw: bool | None, embed: b
         from ..hosts import lightroom
 
         backup = image.with_name(image.name + ".bak")
+        # the first backup is never replaced: say when this write found one already there (an
+        # earlier write's copy of the photo, or a file of the user's) and so made none
+        earlier = backup.exists()
         if replace:
             lightroom.embed_in_file(image, program)
-            click.echo(json.dumps({"file": str(image), "backup": str(backup)}))
-            return
-        from ..state import apply_to_file
+            out: dict[str, object] = {"file": str(image)}
+        else:
+            from ..state import apply_to_file
 
-        applied = apply_to_file(image, program, raw=raw)
-        out = applied.to_json()
-        out["file"] = out.pop("sidecar")
-        click.echo(json.dumps({**out, "backup": str(backup) if backup.exists() else None},
-                              default=str))
+            out = apply_to_file(image, program, raw=raw).to_json()
+            out["file"] = out.pop("sidecar")
+        out["backup"] = str(backup) if backup.exists() else None
+        if earlier:
+            out["backup_note"] = (f"{backup.name} was there before this write and is kept as "
+                                  "it was; this write made no new copy")
+        click.echo(json.dumps(out, default=str))
         return
     if host == "lightroom":
         from ..hosts import lightroom as module

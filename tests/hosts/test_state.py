@@ -383,7 +383,9 @@ def test_embed_adds_the_change_to_the_settings_in_the_file(tmp_path: Path) -> No
         result = CliRunner().invoke(main, ["xmp", "write", str(photo), str(change), "--host",
                                            "lightroom", "--embed"], catch_exceptions=False)
         assert result.exit_code == 0, result.output
-        assert json.loads(result.output)["changes"][0]["after"] == pytest.approx(expected)
+        reply = json.loads(result.output)
+        assert reply["changes"][0]["after"] == pytest.approx(expected)
+        assert ("backup_note" in reply) == (expected == 0.9)  # the second write made no copy
         settings = L.read_settings(photo)
         assert settings["Exposure2012"] == pytest.approx(expected)
         assert settings["Clarity2012"] == 33 and settings["Vibrance"] == 12
