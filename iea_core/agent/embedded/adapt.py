@@ -5,9 +5,12 @@
   exposure change and an already bright one a small one or none (and the agent says so). The
   exposure that reaches the target is found on a simulation of the editor's linear-light gain
   (``curves.channel_gains``), without rendering.
-* Other tools are scaled by the room the photo leaves in that direction: more contrast on a flat
-  photo, less on a contrasty one; less saturation boost on a colourful photo; warming a photo that
-  is already warm gets less.
+* Other tools are scaled by the room the photo leaves in that direction (:func:`room_factor`):
+  more contrast on a flat photo (up to ~3x the words' amount on a very flat one), less on a
+  contrasty one; less saturation boost on a colourful photo; white balance symmetrically from the
+  photo's colour lean (:func:`colour_lean`: its greys and the grey-edge cast estimate): warming
+  (cooling) a photo that already leans yellow (blue) gets less, one that leans the other way
+  more.
 * Corrections ("fix the white balance", "enhance") are estimated from the photo: white balance
   from a grey-edge estimate of the illuminant checked against the bright unclipped pixels
   (:mod:`.whitebalance`), a share of it that grows with the size of the cast and the agreement.
@@ -122,10 +125,45 @@ def _clip(x: float, lo: float = 0.35, hi: float = 1.6) -> float:
     return float(min(hi, max(lo, x)))
 
 
-def room_factor(tool: str, sign: int, m: V.Measures) -> float:
-    """How much of the text's amount this photo has room for (1 = an ordinary photo)."""
+#: How far the room factor may scale the text's amount, per tool (low, high). Contrast may grow
+#: most: the editor's S-curve multiplies the spread by at most ~1.9 (+100), so a flat photo needs
+#: a large value before it looks any more contrasty, while a contrasty one needs little.
+ROOM_LIMITS = {"contrast": (0.3, 3.0), "temperature": (0.45, 1.45), "tint": (0.6, 1.3)}
+#: Lab units of lean (toward the asked colour) that halve a white-balance step / grow it by half.
+WB_LEAN_SCALE = 18.0
+
+
+def colour_lean(photo: "Photo") -> tuple[float, float]:
+    """(b, a): how far the photo already leans yellow (+b) / blue (-b) and magenta (+a) / green
+    (-a), in Lab units, from two kinds of evidence.
+
+    * the least colourful mid-tones (:attr:`verify.Measures.neutral_b`): what the eye reads as
+      the photo's overall warmth, but blind to a cast over a coloured subject (a blue cast over an
+      orange cat makes the fur the "least colourful" pixels, which then read neutral);
+    * the grey-edge estimate of the illuminant (:mod:`.whitebalance`), which sees such a cast but
+      carries a scene bias, weighted by how well it agrees with the bright-pixel check.
+
+    The mean of the two, so a blue-cast photo is seen as cool and an orange cat in neutral light
+    as somewhat warm."""
+    from . import whitebalance
+
+    est = whitebalance.estimate(photo.linear)
+    support = float(np.clip(0.5 + 0.5 * est.agreement, 0.0, 1.0))
+    m = photo.measures
+    return (0.5 * (m.neutral_b + support * est.b), 0.5 * (m.neutral_a + support * est.a))
+
+
+def room_factor(tool: str, sign: int, m: V.Measures,
+                lean: tuple[float, float] | None = None) -> float:
+    """How much of the text's amount this photo has room for (1 = an ordinary photo).
+
+    ``lean``: :func:`colour_lean` of the photo, for temperature and tint (without it the
+    least colourful mid-tones of ``m`` stand in)."""
+    lo, hi = ROOM_LIMITS.get(tool, (0.35, 1.6))
     if tool == "contrast":
-        return _clip((0.31 - m.spread) / 0.10) if sign > 0 else _clip((m.spread - 0.09) / 0.12)
+        # spread 0.21 (a typical photo) -> 1; 0.12 -> ~1.9; 0.03 (very flat) -> ~2.8; 0.29 -> 0.3
+        return _clip((0.31 - m.spread) / 0.10, lo, hi) if sign > 0 else \
+            _clip((m.spread - 0.09) / 0.12, 0.35, 1.6)
     if tool in ("saturation", "vibrance"):
         return _clip((48 - m.chroma) / 22) if sign > 0 else _clip((m.chroma - 4) / 20)
     if tool == "shadows":
@@ -137,13 +175,14 @@ def room_factor(tool: str, sign: int, m: V.Measures) -> float:
         return _clip((m.deepest - 0.005) / 0.05) if sign < 0 else _clip((0.25 - m.deepest) / 0.2)
     if tool == "whites":
         return _clip((0.995 - m.top) / 0.12) if sign > 0 else _clip((m.top - 0.6) / 0.3)
-    # White balance: a photo already warm (green) gets less of a push the same way, but a push
-    # the other way is never enlarged beyond what the words asked: "a bit less warm" after
-    # "warmer" stays a smaller step than the "warmer" was (edits compose, see iea_core.state).
-    if tool == "temperature":
-        return _clip(1.0 - sign * m.neutral_b / 15.0, 0.7, 1.0)
-    if tool == "tint":  # + is green, i.e. a* down
-        return _clip(1.0 + sign * m.neutral_a / 12.0, 0.7, 1.0)
+    # White balance, symmetric: "warmer" on a photo that already leans yellow gets less, on one
+    # that leans blue more; "cooler" the other way round. (A later "a bit less warm" in a chat is
+    # a refinement of the program, not a new edit, so it is not scaled here.)
+    if tool in ("temperature", "tint"):
+        b, a = lean if lean is not None else (m.neutral_b, m.neutral_a)
+        toward = sign * b if tool == "temperature" else -sign * a  # tint + is green: a* down
+        return _clip(1.0 - toward / (2 * WB_LEAN_SCALE) if toward < 0 else
+                     1.0 / (1.0 + toward / WB_LEAN_SCALE), lo, hi)
     if tool in ("brightness", "exposure"):
         if sign > 0:
             return _clip((BRIGHT_CEILING - m.mean) / (BRIGHT_CEILING - WELL_EXPOSED), 0.15, 1.8)

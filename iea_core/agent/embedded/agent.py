@@ -163,7 +163,8 @@ class EmbeddedAgent:
             values, render = cast.values, cast.render
             if cast.note:
                 messages.append(cast.note)
-        checked = verify_claims(photo, values, render, profile=self.profile, keep=numbered)
+        checked = verify_claims(photo, values, render, profile=self.profile, keep=numbered,
+                                fixed=frozenset(auto_done) | frozenset(auto_fixed))
         messages += guard_notes + checked.notes
         for tool, why in checked.dropped.items():
             messages.append(f"I left {tool.replace('_', ' ')} out: {why}.")
@@ -242,6 +243,7 @@ class EmbeddedAgent:
         """The text's amounts, scaled to what this photo has room for."""
         out = dict(values)
         m = photo.measures
+        lean: tuple[float, float] | None = None  # the photo's colour lean, measured when needed
         for tool, value in values.items():
             source = effect.sources.get(tool)
             if tool in auto or not value or source is None or source.fixed or any(
@@ -277,18 +279,56 @@ class EmbeddedAgent:
                     "OPPOSE", "REMOVE") and source.intent in ("warm", "cool", "green", "magenta")):
                 out[tool], notes[tool] = adapt.cast_complaint(photo, tool, value, source.factor)
                 continue
-            factor = adapt.room_factor(tool, sign, m)
+            if tool in ("temperature", "tint") and lean is None:
+                lean = adapt.colour_lean(photo)
+            factor = adapt.room_factor(tool, sign, m, lean)
             if not single:
                 factor = float(np.sqrt(factor))
             new = int(round(value * factor))
             if new == 0:
                 new = sign
             out[tool] = int(max(-100, min(100, new)))
-            if factor < 0.6 and single:
-                notes[tool] = "the photo already has a lot of that, so a smaller amount"
-            elif factor > 1.3 and single:
-                notes[tool] = "the photo has little of that, so a larger amount"
+            if single:
+                note = self._room_note(tool, sign, factor, m, lean)
+                if note:
+                    notes[tool] = note
         return out
+
+    @staticmethod
+    def _room_note(tool: str, sign: int, factor: float, m: V.Measures,
+                   lean: tuple[float, float] | None) -> str:
+        """Why the photo made the amount smaller or larger than the words alone (or "")."""
+        if tool in ("temperature", "tint") and lean is not None:
+            b, a = lean
+            if tool == "temperature":
+                size, colour = abs(b), ("yellow" if b > 0 else "blue")
+                want = "warmer" if sign > 0 else "cooler"
+                already = (b > 0) == (sign > 0)
+            else:
+                size, colour = abs(a), ("magenta" if a > 0 else "green")
+                want = "greener" if sign > 0 else "more magenta"
+                already = (a < 0) == (sign > 0)
+            if factor < 0.8 and already:
+                return (f"the photo already leans {colour} (about {size:.0f} Lab units in its "
+                        f"greys), so a smaller step")
+            if factor > 1.2 and not already:
+                return (f"the photo leans {colour} (about {size:.0f} Lab units in its greys), so "
+                        f"a larger step to make it visibly {want}")
+            return ""
+        if tool == "contrast":
+            if factor > 1.3:
+                return (f"the photo is flat (tonal spread {m.spread:.2f}; a typical photo has "
+                        "about 0.21), so a larger step")
+            if factor < 0.6:
+                return (f"the photo is already contrasty (tonal spread {m.spread:.2f})" if sign > 0
+                        else f"the photo is already flat (tonal spread {m.spread:.2f})") + \
+                    ", so a smaller step"
+            return ""
+        if factor < 0.6:
+            return "the photo already has a lot of that, so a smaller amount"
+        if factor > 1.3:
+            return "the photo has little of that, so a larger amount"
+        return ""
 
     def _fix_faults(self, photo: Photo, values: Mapping[str, int],
                     effect: EditEffect) -> dict[str, str]:
@@ -312,7 +352,11 @@ class EmbeddedAgent:
         for tool, value in program.to_dict().items():
             source = effect.sources.get(tool)
             head = f"{_label(tool)} {value:+d}: {_phrase(tool, value)}"
-            if tool in checked.own:
+            if tool in checked.overall:
+                measured = (f"measured {checked.own.get(tool, '')} from this tool, but "
+                            f"{checked.overall[tool]} on the whole render: the other changes "
+                            "outweigh it")
+            elif tool in checked.own:
                 measured = f"measured {checked.own[tool]} from this tool"
             elif tool in V.CLAIMS:
                 measured = f"measured {V.describe_change(tool, checked.before, checked.after)}"

@@ -11,6 +11,12 @@
    program with and without that tool): a tool that changes nothing at all (negative grain on a
    photo without grain) or that goes the wrong way is dropped; one that works but is masked by
    the others is kept and its own effect is quoted.
+3. **The whole render goes the asked way** for the colour tools (:data:`BALANCED`): "cooler and
+   more saturated" on a warm photo must not come out warmer because the saturation boost brings
+   out the warm colours more than the white balance removes. The masked tool is strengthened (and,
+   if that is not enough, the other colour tools eased) until the final render shows its promise;
+   if nothing within reach does, the amounts stay and the answer says the render as a whole
+   measures the other way.
 
 One or two ``render_batch`` calls on a ~128 px preview (~10 ms per render).
 """
@@ -50,6 +56,10 @@ class Checked:
     notes: list[str] = field(default_factory=list)  # said to the user
     dropped: dict[str, str] = field(default_factory=dict)  # tool -> why
     own: dict[str, str] = field(default_factory=dict)  # tool -> its own measured effect
+    #: tool -> what the whole render measures, where the other tools outweigh the tool's own
+    #: effect and no adjustment turned that around (said, not hidden)
+    overall: dict[str, str] = field(default_factory=dict)
+    render: np.ndarray | None = None  # the render ``after`` was measured on
 
 
 def _clean(values: Mapping[str, int]) -> dict[str, int]:
@@ -248,19 +258,24 @@ def guard(photo: Photo, values: dict[str, int], *, profile: str = "default",
 
 
 def verify_claims(photo: Photo, values: dict[str, int], render: np.ndarray, *,
-                  profile: str = "default", keep: frozenset[str] = frozenset()) -> Checked:
-    """Measure every tool's claim on ``render``; drop what does nothing or goes the wrong way.
+                  profile: str = "default", keep: frozenset[str] = frozenset(),
+                  fixed: frozenset[str] = frozenset()) -> Checked:
+    """Measure every tool's claim on ``render``; drop what does nothing or goes the wrong way;
+    make the whole render go the asked way for the colour tools others outweigh.
 
-    ``keep``: tools whose value the user gave as a number (never dropped, only measured)."""
+    ``keep``: tools whose value the user gave as a number (never dropped nor changed, only
+    measured). ``fixed``: tools the photo settled (a white-balance correction, an added fix):
+    never strengthened or eased to serve another tool's claim."""
     before = photo.measures
     after = V.measure(render, photo.preview, photo.regions)
-    out = Checked(dict(values), before, after)
+    out = Checked(dict(values), before, after, render=render)
     failing = [t for t, v in values.items()
                if t in V.CLAIMS and not V.claim_holds(t, v, before, after)]
     if not failing:
         return out
     without = [{k: v for k, v in values.items() if k != t} for t in failing]
     renders = V.render_previews(photo.preview, without, profile)
+    masked: dict[str, float] = {}  # tool -> its own change (in the direction of a + value)
     for tool, r in zip(failing, renders):
         value = values[tool]
         others = V.measure(r, photo.preview, photo.regions)
@@ -268,6 +283,7 @@ def verify_claims(photo: Photo, values: dict[str, int], render: np.ndarray, *,
             why = "it would change nothing visible on this photo"
         elif V.claim_holds(tool, value, others, after):
             out.own[tool] = V.describe_change(tool, others, after)
+            masked[tool] = V.claim_change(tool, others, after)
             continue
         else:
             why = "on this photo it would not do what it says"
@@ -280,7 +296,126 @@ def verify_claims(photo: Photo, values: dict[str, int], render: np.ndarray, *,
     if out.dropped:
         final = V.render_previews(photo.preview, [out.values], profile)[0]
         out.after = V.measure(final, photo.preview, photo.regions)
+        out.render = final
+    for tool, own in masked.items():
+        # A correction the photo settled (white balance toward neutral greys) is checked on the
+        # cast itself (:func:`check_cast`), not on the direction of the whole picture.
+        if tool in BALANCED and tool in out.values and tool not in fixed:
+            _hold_overall(photo, out, tool, own, profile, keep, fixed)
     return out
+
+
+#: Tools whose promise is about the colour of the picture as a whole (warmer, cooler, greener,
+#: more or less colourful): another colour tool may outweigh them, and then they are adjusted.
+BALANCED = ("temperature", "tint", "saturation", "vibrance")
+#: (factor on the outweighed tool, factor on the other colour tools), in order of how little
+#: they change the request: strengthen the tool first, then ease the others as well.
+_HOLD_STEPS = ((1.35, 1.0), (1.75, 1.0), (2.25, 1.0), (1.75, 0.7), (2.25, 0.7), (3.0, 1.0),
+               (2.25, 0.5), (3.0, 0.5))
+#: the whole render must show at least this share of the tool's own effect (and the claim's minimum)
+HOLD_SHARE = 0.25
+_DIRECTION = {("temperature", 1): "warmer", ("temperature", -1): "cooler",
+              ("tint", 1): "greener", ("tint", -1): "more magenta",
+              ("saturation", 1): "more colourful", ("saturation", -1): "less colourful",
+              ("vibrance", 1): "more colourful", ("vibrance", -1): "less colourful"}
+
+
+#: The same promise read on a measure that a change of brightness leaves alone (darkening lowers
+#: Lab chroma and |b*| without making anything less warm or less colourful): log ratio of the
+#: red and blue means (temperature), of green against red and blue (tint), mean HSV saturation.
+_STEADY_MINIMUM = {"temperature": 0.01, "tint": 0.005, "saturation": 0.004, "vibrance": 0.004}
+
+
+def _steady(tool: str, image: np.ndarray) -> float:
+    m = image.reshape(-1, 3).mean(0) + 1e-3
+    if tool == "temperature":
+        return float(np.log(m[0] / m[2]))
+    if tool == "tint":
+        return float(np.log(m[1] / np.sqrt(m[0] * m[2])))
+    mx, mn = image.max(-1), image.min(-1)
+    return float(np.where(mx > 1e-6, (mx - mn) / np.maximum(mx, 1e-6), 0.0).mean())
+
+
+def _shows(tool: str, sign: int, need: float, photo: Photo, m: V.Measures,
+           render: np.ndarray) -> bool:
+    """Does the whole render go the way ``tool``'s sign promises, on its claim's measure or on
+    the brightness-independent one?"""
+    if sign * V.claim_change(tool, photo.measures, m) >= need:
+        return True
+    change = _steady(tool, render) - _steady(tool, photo.preview)
+    return sign * change >= _STEADY_MINIMUM[tool]
+
+
+def _hold_overall(photo: Photo, out: Checked, tool: str, own: float, profile: str,
+                  keep: frozenset[str], fixed: frozenset[str]) -> None:
+    """Make the final render show ``tool``'s promise when the other tools outweigh it (see the
+    module notes); updates ``out`` in place and says what was done."""
+    before = photo.measures
+    value = out.values[tool]
+    sign = 1 if value > 0 else -1
+    need = max(V.CLAIMS[tool].minimum, HOLD_SHARE * abs(own))
+    if sign * V.claim_change(tool, before, out.after) >= need:
+        out.own.pop(tool, None)  # dropping another tool already settled it
+        return
+    if out.render is not None and _shows(tool, sign, need, photo, out.after, out.render):
+        return  # masked only by a change of brightness: the own effect is quoted, as before
+    held = [t for t, v in out.values.items() if t != tool and t in V.CLAIMS
+            and V.claim_holds(t, v, before, out.after)]
+    label = tool.replace("_", " ").capitalize()
+    frozen = keep | fixed
+    if tool in frozen:
+        ease: list[str] = []
+        steps: tuple[tuple[float, float], ...] = ()
+    else:
+        ease = [t for t in out.values if t != tool and t in BALANCED and t not in frozen]
+        steps = _HOLD_STEPS
+    variants: list[dict[str, int]] = []
+    for grow, soften in steps:
+        if soften < 1.0 and not ease:
+            continue
+        v = dict(out.values)
+        v[tool] = int(max(-100, min(100, round(value * grow))))
+        for t in ease:
+            v[t] = int(round(out.values[t] * soften)) or (1 if out.values[t] > 0 else -1)
+        if v != out.values and v not in variants:
+            variants.append(v)
+    renders = _LazyRenders(photo.preview, variants, profile)
+    for i, v in enumerate(variants):
+        m = V.measure(renders[i], photo.preview, photo.regions)
+        if not _shows(tool, sign, need, photo, m, renders[i]):
+            continue
+        if not all(V.claim_holds(t, v[t], before, m) for t in held):
+            continue
+        changed = ", ".join(f"{t.replace('_', ' ')} {out.values[t]:+d} \u2192 {v[t]:+d}"
+                            for t in sorted(v) if v[t] != out.values[t])
+        whole = V.describe_change(tool, before, out.after)
+        out.notes.append(
+            f"With the other changes the photo as a whole did not come out "
+            f"{_DIRECTION.get((tool, sign), 'as asked')} ({whole}), so I adjusted {changed}: "
+            f"now {V.describe_change(tool, before, m)} on the render.")
+        out.values, out.after, out.render = v, m, renders[i]
+        out.own.pop(tool, None)
+        return
+    whole = V.describe_change(tool, before, out.after)
+    out.overall[tool] = whole
+    greys = ""
+    if tool in ("temperature", "tint"):
+        # White balance read on the photo's least colourful mid-tones (its greys): what the
+        # tool itself moves, apart from the colours the other tools bring out.
+        key = "neutral_b" if tool == "temperature" else "neutral_a"
+        shift = getattr(out.after, key) - getattr(before, key)
+        if tool == "tint":
+            shift = -shift
+        if sign * shift > 0.3:
+            greys = (f"; its greys do come out {_DIRECTION[(tool, sign)]} "
+                     f"({'b*' if tool == 'temperature' else 'a*'} "
+                     f"{getattr(out.after, key) - getattr(before, key):+.1f})")
+    why = ("it is the value you gave, so I left it" if tool in keep else
+           "nothing I tried within the tools' range turned that around")
+    out.notes.append(
+        f"{label} {value:+d} makes the photo {_DIRECTION.get((tool, sign), 'change as asked')} "
+        f"on its own ({out.own.get(tool, '')}), but with the other changes the render as a whole "
+        f"measures the other way ({whole}){greys}; {why}.")
 
 
 @dataclass
