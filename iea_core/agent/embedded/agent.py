@@ -180,7 +180,7 @@ class EmbeddedAgent:
                     notes[tool] = (f"the estimated {cast.direction} cast of the greys went from "
                                    f"{cast.before:.1f} to {cast.after:.1f} Lab units on the render")
         explanations = self._explain_edit(program, effect, auto_done, checked, notes, fixed_now)
-        reasoning = self._reasoning(screened.readings, program, effect)
+        reasoning = self._reasoning(screened.readings, program, effect, checked.stand_ins)
         message = " ".join(messages)
         if message:
             reasoning = f"{reasoning} {message}"
@@ -389,11 +389,16 @@ class EmbeddedAgent:
         # temperature / tint: the cast measured before and after is in the note (check_cast)
         return ""
 
-    def _reasoning(self, readings: Sequence[Reading], program: Program, effect: EditEffect) -> str:
+    def _reasoning(self, readings: Sequence[Reading], program: Program, effect: EditEffect,
+                   stand_ins: Mapping[str, str] | None = None) -> str:
         parts = []
         for r in readings:
             said = _quote(r)
             tools = [t for t in r.tools if program[t]]
+            # a tool that did its job in place of the one read ("pull down the highlights" on
+            # clipped highlights: the whites)
+            tools += [alt for t, alt in (stand_ins or {}).items()
+                      if t in r.tools and program[alt] and alt not in tools]
             if r.clause.numbers:
                 parts.append(f"{said} gives explicit values")
             if r.polarity == "NONE" and not r.clause.numbers:
@@ -466,6 +471,8 @@ class EmbeddedAgent:
                 continue
             reading, how = outcome.why.get(tool, (None, "set"))
             verb = {"removed": "removed", "undo": "back to the previous value",
+                    "restored": "partly back toward 0",
+                    "instead": "in place of a tool already at its limit",
                     "forbidden": "taken back", "auto": "re-measured from the photo",
                     "set": "set to the value you gave"}.get(how)
             if verb is None:
@@ -476,10 +483,13 @@ class EmbeddedAgent:
         if changed:
             reasoning = (f"From your feedback {_quote_text(feedback)} I changed "
                          f"{', '.join(changed)}; everything else stays as it was.")
+        elif outcome.notes:
+            reasoning = (f"Your feedback {_quote_text(feedback)} asks for a change I cannot "
+                         "make, so the edit stays as it is.")
         else:
             reasoning = (f"Your feedback {_quote_text(feedback)} asks for no change I can make "
                          "to the current edit, so it stays as it is.")
-        message = " ".join(screened.messages)
+        message = " ".join(list(outcome.notes) + list(screened.messages))
         if message:
             reasoning = f"{reasoning} {message}"
         return EditResult(new.replace(reasoning=reasoning), reasoning, explanations,

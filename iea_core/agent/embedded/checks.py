@@ -60,6 +60,7 @@ class Checked:
     #: effect and no adjustment turned that around (said, not hidden)
     overall: dict[str, str] = field(default_factory=dict)
     render: np.ndarray | None = None  # the render ``after`` was measured on
+    stand_ins: dict[str, str] = field(default_factory=dict)  # tool -> the tool that does its job
 
 
 def _clean(values: Mapping[str, int]) -> dict[str, int]:
@@ -291,9 +292,24 @@ def verify_claims(photo: Photo, values: dict[str, int], render: np.ndarray, *,
             out.notes.append(f"{tool.replace('_', ' ').capitalize()} {value:+d} is the value you "
                              f"gave, but {why}.")
             continue
+        stand_in = _stand_in(photo, out.values, tool, value, before, profile)
+        if stand_in is not None:
+            alt, alt_value = stand_in
+            out.values.pop(tool, None)
+            out.values[alt] = alt_value
+            out.stand_ins[tool] = alt
+            out.notes.append(
+                f"On this photo {tool.replace('_', ' ')} {value:+d} would not do what you asked, "
+                f"so I used {alt.replace('_', ' ')} "
+                f"{alt_value:+d} instead, which does.")
+            out.dropped[tool] = "replaced"  # re-render below; not reported as left out
+            continue
         out.dropped[tool] = why
         out.values.pop(tool, None)
-    if out.dropped:
+    replaced = [t for t, w in out.dropped.items() if w == "replaced"]
+    for t in replaced:
+        out.dropped.pop(t)
+    if out.dropped or replaced:
         final = V.render_previews(photo.preview, [out.values], profile)[0]
         out.after = V.measure(final, photo.preview, photo.regions)
         out.render = final
@@ -303,6 +319,41 @@ def verify_claims(photo: Photo, values: dict[str, int], render: np.ndarray, *,
         if tool in BALANCED and tool in out.values and tool not in fixed:
             _hold_overall(photo, out, tool, own, profile, keep, fixed)
     return out
+
+
+#: A tool that fails its claim on a photo may have a stand-in that moves the same tones the same
+#: way ("pull down the highlights" on clipped highlights: the highlights tool cannot darken pure
+#: white, the whites and exposure can): (tool, factor on the value), in order of preference.
+STAND_INS: dict[str, tuple[tuple[str, float], ...]] = {
+    "highlights": (("whites", 1.0), ("exposure", 0.5)),
+    "shadows": (("blacks", 1.0), ("brightness", 0.5)),
+    "whites": (("highlights", 1.0), ("exposure", 0.5)),
+    "blacks": (("shadows", 1.0),),
+}
+
+
+def _stand_in(photo: Photo, values: Mapping[str, int], tool: str, value: int,
+              before: V.Measures, profile: str) -> tuple[str, int] | None:
+    """(tool, value) that makes ``tool``'s claim true on this photo where ``tool`` itself does
+    not, or None."""
+    candidates = []
+    for alt, factor in STAND_INS.get(tool, ()):
+        if alt in values:
+            continue
+        alt_value = int(max(-100, min(100, round(value * factor))))
+        if alt_value:
+            candidates.append((alt, alt_value))
+    if not candidates:
+        return None
+    rest = {k: v for k, v in values.items() if k != tool}
+    renders = V.render_previews(photo.preview, [dict(rest, **{a: v}) for a, v in candidates],
+                                profile)
+    for (alt, alt_value), r in zip(candidates, renders):
+        after = V.measure(r, photo.preview, photo.regions)
+        if V.claim_holds(tool, value, before, after) and (
+                alt not in V.CLAIMS or V.claim_holds(alt, alt_value, before, after)):
+            return alt, alt_value
+    return None
 
 
 #: Tools whose promise is about the colour of the picture as a whole (warmer, cooler, greener,

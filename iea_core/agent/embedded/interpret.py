@@ -9,7 +9,8 @@ Refinement of an existing program reads the same :class:`Reading` objects (see :
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -19,7 +20,7 @@ from ...tools import TOOL_NAMES
 from .encoder import MiniLMEncoder
 from . import polarity as polarity_rules
 from .heads import POLARITIES, Heads
-from .text import DEGREE_FACTORS, Clause, Speller, cue_vector, parse_clauses
+from .text import DEGREE_FACTORS, Clause, Speller, cue_vector, extract_degree, parse_clauses
 
 #: A tool is read as touched when the head gives "untouched" less than this probability.
 TOUCH_THRESHOLD = 0.5
@@ -158,6 +159,8 @@ class Reading:
     tools: dict[str, tuple[int | str, float]] = field(default_factory=dict)
     intent: str = "neutral"
     fixed: bool = False  # black and white: saturation -100 is a switch, not an amount
+    #: "bring back / restore / give back <property>": undo part of an earlier change to it
+    restore: bool = False
 
     @property
     def factor(self) -> float:
@@ -166,7 +169,67 @@ class Reading:
 
 #: The bare feedback groups and the polarity each one stands for (training labels them the same way).
 BARE_POLARITY = {"bare_more": "WANT", "bare_less": "OPPOSE", "bare_undo": "REMOVE",
-                  "neutral": "NONE"}
+                  "neutral": "NONE", "bare_keep": "KEEP"}
+
+#: "too much" is the complaint itself, not a degree word ("too much, back off a little" asks for a
+#: little less)
+_COMPLAINT_MUCH = re.compile(r"\b(too|so) much\b")
+_DEGREE_ORDER = ("default", "tiny", "slight", "strong", "heavy", "extreme")
+
+
+def _own_degree(clause: Clause) -> str:
+    """The degree the clause's words give besides the "much" of "too much"."""
+    return extract_degree(_COMPLAINT_MUCH.sub(" ", clause.text))[1]
+
+
+def _signature(r: Reading) -> tuple | None:
+    """What a reading asks for, as far as "the same thing said twice" goes: bare more / less, or
+    the set of (tool, way) it moves; None for readings that never merge."""
+    if r.polarity not in ("WANT", "OPPOSE") or r.clause.numbers or r.restore:
+        return None
+    if not r.tools:
+        return ("bare", r.polarity) if r.intent in ("bare_more", "bare_less") else None
+    sign = 1 if r.polarity == "WANT" else -1
+    if r.fixed or any(d == "auto" for d, _ in r.tools.values()):
+        return None
+    return ("tools", frozenset((t, sign * int(d)) for t, (d, _) in r.tools.items()))
+
+
+def merge_repeats(readings: Sequence[Reading]) -> list[Reading]:
+    """One feedback sentence that says the same thing twice counts once.
+
+    "too much, back off a little", "overdone, pull it back a bit", "too warm, cool it down": the
+    clauses ask for the same move (bare "less" twice, or the same tools the same way, or a named
+    move and a bare one of the same sign), so they become one reading. Its degree is the one the
+    words give ("a little"), ignoring the "much" of "too much"; with no degree word, the strongest
+    of the clauses."""
+    out: list[Reading] = []
+    for r in readings:
+        key = _signature(r)
+        k = None
+        if key is not None:
+            for j, prev in enumerate(out):
+                pk = _signature(prev)
+                if pk is None:
+                    continue
+                same = pk == key or (
+                    prev.polarity == r.polarity and "bare" in (pk[0], key[0])
+                    and pk[0] != key[0])
+                if same:
+                    k = j
+                    break
+        if k is None:
+            out.append(r)
+            continue
+        first = out[k]
+        own = [d for d in (_own_degree(first.clause), _own_degree(r.clause)) if d != "default"]
+        if own:
+            level = own[-1]
+        else:
+            level = max(first.clause.degree, r.clause.degree, key=_DEGREE_ORDER.index)
+        keep = first if first.tools or not r.tools else r  # the named one carries the tools
+        out[k] = replace(keep, clause=replace(keep.clause, degree=level))
+    return out
 
 
 class Interpreter:
@@ -232,8 +295,13 @@ class Interpreter:
                         tools[tool] = (1 if int(value) > 0 else -1, float(abs(int(value))))
                 if polarity == "NONE":
                     polarity = "WANT"  # a property without a verb ("warmer") is a request
+            if polarity_rules.keeps_rest(clause.text):
+                # "keep the rest", "leave everything else as is": nothing else changes; the
+                # heads read these as "more" or as an unrelated property
+                intent, polarity, tools = "bare_keep", "KEEP", {}
+            restore = bool(tools) and polarity_rules.RESTORE.search(clause.text) is not None
             readings.append(Reading(clause, polarity, confidence, tools, intent,
-                                    intent in self.heads.fixed))
+                                    intent in self.heads.fixed, restore))
         return readings
 
 

@@ -99,6 +99,36 @@ _REPORTED = re.compile(r"\b(finds?|found|thinks?|thought|says?|said|calls?|calle
 _ASKS = re.compile(r"\b(should|could|would|needs?|wants?|more|less|make)\b|\b\w+er\b")
 
 
+#: "keep the rest", "leave everything else (as is)", "don't touch anything else", "the rest is
+#: fine": a clause about the tools the feedback does not name
+_KEEP_VERB = re.compile(r"\b(keep|keeping|leave|leaving|preserve|maintain|hold|don't touch|do not "
+                        r"touch|don't change|do not change|as is|as it is|alone|unchanged|the same|"
+                        r"untouched|stays?|is fine|are fine|is good|are good|looks? (fine|good|"
+                        r"great))\b")
+_REST = re.compile(r"\b(the rest|everything else|all else|anything else|the others|(all )?the "
+                   r"other (ones|things|stuff|settings|tools|edits|changes|adjustments)|other "
+                   r"(things|stuff|settings|tools|edits|changes|adjustments)|otherwise|rest of "
+                   r"(it|the (edit|photo|image|picture|changes)))\b")
+
+
+def keeps_rest(text: str) -> bool:
+    """A clause that keeps whatever the rest of the feedback does not name."""
+    return _REST.search(text) is not None and _KEEP_VERB.search(text) is not None
+
+
+#: "bring back a little colour", "restore the warmth", "give back some contrast", "add back":
+#: take back part of an earlier change to what it names
+RESTORE = re.compile(r"\b(bring|brings|bringing|give|put|add|get|let)\b(\s+[a-z']+){0,5}?\s+back\b"
+                     r"(?!\s+(off|down)\b)|\brestore\b|\brestoring\b|\breintroduce\b|"
+                     r"\breturn (some|a bit|a little|the)\b")
+
+#: "enough with the blue", "enough of the grain", "enough already": stop it, i.e. less of it
+_ENOUGH_WITH = re.compile(r"\benough (with|of)\b|\benough already\b|\bquit (it )?with\b|"
+                          r"\bstop with\b")
+#: "no more blue please": on a photo that has it, take it away (see :mod:`.screen`)
+NO_MORE = re.compile(r"\bno more\b(?! (than|like)\b)")
+
+
 def adjust(text: str, intent: str, polarity: str) -> str:
     """The polarity for a clause ``text`` (cleaned, lower case) read as ``intent``/``polarity``
     by the heads, after the fixed frame rules of this module."""
@@ -106,6 +136,8 @@ def adjust(text: str, intent: str, polarity: str) -> str:
         return polarity
     if polarity == "REMOVE" and _NO_COMPARATIVE.search(text):
         return "FORBID"
+    if _ENOUGH_WITH.search(text) and not _negated_before(text, _ENOUGH_WITH.search(text).start()):
+        return "OPPOSE"  # "enough with the blue": less of it
     if _ENOUGH.search(text):
         m = _ENOUGH.search(text)
         if _negated_before(text, m.start()) or re.search(r"\bnot enough\b|\benough\b.{0,12}"

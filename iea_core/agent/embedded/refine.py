@@ -16,6 +16,16 @@ it names. Rules, on top of the same clause readings edits use:
 * **keep** ("leave the colours alone"): the named tools are frozen for this turn.
 * **"auto"** ("fix the exposure"): the photo decides again, with the rest of the program applied.
 * explicit numbers: "exposure +20" sets it, "exposure by -10" moves it.
+* **one sentence, one move**: clauses that say the same thing twice ("too much, back off a
+  little", "too warm, cool it down") count once, with the degree word setting how much
+  (:func:`.interpret.merge_repeats`).
+* **keep the rest** ("undo the warmth but keep the rest"): every tool the feedback does not name
+  is frozen.
+* **restore** ("bring back a little colour", "give back some warmth"): a tool the program moved
+  goes part of the way back toward 0, whichever way the heads read the property.
+* **at a limit**: a move that a tool at +/-100 cannot make goes to a tool that moves the picture
+  the same way (exposure -> brightness, shadows); where there is none (temperature, tint) the
+  answer says that the tool is at its limit.
 """
 from __future__ import annotations
 
@@ -25,17 +35,39 @@ from typing import Callable, Mapping, Sequence
 from ...program import Program
 from ...tools import TOOL_NAMES
 from ..base import Turn
-from .interpret import EFFECT_TOOLS, Reading, clause_values
+from .interpret import EFFECT_TOOLS, Reading, clause_values, merge_repeats
 
 STEP_SHARE = 0.6  # a further move in one direction, as a share of the base amount
 BACK_SHARE = 0.35  # a move back toward 0, as a share of the current value (default degree)
 MIN_CHANGE = 5
+
+#: tools that move the picture the same way as a tool, in the same direction, in order of
+#: preference: where a refine asks a tool at its limit for more, the rest goes there
+ALTERNATIVES: dict[str, tuple[str, ...]] = {
+    "exposure": ("brightness", "shadows"), "brightness": ("exposure", "shadows"),
+    "shadows": ("brightness", "blacks"), "blacks": ("shadows",), "highlights": ("whites",),
+    "whites": ("highlights", "exposure"), "contrast": ("natural_contrast",),
+    "natural_contrast": ("contrast",), "saturation": ("vibrance",),
+    "vibrance": ("saturation",), "sharpness": ("natural_contrast",),
+}
+#: what a tool's + / - direction does, for the note when it is at its limit
+_WAY = {("temperature", 1): "warmer", ("temperature", -1): "cooler",
+        ("tint", 1): "greener", ("tint", -1): "more magenta",
+        ("exposure", 1): "brighter", ("exposure", -1): "darker",
+        ("brightness", 1): "brighter", ("brightness", -1): "darker",
+        ("saturation", 1): "more colourful", ("saturation", -1): "less colourful",
+        ("contrast", 1): "more contrasty", ("contrast", -1): "flatter"}
+
+
+def _label(tool: str) -> str:
+    return tool.replace("_", " ").capitalize()
 
 
 @dataclass
 class RefineOutcome:
     values: dict[str, int]
     why: dict[str, tuple[Reading | None, str]] = field(default_factory=dict)  # tool -> (clause, how)
+    notes: list[str] = field(default_factory=list)  # said to the user (a tool at its limit)
 
 
 def previous_programs(history: Sequence[Turn], current: Program) -> tuple[Program | None, set[str]]:
@@ -64,7 +96,18 @@ def refine_values(current: Program, readings: Sequence[Reading], history: Sequen
     values = {t: current[t] for t in TOOL_NAMES}
     before, changed = previous_programs(history, current)
     out = RefineOutcome(values)
+    readings = merge_repeats(readings)
+    # KEEP clauses hold for the whole feedback, whatever their order, but never over a tool
+    # another clause of it names ("keep the rest, but undo the warmth").
+    named: set[str] = set()
+    for r in readings:
+        named |= {t for t, _, _ in r.clause.numbers}
+        if r.polarity not in ("KEEP", "NONE"):
+            named |= set(r.tools) if r.tools else set(changed)
     frozen: set[str] = set()
+    for r in readings:
+        if r.polarity == "KEEP":
+            frozen |= (set(TOOL_NAMES) if r.intent == "bare_keep" else set(r.tools)) - named
 
     def put(tool: str, value: int, reading: Reading | None, how: str) -> None:
         if tool in frozen:
@@ -72,13 +115,38 @@ def refine_values(current: Program, readings: Sequence[Reading], history: Sequen
         values[tool] = int(max(-100, min(100, value)))
         out.why[tool] = (reading, how)
 
+    def push(tool: str, delta: int, reading: Reading, how: str) -> None:
+        """Move ``tool`` by ``delta``; what its limit leaves undone goes to a tool that moves
+        the picture the same way, or the answer says the tool is at its limit."""
+        if tool in frozen:
+            return
+        v = values[tool]
+        new = int(max(-100, min(100, v + delta)))
+        if new != v:
+            put(tool, new, reading, how)
+        left = delta - (new - v)
+        if abs(left) < MIN_CHANGE or abs(new - v) >= MIN_CHANGE:
+            return
+        for alt in ALTERNATIVES.get(tool, ()):
+            a = values[alt]
+            if alt in frozen or (out.why.get(alt, (None, ""))[0] is reading):
+                continue
+            moved = int(max(-100, min(100, a + left)))
+            if abs(moved - a) >= MIN_CHANGE:
+                put(alt, moved, reading, "instead")
+                out.notes.append(f"{_label(tool)} is already at its limit ({new:+d}), so "
+                                 f"{alt.replace('_', ' ')} goes {'up' if left > 0 else 'down'} "
+                                 f"instead ({a:+d} \u2192 {moved:+d}).")
+                return
+        way = _WAY.get((tool, 1 if left > 0 else -1))
+        out.notes.append(f"{_label(tool)} is already at its limit ({new:+d})"
+                         + (f" and no other tool makes the photo {way}" if way else "")
+                         + ", so it cannot go further that way.")
+
     for r in readings:
         for tool, value, relative in r.clause.numbers:
             put(tool, values[tool] + value if relative else value, r, "set")
-        if r.polarity == "NONE":
-            continue
-        if r.polarity == "KEEP":
-            frozen |= set(r.tools)
+        if r.polarity in ("NONE", "KEEP"):
             continue
         if not r.tools:  # bare feedback about the last change
             if r.polarity in ("WANT", "OPPOSE"):
@@ -89,7 +157,7 @@ def refine_values(current: Program, readings: Sequence[Reading], history: Sequen
                         continue
                     if grow:
                         step = max(MIN_CHANGE, round(abs(v) * 0.4 * r.factor))
-                        put(tool, v + step if v > 0 else v - step, r, "more")
+                        push(tool, step if v > 0 else -step, r, "more")
                     else:
                         put(tool, _toward_zero(v, r.factor), r, "less")
             elif r.polarity == "REMOVE":
@@ -98,6 +166,13 @@ def refine_values(current: Program, readings: Sequence[Reading], history: Sequen
                     put(tool, reference.get(tool, 0), r, "undo")
             continue
         directions = {t: d for t, (d, _) in r.tools.items()}
+        if r.restore:
+            # "bring back a little colour": part of an earlier change to it goes back
+            hit = [t for t in directions if values[t]]
+            if hit:
+                for tool in hit:
+                    put(tool, _toward_zero(values[tool], r.factor), r, "restored")
+                continue
         if r.polarity == "REMOVE":
             hit = [t for t, d in directions.items()
                    if d == "auto" or (values[t] and (values[t] > 0) == (d == 1))]
@@ -134,7 +209,7 @@ def refine_values(current: Program, readings: Sequence[Reading], history: Sequen
                 put(tool, _toward_zero(v, r.factor), r, "back")
             elif v:
                 step = max(MIN_CHANGE, round(abs(target) * STEP_SHARE))
-                put(tool, v + step if target > 0 else v - step, r, "further")
+                push(tool, step if target > 0 else -step, r, "further")
             else:
                 put(tool, target, r, "new")
         if autos:

@@ -20,7 +20,7 @@ from typing import Mapping, Sequence
 from .. import verify as V
 from . import honesty
 from .interpret import Reading
-from .polarity import NEGATION
+from .polarity import NEGATION, NO_MORE
 from .text import normalize, split_clauses
 
 PROTECT = re.compile(
@@ -43,6 +43,12 @@ def _has_state(intent: str, m: V.Measures) -> bool:
         "cool": m.neutral_b < -3, "saturated": m.chroma > 38, "vivid": m.chroma > 38,
         "muted": m.chroma < 12, "contrasty": m.spread > 0.27, "flat": m.spread < 0.14,
     }.get(intent, False)
+
+
+#: the property on the other side of each one :func:`_has_state` knows
+_OPPOSITE = {"dark": "bright", "bright": "dark", "warm": "cool", "cool": "warm",
+             "saturated": "muted", "vivid": "muted", "muted": "saturated",
+             "contrasty": "flat", "flat": "contrasty"}
 
 
 @dataclass
@@ -117,6 +123,12 @@ def screen(readings: Sequence[Reading], instruction: str, vocabulary: frozenset[
               and _STATE.search(text) and not _ASKING.search(r.clause.core)
               and not NEGATION.search(text) and "enough" not in text):
             r = replace(r, polarity="OPPOSE")  # "it's so dark" on a dark photo: a complaint
+        elif (measures is not None and r.polarity in ("FORBID", "REMOVE") and r.tools
+              and NO_MORE.search(text)
+              and not _has_state(_OPPOSITE.get(r.intent, ""), measures)):
+            # "no more blue please" said of an unedited photo: it has too much of it, take it
+            # away (unless the photo clearly leans the other way: then "don't add any")
+            r = replace(r, polarity="OPPOSE")
         elif (previous is not None and previous.polarity == "OPPOSE" and r.polarity == "WANT"
               and len(r.clause.core.split()) <= 2 and not _ASKING.search(r.clause.core)):
             r = replace(r, polarity="OPPOSE")  # "it's so dim and murky": one list of complaints

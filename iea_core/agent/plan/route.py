@@ -20,6 +20,8 @@ from .steps import KINDS, Step
 
 #: feedback that strengthens / weakens a step it names
 STRONGER, WEAKER = 1.5, 0.5
+#: a tool within this much of +/-100 before a "more" is reported as at its limit
+LIMIT_MARGIN = 5
 
 
 def edit_with_plan(agent: Any, image: np.ndarray, instruction: str, history: Sequence[Turn] = (),
@@ -81,8 +83,15 @@ def vlm_plan_edit(agent: Any, image: np.ndarray, request: str, *, size: int = 10
 def _feedback_steps(agent: Any, feedback: str) -> list[tuple[str, int, float]]:
     """(step kind, +1 want / -1 oppose, degree) for each plain clause of the feedback; bare
     "more" / "less" come back as ("", +1 / -1, degree)."""
+    from ..embedded.interpret import merge_repeats
+
     out = []
-    for r in agent.read(feedback):
+    readings = agent.read(feedback)
+    try:
+        readings = merge_repeats(readings)  # "too much, back off a little" is one "less"
+    except (AttributeError, TypeError):
+        pass  # readings of another kind: taken as they are
+    for r in readings:
         if r.intent in ("bare_more", "bare_less"):
             out.append(("", 1 if r.intent == "bare_more" else -1, r.factor))
             continue
@@ -94,7 +103,10 @@ def _feedback_steps(agent: Any, feedback: str) -> list[tuple[str, int, float]]:
         kinds = PLAIN_STEPS.get(r.intent)
         if kinds is None:
             continue
-        if r.polarity == "WANT" and kinds[0]:
+        if getattr(r, "restore", False) and kinds[0] and r.polarity != "KEEP":
+            # "bring back a little colour": the step that took it away, weaker
+            out.append((kinds[0], 0, r.factor))
+        elif r.polarity == "WANT" and kinds[0]:
             out.append((kinds[0], 1, r.factor))
         elif r.polarity in ("OPPOSE", "REMOVE") and kinds[0]:
             out.append((kinds[0], -1, r.factor))
@@ -134,11 +146,18 @@ def refine_plan(agent: Any, image: np.ndarray, previous: PlanResult, feedback: s
         target_way = way * Step(kind, "").direction
         match = next((k for k, s in enumerate(steps) if s.metric == kind.metric), None)
         if match is None:
+            if way == 0:
+                continue  # nothing of the plan to take back
             if way > 0:
                 steps.append(Step(kind, feedback, min(2.5, degree), explicit=True))
                 notes.append(f"added {kind.intent}")
             continue
         step = steps[match]
+        if way == 0:  # restore: whichever way the step went, part of it goes back
+            weaker = step.scaled(WEAKER ** min(2.0, max(0.5, degree)))
+            steps[match] = weaker
+            notes.append(f"{step.kind.intent}: partly taken back")
+            continue
         if step.direction == target_way:
             steps[match] = step.scaled(factor if way > 0 else STRONGER)
             notes.append(f"{step.kind.intent}: stronger")
@@ -155,4 +174,15 @@ def refine_plan(agent: Any, image: np.ndarray, previous: PlanResult, feedback: s
     plan = replace(previous.plan, steps=steps,
                    notes=[n for n in previous.plan.notes if not n.startswith("this photo cannot")]
                    + [f"refined by \u201c{feedback}\u201d: " + "; ".join(notes)])
-    return run_plan(image, plan, size=size)
+    result = run_plan(image, plan, size=size)
+    if any(way > 0 for _, way, _ in wanted):
+        # a stronger step whose tool was already at its limit did not move: say so
+        limited = [t for t, v in result.program.to_dict().items()
+                   if abs(v) >= 100 and abs(previous.program[t]) >= 100 - LIMIT_MARGIN]
+        if limited:
+            said = ", ".join(f"{t.replace('_', ' ')} {result.program[t]:+d}" for t in limited)
+            extra = (" (no other tool warms or cools the photo)"
+                     if {"temperature", "tint"} & set(limited) else "")
+            result = replace(result, plan=replace(result.plan, notes=list(result.plan.notes) + [
+                f"already at the limit, so it cannot go further: {said}{extra}"]))
+    return result
