@@ -13,6 +13,9 @@ import numpy as np
 import pytest
 
 from iea_core.agent import verify as V
+# the direction read on measures a change of brightness leaves alone, as the checks read it
+from iea_core.agent.embedded.checks import _STEADY_MINIMUM as STEADY
+from iea_core.agent.embedded.checks import _steady
 
 COOL_WORDS = ("already leans blue", "leans yellow")
 
@@ -46,21 +49,6 @@ def _after(editor, image, program):
 
 def _rb(image: np.ndarray) -> float:
     return float(np.log((image[..., 0].mean() + 1e-3) / (image[..., 2].mean() + 1e-3)))
-
-
-#: the direction read on measures a change of brightness leaves alone (red/blue, green/magenta
-#: log ratios, mean HSV saturation), as the audit measured it
-STEADY = {"temperature": 0.01, "tint": 0.005, "saturation": 0.004, "vibrance": 0.004}
-
-
-def _steady(tool: str, image: np.ndarray) -> float:
-    m = image.reshape(-1, 3).mean(0) + 1e-3
-    if tool == "temperature":
-        return float(np.log(m[0] / m[2]))
-    if tool == "tint":
-        return float(np.log(m[1] / np.sqrt(m[0] * m[2])))
-    mx, mn = image.max(-1), image.min(-1)
-    return float(np.where(mx > 1e-6, (mx - mn) / np.maximum(mx, 1e-6), 0.0).mean())
 
 
 # --- amounts from the photo -------------------------------------------------------------------

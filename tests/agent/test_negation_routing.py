@@ -28,20 +28,6 @@ def _measure(x: np.ndarray) -> dict[str, float]:
             "W": float(np.log((x[..., 0].mean() + 1e-3) / (x[..., 2].mean() + 1e-3)))}
 
 
-@pytest.fixture(scope="module")
-def views(photos):
-    cat = V.preview(photos["chelsea"], 192).astype(np.float32)
-    astro = V.preview(photos["astronaut"], 192).astype(np.float32)
-    coffee = V.preview(photos["coffee"], 192).astype(np.float32)
-    return {
-        "cat": cat, "astro": astro, "coffee": coffee,
-        "dark": np.clip(astro * 0.35, 0, 1).astype(np.float32),
-        "bright": np.clip(astro * 1.6 + 0.1, 0, 1).astype(np.float32),
-        "blue": np.clip(cat * np.array([0.75, 0.95, 1.25], np.float32), 0, 1).astype(np.float32),
-        "flat": (0.5 + (cat - 0.5) * 0.4).astype(np.float32),
-    }
-
-
 def _edit(agent, editor, image, text):
     result, planned = edit_with_plan(agent, image, text)
     after = editor.render(image, result.program)

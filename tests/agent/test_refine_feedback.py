@@ -30,20 +30,6 @@ def _measure(x: np.ndarray) -> dict[str, float]:
             "p95": float(np.percentile(lum, 95))}
 
 
-@pytest.fixture(scope="module")
-def views(photos):
-    cat = V.preview(photos["chelsea"], 192).astype(np.float32)
-    astro = V.preview(photos["astronaut"], 192).astype(np.float32)
-    coffee = V.preview(photos["coffee"], 192).astype(np.float32)
-    return {
-        "cat": cat, "astro": astro, "coffee": coffee,
-        "dark": np.clip(astro * 0.35, 0, 1).astype(np.float32),
-        "bright": np.clip(astro * 1.6 + 0.1, 0, 1).astype(np.float32),
-        "blue": np.clip(cat * np.array([0.75, 0.95, 1.25], np.float32), 0, 1).astype(np.float32),
-        "yellow": np.clip(coffee * np.array([1.2, 1.0, 0.7], np.float32), 0, 1).astype(np.float32),
-    }
-
-
 def _chat(agent, image, turns):
     """What ``iea chat`` does; returns the programs and the answers, one per turn."""
     result, planned = edit_with_plan(agent, image, turns[0])
