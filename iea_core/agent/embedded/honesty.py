@@ -24,6 +24,19 @@ _OBJECTS = (r"person|people|man|woman|guy|girl|boy|kid|child|car|cars|wires?|pol
             r"tourists?|photobomber|spots?|blemish\w*|pimples?|acne|dust|logo|text|watermark|"
             r"signs?|trees?|building|trash|litter|him|her|them|bird|dog|cat|shadow of|reflection|"
             r"lens flare|flare|power lines?|the thing|that thing|stuff in the")
+# What may follow "only the" / "just the" and still be a global request: tonal ranges, colours,
+# tool properties, the whole picture, and words of degree or manner ("just the right amount").
+_TONAL = (r"(shadows?|highlights?|midtones?|mid-?tones|mids|middle|whites?|blacks?|darks?|darker|"
+          r"darkest|lights?|lighter|brightest|bright|dark|tones?|tonal|tonality|skin|colou?rs?|"
+          r"colou?ring|hues?|reds?|oranges?|yellows?|greens?|blues?|cyans?|purples?|magentas?|"
+          r"pinks?|warm\w*|cool\w*|cold\w*|tint|cast|contrast|saturation|vibrance|exposure|"
+          r"brightness|temperature|clarity|fade|grain|vignett\w*|edges?|corners?|borders?|"
+          r"whole|entire|overall|full|general|global|rest|photo|image|picture|pic|shot|frame|"
+          r"thing|things|one|same|way|right|very|slightest|tiniest|smallest|littlest|least|most|"
+          r"best|basics?|first|last|previous|end|top|look|feel|mood|vibe|effect|style|filter|"
+          r"edit|change|changes|adjustments?|settings?|amount|level|levels|bit|little|touch|"
+          r"gamma|curve|curves|glow|haze|luminance|lum|sharpness|detail|noise|"
+          r"[0-9]+)\b")
 UNSUPPORTED: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("noise", re.compile(
         r"\b(de-?nois\w*|noise reduction|reduce noise|less noise|noiseless|noisy|grainy|"
@@ -82,6 +95,14 @@ UNSUPPORTED: tuple[tuple[str, re.Pattern[str], str], ...] = (
      "I can't edit one part of the photo alone (a face, the background, one side): every tool "
      "acts on the whole picture, so I left that part of the request out. Your editor's masks or "
      "brushes do local edits."),
+    # "brighten only the cat", "make just the flag brighter", "darken the rocket only": any
+    # part of the scene, as long as it is not a tonal range or property the global tools serve
+    ("local", re.compile(
+        rf"\b(only|just|solely|exclusively) (the|that|this|those|these|my|his|her|their) "
+        rf"(?!{_TONAL})[a-z]+|"
+        rf"\b(the|that|this|those|these|my|his|her|their) (?!{_TONAL})[a-z]+ (only|alone)( please| pls)?[.!]?$"),
+     "I can't edit one part of the photo alone: every tool acts on the whole picture, so I "
+     "left that part of the request out. Your editor's masks or brushes do local edits."),
 )
 
 # Clauses that keep protecting or fixing global things even though they name a region.

@@ -90,7 +90,8 @@ def as_edit_result(result: PlanResult) -> EditResult:
             explanations[tool] = (f"{tool.replace('_', ' ').capitalize()} {value:+d}: guard rail, "
                                   f"{why}.")
     reasoning = result.reasoning()
-    return EditResult(result.program.replace(reasoning=reasoning), reasoning, explanations)
+    return EditResult(result.program.replace(reasoning=reasoning), reasoning, explanations,
+                      message=" ".join(getattr(result, "warnings", ())))
 
 
 def vlm_plan_prompt(request: str) -> str:

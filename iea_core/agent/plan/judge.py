@@ -19,8 +19,8 @@ from typing import Callable, Mapping, Protocol, Sequence
 import numpy as np
 
 from ...program import Program
-from .executor import (Solution, back_off, downscale, newton_move, residuals, room_of, solve,
-                       step_scales)
+from .executor import (Solution, back_off, downscale, newton_move, one_render_thread,
+                       residuals, room_of, solve, step_scales)
 from .measure import RAIL_LIMITS, measure, neutral_mask, rail_failures, rails, skin_mask
 from .steps import Conflict, Plan, Step, StepVerdict, far_slack, tolerance
 
@@ -151,6 +151,9 @@ class PlanResult:
     rounds: int
     judge: str = "measure"
     first_try: list[bool] = field(default_factory=list)  # step met on the first render
+    #: what the user must be told beyond the step lines (the render as a whole going the
+    #: other way than the look means)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def conflicts(self) -> list[Conflict]:
@@ -174,6 +177,7 @@ class PlanResult:
                    f"({', '.join(f'{k} {v:.3f}' for k, v in self.rails.items())})")
         out += [c.describe() for c in self.plan.conflicts]
         out += [f"note: {n}" for n in self.plan.notes]
+        out += [f"warning: {w}" for w in self.warnings]
         out += [f"not understood: \u201c{u}\u201d" for u in self.plan.unread]
         return out
 
@@ -192,6 +196,8 @@ class PlanResult:
             text += " " + c.describe()[0].upper() + c.describe()[1:] + "."
         for n in self.plan.notes:
             text += f" Note: {n}."
+        for w in self.warnings:
+            text += " " + w
         if self.plan.unread:
             text += " I could not read " + ", ".join(f"\u201c{u}\u201d" for u in self.plan.unread) \
                 + "."
@@ -204,7 +210,7 @@ class PlanResult:
                 "rail_limits": {k: RAIL_LIMITS[k][0] for k in RAIL_LIMITS},
                 "failed_rails": list(self.failed_rails), "rounds": self.rounds,
                 "judge": self.judge, "passed": self.passed,
-                "first_try": list(self.first_try)}
+                "first_try": list(self.first_try), "warnings": list(self.warnings)}
 
 
 def _fmt(x: float) -> str:
@@ -266,7 +272,102 @@ def run_plan(image: np.ndarray, plan: Plan, *, judge: Judge | None = None, size:
     _, values, verdict, _ = best
     for k, v in enumerate(verdict.steps):
         v.rounds = first_pass_round.get(k, done)
+    warnings: list[str] = []
+    held = hold_overall(view, steps, values, profile)
+    if held is not None:
+        tried, warning, note = held
+        if tried is not None and isinstance(judge, MeasureJudge):
+            program = Program({t: v for t, v in tried.items() if v}, clamp=True)
+            after = render(view, program, profile)
+            again = judge.judge(view, after, steps, before, limits, skin, neutral, program)
+            if len(again.failed_rails) <= len(verdict.failed_rails):
+                values, verdict = tried, again
+                for v in verdict.steps:
+                    v.rounds = done
+                plan = replace(plan, notes=plan.notes + [note])
+                warning = ""
+            done += 1
+        if warning:
+            warnings.append(warning)
     program = Program({t: v for t, v in values.items() if v}, clamp=True)
     return PlanResult(plan, program, verdict.steps, verdict.rails, verdict.failed_rails, done,
-                      getattr(judge, "name", "custom"), first_try)
+                      getattr(judge, "name", "custom"), first_try, warnings)
+
+
+#: the whole render's mean b* must move at least this far the way a warmer / cooler step means;
+#: a softened variant is taken only when it moves at least :data:`OVERALL_ADOPT`
+OVERALL_MIN, OVERALL_ADOPT = 0.5, 1.0
+OVERALL_SIZE = 256
+#: tools that pull the whole picture's colour toward grey, and so against a warmer/cooler step
+#: (tool, the direction that competes)
+COMPETING = (("fade", 1), ("saturation", -1), ("vibrance", -1))
+SOFTEN = (0.75, 0.5, 0.25, 0.0)
+
+
+def _overall_b(rgb: np.ndarray) -> float:
+    from .measure import lab
+
+    return float(lab(np.clip(rgb, 0.0, 1.0).reshape(-1, 3))[:, 2].mean())
+
+
+def hold_overall(view: np.ndarray, steps: Sequence[Step], values: Mapping[str, int],
+                 profile: str = "default"
+                 ) -> tuple[dict[str, int] | None, str, str] | None:
+    """The look's warmth as the whole render shows it, not just its neutral pixels.
+
+    A warmer (cooler) step is measured on the photo's most neutral pixels; fade and a saturation
+    cut pull *every* pixel toward grey, and on a warm (cool) photo that can outweigh the white
+    balance so that the render as a whole comes out cooler (warmer). None when the look has no
+    white-balance step or the whole render moves its way; else (values of a variant that holds,
+    or None; the sentence for the user when it is not used; the note when it is).
+    Variants: the step's own tool to its end stop, then the competing tools softened."""
+    from ...editor import render_batch
+
+    wb = next((s for s in steps if s.metric == "wb_b" and s.tool), None)
+    if wb is None:
+        return None
+    way = wb.direction
+    small = downscale(view, OVERALL_SIZE)
+    base = _overall_b(small)
+    current = {t: v for t, v in values.items() if v}
+    compete = [(t, d) for t, d in COMPETING if current.get(t, 0) * d > 0]
+    variants: list[dict[str, int]] = []
+    push = dict(current)
+    push[wb.tool] = wb.clamp(way * (wb.sign or 1) * 100)
+    if push[wb.tool] != current.get(wb.tool, 0):
+        variants.append(push)
+    for k in SOFTEN:
+        if not compete:
+            break
+        variants.append({**push, **{t: int(round(current[t] * k)) for t, _ in compete}})
+    programs = [Program(current, clamp=True)] + [
+        Program({t: v for t, v in p.items() if v}, clamp=True) for p in variants]
+    with one_render_thread():
+        renders = render_batch(small, programs, profile)
+    moved = [(_overall_b(r) - base) * way for r in renders]
+    if moved[0] >= OVERALL_MIN:
+        return None
+    warm, cool = ("warmer", "cooler") if way > 0 else ("cooler", "warmer")
+    chosen, note = None, ""
+    for variant, m in zip(variants, moved[1:]):
+        if m >= OVERALL_ADOPT:
+            changed = ", ".join(f"{t.replace('_', ' ')} {current.get(t, 0):+d} \u2192 "
+                                f"{variant.get(t, 0):+d}" for t in sorted(variant)
+                                if variant.get(t, 0) != current.get(t, 0))
+            note = (f"on this photo the {wb.kind.intent} was outweighed and the render as a "
+                    f"whole measured {cool}, so I changed {changed} to keep the look {warm} "
+                    "overall")
+            chosen = variant
+            break
+    others = " and ".join({"fade": "the fade", "saturation": "the saturation cut",
+                           "vibrance": "the vibrance cut"}[t] for t, _ in compete)
+    why = f" ({others} outweigh the white balance)" if others else ""
+    if moved[0] < 0:
+        text = (f"On this photo the render as a whole comes out {cool} than the original, "
+                f"although the look means {warm}{why}; the {wb.kind.intent} holds only on the "
+                "neutral tones.")
+    else:
+        text = (f"On this photo the render as a whole comes out barely {warm} than the "
+                f"original, although the look means {warm}{why}.")
+    return chosen, text, note
 
