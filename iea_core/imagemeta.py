@@ -374,10 +374,8 @@ def embed_jpeg(data: bytes, meta: ImageMetadata | None) -> bytes:
         _note(f"left out the photo's IPTC block ({_kb(len(meta.iptc))}): more than the 64 KB "
               "a JPEG segment holds; its XMP usually repeats those fields, and a .png or .tif "
               "keeps the block")
-    comment = meta.comment
-    if comment is None and meta.texts:
-        # a PNG's text becomes the JPEG's comment: the one text a JPEG has a place for
-        comment = "\n".join(f"{k}: {v}" for k, v in meta.texts).encode("utf-8")
+    # a PNG's text becomes the JPEG's comment: the one text a JPEG has a place for
+    comment = meta.comment or _as_one_text(meta).encode("utf-8")
     if comment:
         if len(comment) > _MAX_SEGMENT:
             _note(f"the photo's comment was cut to the {_MAX_SEGMENT} bytes a JPEG segment "
@@ -489,11 +487,15 @@ def tiff_extratags(meta: ImageMetadata | None) -> list[tuple[int, int, int, byte
     return tags
 
 
+def _as_one_text(meta: ImageMetadata) -> str:
+    """A PNG's text chunks as one text ("Author: Ana" lines), for formats with one text field."""
+    return "\n".join(f"{k}: {v}" for k, v in meta.texts)
+
+
 def _description(meta: ImageMetadata) -> str:
     """A JPEG comment or a PNG's text as a TIFF ImageDescription (ASCII: other characters are
     escaped, and said)."""
-    text = meta.comment.decode("utf-8", "replace") if meta.comment else \
-        "\n".join(f"{k}: {v}" for k, v in meta.texts)
+    text = meta.comment.decode("utf-8", "replace") if meta.comment else _as_one_text(meta)
     ascii_text = text.encode("ascii", "backslashreplace").decode("ascii").replace("\x00", "")
     if ascii_text != text:
         _note("the photo's comment holds characters a TIFF description cannot; they are "

@@ -397,7 +397,7 @@ def read_state(host: str, image: str | os.PathLike[str], *, raw: bool | None = N
     """The photo's current state as the host's sidecar next to ``image`` records it (an
     unedited state when there is none). Lightroom JPEG/TIFF settings embedded in the file are read
     when there is no sidecar."""
-    from .hosts.lightroom import is_raw_path, read_settings
+    from .hosts.lightroom import EMBEDDABLE_EXTENSIONS, is_raw_path, read_settings
 
     image = Path(image)
     raw = is_raw_path(image) if raw is None else raw
@@ -409,12 +409,12 @@ def read_state(host: str, image: str | os.PathLike[str], *, raw: bool | None = N
     if sidecar.exists():
         settings = read_settings(sidecar)
         as_shot = recorded_as_shot(sidecar) if raw else None
-    elif image.exists() and image.suffix.lower() in (".jpg", ".jpeg", ".tif", ".tiff", ".dng"):
+    elif image.exists() and image.suffix.lower() in EMBEDDABLE_EXTENSIONS:
         try:
             settings = read_settings(image)
         except IeaError:
             settings = {}
-        if str(settings.get("AlreadyApplied", "")).lower() == "true":
+        if already_applied(settings):
             settings = {}  # a rendered file: its pixels already hold these settings
     return lightroom_state(settings, raw=raw, as_shot=as_shot,
                            sidecar=sidecar if sidecar.exists() else None)
@@ -514,7 +514,8 @@ def apply_to_sidecar(host: str, image: str | os.PathLike[str],
         if host == "lightroom":
             crs, changes, notes = lightroom_apply(state, change)
             _write_lightroom(target, crs, state.as_shot if raw else None,
-                             seed=None if state.sidecar else _embedded_packet(image))
+                             seed=None if state.sidecar or not state.settings
+                             else _embedded_packet(image))
             after = lightroom_state({**state.settings, **crs}, raw=raw,
                                     as_shot=state.as_shot).program
         else:
@@ -540,7 +541,7 @@ def apply_to_file(image: str | os.PathLike[str], change: Program, *, raw: bool |
     done: dict[str, Any] = {}
 
     def settings_for(current: dict[str, Any]) -> dict[str, Any]:
-        rendered = str(current.get("AlreadyApplied", "")).lower() == "true"
+        rendered = already_applied(current)
         state = lightroom_state({} if rendered else current, raw=raw)
         crs, changes, notes = lightroom_apply(state, change)
         if rendered:
@@ -553,6 +554,12 @@ def apply_to_file(image: str | os.PathLike[str], change: Program, *, raw: bool |
     state = done["state"]
     return Applied(image, done["changes"], _kept_lines(state, done["changes"]),
                    list(state.notes) + done["notes"], done["after"])
+
+
+def already_applied(settings: Mapping[str, Any]) -> bool:
+    """Whether Lightroom settings say they are rendered into the pixels already
+    (``crs:AlreadyApplied="True"``, what iea and Adobe write into rendered files)."""
+    return str(settings.get("AlreadyApplied", "")).lower() == "true"
 
 
 def _embedded_packet(image: Path) -> Any:
@@ -571,7 +578,7 @@ def _embedded_packet(image: Path) -> Any:
     if root is None:
         return None
     settings = L._settings_from_root(root)
-    if not settings or str(settings.get("AlreadyApplied", "")).lower() == "true":
+    if not settings or already_applied(settings):
         return None
     return root
 

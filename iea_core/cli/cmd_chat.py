@@ -29,12 +29,17 @@ Commands: undo, redo, show, save NAME (keep this look as a style), help, quit.""
 QUIT = {"quit", "exit", "q", ":q", "bye"}
 
 
-#: What marks a preview as iea's own (an XMP property): a later chat may rewrite such a file;
-#: any other file at the preview's path is the user's and is never replaced unless asked.
-PREVIEW_MARK = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
-                b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
-                b'rdf:about="" xmlns:iea="https://github.com/iea-project/ns/1.0/" iea:Preview="True"/>'
-                b'</rdf:RDF></x:xmpmeta>')
+#: What marks a preview as iea's own (``iea:Preview`` in its XMP): a later chat may rewrite such
+#: a file; any other file at the preview's path is the user's and is never replaced unless asked.
+PREVIEW_PROPERTY = b'iea:Preview="True"'
+
+
+def _preview_mark() -> bytes:
+    from ..hosts import xmp
+
+    root, desc = xmp.new_document({"iea": xmp.NS_IEA})
+    desc.set(xmp.q("iea", "Preview"), "True")
+    return xmp.serialize(root)
 
 
 def is_iea_preview(path: Path) -> bool:
@@ -44,7 +49,7 @@ def is_iea_preview(path: Path) -> bool:
             head = handle.read(1 << 16)
     except OSError:
         return False
-    return b'iea:Preview="True"' in head
+    return PREVIEW_PROPERTY in head
 
 
 class _Chat:
@@ -80,7 +85,7 @@ class _Chat:
         shown = render(self.view, self.program, self.profile)
         if getattr(self.photo, "alpha", None) is not None:   # a cut-out, as on a white page
             shown = flatten_alpha(shown, self.photo.alpha)
-        write_image(self.preview_path, shown, metadata=ImageMetadata(xmp=PREVIEW_MARK))
+        write_image(self.preview_path, shown, metadata=ImageMetadata(xmp=_preview_mark()))
         click.echo(f"  preview: {display_path(self.preview_path)}")
 
     def write_card(self, before: Any, reasoning: str, title: str) -> None:

@@ -11,7 +11,6 @@ from pathlib import Path
 import click
 
 from ..errors import IeaError
-from .cmd_edit import display_path
 
 
 @click.group("preset")
@@ -42,7 +41,7 @@ def export(program_file: Path, name: str, host: str, group: str, kind: str,
     the program uses) and notes, e.g. that a raw preset's white balance is absolute."""
     from ..program import Program
 
-    from .checks import check_writable_folder, make_folder
+    from .checks import check_output, check_writable_folder, make_folder
 
     program = Program.load(program_file)
     check_writable_folder(out_dir, out_dir)
@@ -52,10 +51,8 @@ def export(program_file: Path, name: str, host: str, group: str, kind: str,
 
     targets = ([lightroom.preset_path(name, out_dir)] if host in ("lightroom", "both") else []) \
         + ([darktable.dtstyle_path(name, out_dir)] if host in ("darktable", "both") else [])
-    existing = [t for t in targets if t.exists()]
-    if existing and not overwrite:
-        raise IeaError(f"refusing to replace {display_path(existing[0])}: a preset of that name "
-                       "is already there; choose another --name or add --overwrite")
+    for target in targets:
+        check_output(target, overwrite=overwrite, extensions=None, option="--name")
     make_folder(out_dir)
     files = []
     report: dict[str, object] = {}

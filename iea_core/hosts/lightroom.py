@@ -95,13 +95,19 @@ def _same_name_photos(image: Path) -> list[Path]:
     return found
 
 
+def _raws_sharing(image: Path) -> tuple[list[Path], list[Path]]:
+    """The other photos that share ``image``'s Lightroom sidecar, and the raws among all of
+    them (``image`` included)."""
+    others = _same_name_photos(image)
+    raws = [p for p in [image, *others] if p.suffix.lower() in RAW_DATA_EXTENSIONS]
+    return others, raws
+
+
 def sidecar_owner(image_path: str | os.PathLike[str]) -> Path | None:
     """The raw whose Lightroom sidecar ``image_path`` would share (the one raw among the photos
     of that name in the folder; it may be ``image_path`` itself), or None when the photo has the
     sidecar to itself or no single raw owns it."""
-    image = Path(image_path)
-    others = _same_name_photos(image)
-    raws = [p for p in [image, *others] if p.suffix.lower() in RAW_DATA_EXTENSIONS]
+    others, raws = _raws_sharing(Path(image_path))
     return raws[0] if others and len(raws) == 1 else None
 
 
@@ -111,11 +117,8 @@ def check_sidecar_owner(image_path: str | os.PathLike[str]) -> None:
     Lightroom: a RAW+JPEG pair's JPEG keeps its settings inside the file). Writing it for each
     photo of the pair would apply an edit or a style once per file to the same settings."""
     image = Path(image_path)
-    others = _same_name_photos(image)
-    if not others:
-        return
-    raws = [p for p in [image, *others] if p.suffix.lower() in RAW_DATA_EXTENSIONS]
-    if len(raws) == 1 and raws[0] == image:
+    others, raws = _raws_sharing(image)
+    if not others or raws == [image]:
         return
     sidecar = sidecar_path(image)
     names = ", ".join(p.name for p in others)
@@ -462,13 +465,18 @@ def xmp_form(crs: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _drop_property(desc: etree._Element, tag: str) -> None:
+    """Remove a property from an ``rdf:Description``, in attribute and element form alike."""
+    desc.attrib.pop(tag, None)
+    for old in desc.findall(tag):
+        desc.remove(old)
+
+
 def apply_settings(desc: etree._Element, crs: Mapping[str, Any]) -> None:
     """Write ``crs`` into an ``rdf:Description``, replacing earlier values of the same keys."""
     for key, value in xmp_form(crs).items():
         tag = xmp.q("crs", key)
-        desc.attrib.pop(tag, None)
-        for old in desc.findall(tag):
-            desc.remove(old)
+        _drop_property(desc, tag)
         if key in _CURVE_KEYS:
             element = etree.SubElement(desc, tag)
             seq = etree.SubElement(element, xmp.q("rdf", "Seq"))
@@ -493,9 +501,7 @@ def apply_settings_to_root(root: etree._Element, crs: Mapping[str, Any]) -> etre
         if other is desc:
             continue
         for tag in tags:
-            other.attrib.pop(tag, None)
-            for old in other.findall(tag):
-                other.remove(old)
+            _drop_property(other, tag)
     return root
 
 
